@@ -1,0 +1,31 @@
+"""The ``isf-claims`` command line: a thin layer over plain functions.
+
+Each module in :mod:`isf_claims.commands` defines ``register(app)``; this file only
+assembles them, so adding a command never touches another command's code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import typer
+
+from isf_claims import commands
+
+app = typer.Typer(
+    name="isf-claims",
+    help="Validate, convert and release the isf-claims annotated news corpus.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    if not info.name.startswith("_"):
+        importlib.import_module(f"{commands.__name__}.{info.name}").register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

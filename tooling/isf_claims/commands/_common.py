@@ -1,0 +1,63 @@
+"""What every command shares: the --root option and turning errors into exit codes."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from isf_claims.errors import EXIT_USAGE, IsfError
+from isf_claims.repo import Repo, find_repo
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+RootOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--root", help="Corpus repository (default: $ISF_CLAIMS_ROOT or the working folder)."
+    ),
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", help="Output format: text or json.", case_sensitive=False)
+]
+
+
+def repo_of(root: Path | None) -> Repo:
+    return find_repo(root)
+
+
+def check_format(value: str) -> str:
+    value = value.lower()
+    if value not in ("text", "json"):
+        raise IsfError(
+            code="bad-format",
+            message="unknown output format",
+            expected="text or json",
+            found=value,
+            fix="pass --format text or --format json",
+            exit_code=EXIT_USAGE,
+        )
+    return value
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def handles_errors(fn: F) -> F:
+    """Print an :class:`IsfError` to stderr and exit with its code (1 data, 2 usage)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except IsfError as err:
+            typer.echo(err.render(), err=True)
+            raise typer.Exit(err.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]

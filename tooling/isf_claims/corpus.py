@@ -1,0 +1,325 @@
+"""The corpus model: raw + annotations + schema loaded into typed Arrow tables.
+
+Everything else in the project (validation, releases, converters, the review view) builds
+on :func:`load_corpus`. Annotation files are parsed in one pass by pyarrow's JSON reader over
+the concatenated bytes of all files, so loading is columnar end to end; :func:`write_corpus`
+writes the same records back in the canonical format, byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+
+from isf_claims import annotations as fmt
+from isf_claims.errors import IsfError
+from isf_claims.raw import META_FIELDS, decode_utf8, read_meta
+from isf_claims.repo import Repo
+from isf_claims.schema import DOCUMENT_LAYERS, Schema, load_schema
+from isf_claims.tables import (
+    TABLE_LAYERS,
+    record_schema,
+    shared_schema,
+    table_schema,
+)
+
+LAYER_TABLES = {v: k for k, v in TABLE_LAYERS.items()}
+
+
+@dataclass
+class Corpus:
+    """Typed tables of a corpus, keyed by table name (see ``tables.TABLE_LAYERS``)."""
+
+    repo: Repo
+    schema: Schema
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> pa.Table:
+        return self.tables[name]
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return self.tables["documents"]["doc_id"].to_pylist()
+
+    def text(self, doc_id: str) -> str:
+        docs = self.tables["documents"]
+        idx = pc.index(docs["doc_id"], doc_id).as_py()
+        if idx < 0:
+            raise KeyError(doc_id)
+        return docs["text"][idx].as_py()
+
+
+def _json_error(path: Path, data: bytes, schema: pa.Schema, repo: Repo) -> IsfError:
+    """Locate the first line of ``data`` that does not parse (the slow path, errors only)."""
+    names = set(schema.names)
+    for lineno, raw_line in enumerate(data.split(b"\n"), start=1):
+        if not raw_line.strip():
+            if lineno == data.count(b"\n") + 1:
+                continue
+            return IsfError(
+                code="blank-line",
+                message="blank line in an annotation file",
+                path=f"{repo.rel(path)}:{lineno}",
+                expected="one JSON record per line",
+                found="an empty line",
+                fix="delete the blank line",
+            )
+        try:
+            rec = json.loads(raw_line)
+        except ValueError as exc:
+            return IsfError(
+                code="json-invalid",
+                message=f"line is not valid JSON: {exc}",
+                path=f"{repo.rel(path)}:{lineno}",
+                expected="one JSON object per line",
+                found=raw_line[:120].decode("utf-8", "replace"),
+                fix="repair the JSON on this line",
+            )
+        extra = sorted(set(rec) - names) if isinstance(rec, dict) else []
+        if not isinstance(rec, dict) or extra:
+            return IsfError(
+                code="record-shape",
+                message="record has unknown fields" if extra else "record is not a JSON object",
+                path=f"{repo.rel(path)}:{lineno}",
+                record=str(rec.get("id")) if isinstance(rec, dict) else None,
+                expected="fields of the declared schema version",
+                found=", ".join(extra) if extra else type(rec).__name__,
+                fix="remove or rename the field (see `isf-claims checks`)",
+            )
+    return IsfError(
+        code="record-type",
+        message="a field has the wrong type",
+        path=repo.rel(path),
+        expected="types of the declared schema version",
+        found="a value that does not fit its field",
+        fix="run `isf-claims validate` for the exact record",
+    )
+
+
+def parse_jsonl(
+    files: list[tuple[Path, bytes]], schema: pa.Schema, repo: Repo
+) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+    """Parse JSON-lines files in one pyarrow pass.
+
+    Returns the records, and per row the index of its file and its 1-based line number.
+    """
+    chunks: list[bytes] = []
+    counts: list[int] = []
+    for _path, data in files:
+        if data and not data.endswith(b"\n"):
+            data += b"\n"
+        chunks.append(data)
+        counts.append(data.count(b"\n"))
+    buf = b"".join(chunks)
+    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+    try:
+        table = (
+            pj.read_json(io.BytesIO(buf), parse_options=options) if buf else schema.empty_table()
+        )
+    except pa.ArrowInvalid:
+        table = None
+    if table is None or table.num_rows != sum(counts):
+        for (path, data), _ in zip(files, counts, strict=True):
+            try:
+                single = pj.read_json(io.BytesIO(data or b""), parse_options=options)
+                if single.num_rows == data.count(b"\n") + (0 if data.endswith(b"\n") else 1):
+                    continue
+            except pa.ArrowInvalid:
+                pass
+            raise _json_error(path, data, schema, repo)
+        raise AssertionError("unreachable: the whole failed but every file parsed")
+    file_idx = np.repeat(np.arange(len(files), dtype=np.int32), counts)
+    starts = np.repeat(np.cumsum([0, *counts[:-1]]).astype(np.int64), counts)
+    lines = (np.arange(table.num_rows, dtype=np.int64) - starts + 1).astype(np.int32)
+    return table.select(schema.names), file_idx, lines
+
+
+def _flatten(records: pa.Table, schema: Schema, table: str) -> list[pa.Array]:
+    """Columns of ``table`` (without doc_id/provenance) taken from parsed records."""
+    layer = schema.layer(TABLE_LAYERS[table])
+    cols: list[pa.Array] = []
+    for f in layer.fields:
+        if f.name == "layer" or f.type == "members":
+            continue
+        col = records[f.name].combine_chunks()
+        if f.type == "span":
+            cols += [pc.struct_field(col, k) for k in ("start", "end", "text")]
+        else:
+            cols.append(col)
+    return cols
+
+
+def _header_of(data: bytes) -> dict[str, Any]:
+    first = data.split(b"\n", 1)[0]
+    try:
+        rec = json.loads(first)
+    except ValueError:
+        return {}
+    return rec if isinstance(rec, dict) else {}
+
+
+def load_corpus(repo: Repo, doc_ids: Iterable[str] | None = None) -> Corpus:
+    """Load raw texts, metadata and annotations of ``doc_ids`` (default: all annotated
+    documents) plus the shared entities and clusters, as typed Arrow tables.
+
+    Raises :class:`IsfError` on input that cannot be parsed at all; semantic problems are
+    left to validation.
+    """
+    paths = (
+        [repo.annotation_path(d) for d in doc_ids]
+        if doc_ids is not None
+        else repo.annotation_files()
+    )
+    files = [(p, p.read_bytes()) for p in paths]
+    versions = {_header_of(data).get("schema_version") for _, data in files}
+    versions.discard(None)
+    if len(versions) > 1:
+        raise IsfError(
+            code="mixed-schema-versions",
+            message="annotation files declare different schema versions",
+            path=repo.rel(repo.annotated_dir),
+            expected="one schema version across the corpus",
+            found=", ".join(sorted(versions)),
+            fix="migrate the older files with `isf-claims migrate --to VERSION`",
+        )
+    schema = load_schema(repo.schema_dir, next(iter(versions)) if versions else None)
+    return build_corpus(repo, schema, files)
+
+
+def build_corpus(repo: Repo, schema: Schema, files: list[tuple[Path, bytes]]) -> Corpus:
+    """Typed tables from annotation file bytes (see :func:`load_corpus`)."""
+    records, file_idx, lines = parse_jsonl(files, record_schema(schema), repo)
+    rel_paths = pa.array([repo.rel(p) for p, _ in files], pa.string())
+    layer_col = records["layer"]
+    corpus = Corpus(repo, schema)
+
+    headers_mask = pc.equal(layer_col, "document")
+    header_idx = np.flatnonzero(headers_mask.to_numpy(zero_copy_only=False))
+    # Every row's doc_id is its file's header doc_id.
+    file_doc = [None] * len(files)
+    header_rows = records.take(pa.array(header_idx))
+    for i, row_file in enumerate(file_idx[header_idx]):
+        if file_doc[row_file] is None:
+            file_doc[row_file] = header_rows["doc_id"][i].as_py()
+    row_doc = pa.array(file_doc, pa.string()).take(pa.array(file_idx))
+
+    for layer in DOCUMENT_LAYERS:
+        name = LAYER_TABLES[layer]
+        mask = pc.equal(layer_col, layer)
+        part = records.filter(mask)
+        cols = [row_doc.filter(mask), *_flatten(part, schema, name)]
+        cols += [rel_paths.take(pa.array(file_idx)).filter(mask), pa.array(lines).filter(mask)]
+        corpus.tables[name] = pa.Table.from_arrays(cols, schema=table_schema(schema, name))
+
+    corpus.tables["documents"] = _documents(
+        repo, schema, header_rows, file_idx[header_idx], lines[header_idx], rel_paths
+    )
+    for layer in ("entity", "cluster"):
+        path = repo.entities_path if layer == "entity" else repo.clusters_path
+        data = path.read_bytes() if path.is_file() else b""
+        recs, _, rec_lines = parse_jsonl([(path, data)], shared_schema(schema.layer(layer)), repo)
+        name = LAYER_TABLES[layer]
+        cols = [
+            *_flatten(recs, schema, name),
+            pa.array([repo.rel(path)] * recs.num_rows),
+            pa.array(rec_lines),
+        ]
+        corpus.tables[name] = pa.Table.from_arrays(cols, schema=table_schema(schema, name))
+        if layer == "cluster":
+            corpus.tables["cluster_members"] = _members(recs, rec_lines, repo.rel(path), schema)
+    return corpus
+
+
+def _documents(
+    repo: Repo,
+    schema: Schema,
+    headers: pa.Table,
+    files: np.ndarray,
+    lines: np.ndarray,
+    rel_paths: pa.Array,
+) -> pa.Table:
+    target = table_schema(schema, "documents")
+    rows: dict[str, list[Any]] = {name: [] for name in target.names}
+    header_fields = set(schema.layer("document").field_names)
+    for i in range(headers.num_rows):
+        doc_id = headers["doc_id"][i].as_py()
+        meta: dict[str, Any] = {}
+        text = None
+        if doc_id and repo.meta_path(doc_id).is_file():
+            meta = read_meta(repo, doc_id)
+        if doc_id and repo.raw_path(doc_id).is_file():
+            text = decode_utf8(repo.raw_path(doc_id).read_bytes(), repo.raw_path(doc_id))
+        for name in target.names:
+            if name in header_fields:
+                rows[name].append(headers[name][i].as_py())
+            elif name in META_FIELDS:
+                rows[name].append(meta.get(name))
+        rows["text"].append(text)
+        rows["_file"].append(rel_paths[int(files[i])].as_py())
+        rows["_line"].append(int(lines[i]))
+    return pa.Table.from_pydict(rows, schema=target)
+
+
+def _members(recs: pa.Table, lines: np.ndarray, rel: str, schema: Schema) -> pa.Table:
+    members = recs["members"].combine_chunks()
+    lengths = pc.fill_null(pc.list_value_length(members), 0).to_numpy()
+    parent = pc.list_parent_indices(members)
+    flat = pc.list_flatten(members)
+    cols = [
+        recs["id"].combine_chunks().take(parent),
+        pc.struct_field(flat, "doc_id"),
+        pc.struct_field(flat, "claim"),
+        pc.struct_field(flat, "note"),
+        pa.array([rel] * len(flat), pa.string()),
+        pa.array(np.repeat(lines, lengths).astype(np.int32)),
+    ]
+    return pa.Table.from_arrays(cols, schema=table_schema(schema, "cluster_members"))
+
+
+# ---------------------------------------------------------------------------- writing back
+
+
+def _span(row: dict[str, Any], name: str) -> dict[str, Any] | None:
+    if row.get(f"{name}_start") is None and row.get(f"{name}_text") is None:
+        return None
+    return {k: row.get(f"{name}_{k}") for k in ("start", "end", "text")}
+
+
+def _unflatten(schema: Schema, layer: str, row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for name in schema.layer(layer).span_fields:
+        out[name] = _span(row, name)
+    return out
+
+
+def corpus_files(corpus: Corpus) -> dict[Path, bytes]:
+    """Canonical bytes of every annotation file the corpus's records make."""
+    schema, repo = corpus.schema, corpus.repo
+    per_doc: dict[str, list[dict[str, Any]]] = {d: [] for d in corpus.doc_ids}
+    for layer in DOCUMENT_LAYERS:
+        for row in corpus[LAYER_TABLES[layer]].to_pylist():
+            per_doc[row["doc_id"]].append({**_unflatten(schema, layer, row), "layer": layer})
+    out: dict[Path, bytes] = {}
+    for header in corpus["documents"].to_pylist():
+        doc_id = header["doc_id"]
+        out[repo.annotation_path(doc_id)] = fmt.to_bytes(
+            fmt.document_lines(schema, header, per_doc[doc_id])
+        )
+    out[repo.entities_path] = fmt.to_bytes(
+        fmt.shared_lines(schema, "entity", corpus["entities"].to_pylist())
+    )
+    members: dict[str, list[dict[str, Any]]] = {}
+    for m in corpus["cluster_members"].to_pylist():
+        members.setdefault(m["cluster_id"], []).append(m)
+    clusters = [{**c, "members": members.get(c["id"], [])} for c in corpus["clusters"].to_pylist()]
+    out[repo.clusters_path] = fmt.to_bytes(fmt.shared_lines(schema, "cluster", clusters))
+    return out

@@ -1,0 +1,198 @@
+"""The raw layer: each article stored verbatim with its metadata, and ``ingest`` to add one.
+
+``raw/<doc_id>.txt`` holds the article's bytes exactly as received; ``raw/<doc_id>.meta.json``
+holds its metadata. Raw files are never edited: new articles are added, never changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from isf_claims.errors import IsfError, usage_error
+from isf_claims.fsutil import atomic_write_many
+from isf_claims.repo import Repo
+
+META_FIELDS = (
+    "doc_id",
+    "source_file",
+    "outlet",
+    "byline",
+    "published",
+    "published_basis",
+    "language",
+    "url",
+    "added",
+    "rights",
+    "sha256",
+    "n_bytes",
+    "n_codepoints",
+)
+DEFAULT_RIGHTS = (
+    "Copyright in the article text remains with its publisher. The text is stored verbatim "
+    "for research annotation and is not relicensed by this project."
+)
+DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A raw article: its decoded text and metadata."""
+
+    doc_id: str
+    text: str
+    meta: dict[str, Any]
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode_utf8(data: bytes, path: Path | str) -> str:
+    """Decode strictly; a bad byte is an error naming its offset. No BOM stripping, no
+    newline translation: the text is exactly the bytes."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IsfError(
+            code="raw-not-utf8",
+            message=f"bytes are not valid UTF-8 at byte offset {exc.start}",
+            path=str(path),
+            expected="UTF-8 text",
+            found=f"byte 0x{data[exc.start]:02x} at offset {exc.start} ({exc.reason})",
+            fix="convert the file to UTF-8 before ingesting (the raw layer stores UTF-8 only)",
+        ) from exc
+
+
+def read_meta(repo: Repo, doc_id: str) -> dict[str, Any]:
+    path = repo.meta_path(doc_id)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_raw(repo: Repo, doc_id: str) -> RawDocument:
+    """The raw text (decoded, untouched) and metadata of ``doc_id``."""
+    data = repo.raw_path(doc_id).read_bytes()
+    return RawDocument(doc_id, decode_utf8(data, repo.raw_path(doc_id)), read_meta(repo, doc_id))
+
+
+def slug(text: str, max_words: int = 8) -> str:
+    """Lower-case ASCII kebab-case of the first ``max_words`` words of ``text``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words[:max_words])
+
+
+def make_doc_id(outlet: str | None, date: str | None, topic: str) -> str:
+    """``<outlet>_<date>_<topic>``, leaving out what is unknown (never guessed)."""
+    parts = [p for p in (slug(outlet or "", 3), date or "", slug(topic)) if p]
+    return "_".join(parts)
+
+
+def meta_bytes(meta: dict[str, Any]) -> bytes:
+    ordered = {k: meta.get(k) for k in META_FIELDS}
+    return (json.dumps(ordered, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def ingest(
+    repo: Repo,
+    file: Path,
+    *,
+    doc_id: str | None = None,
+    topic: str | None = None,
+    outlet: str | None = None,
+    byline: str | None = None,
+    date: str | None = None,
+    date_basis: str | None = None,
+    url: str | None = None,
+    language: str = "en",
+    rights: str = DEFAULT_RIGHTS,
+    added: str | None = None,
+) -> RawDocument:
+    """Add ``file`` to ``raw/`` verbatim with its metadata; refuse (writing nothing) when the
+    bytes are not UTF-8, the id exists, or the same text is already stored."""
+    if not file.is_file():
+        raise usage_error(
+            "file-not-found", "no such file", path=str(file), fix="give the article's path"
+        )
+    if date is not None and not DATE_RE.match(date):
+        raise usage_error(
+            "bad-date",
+            "--date must be an ISO date",
+            path=str(file),
+            expected="YYYY-MM-DD",
+            found=date,
+            fix="pass the publication date as YYYY-MM-DD, or leave it out when unknown",
+        )
+    data = file.read_bytes()
+    text = decode_utf8(data, file)
+    if not text.strip():
+        raise IsfError(
+            code="raw-empty",
+            message="the article has no text",
+            path=str(file),
+            expected="a non-empty article",
+            found=f"{len(data)} bytes of whitespace" if data else "an empty file",
+            fix="ingest the article's full text",
+        )
+    digest = sha256_bytes(data)
+    if doc_id is None:
+        first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+        doc_id = make_doc_id(outlet, date, topic or first_line)
+    if not DOC_ID_RE.match(doc_id):
+        raise usage_error(
+            "bad-doc-id",
+            "document id has characters outside [a-z0-9._-]",
+            path=str(file),
+            expected="lower-case letters, digits, '.', '_' or '-'",
+            found=doc_id,
+            fix="pass --id with a valid id",
+        )
+    if repo.raw_path(doc_id).exists() or repo.meta_path(doc_id).exists():
+        raise IsfError(
+            code="doc-id-exists",
+            message=f"document id {doc_id!r} already exists",
+            path=str(repo.raw_path(doc_id)),
+            record=doc_id,
+            expected="a new id",
+            found="an existing raw document with that id",
+            fix="raw articles are never replaced: choose another id with --id (or --topic)",
+        )
+    for other in repo.raw_doc_ids():
+        if read_meta(repo, other).get("sha256") == digest:
+            raise IsfError(
+                code="raw-duplicate",
+                message="the same text is already stored",
+                path=str(file),
+                record=other,
+                expected="an article not yet in raw/",
+                found=f"identical bytes (sha256 {digest}) stored as {other!r}",
+                fix="nothing to do: the article is already in the corpus",
+            )
+    if date is None:
+        basis = date_basis or "unknown: no publication date was given at ingest"
+    else:
+        basis = date_basis or "given at ingest"
+    meta = {
+        "doc_id": doc_id,
+        "source_file": file.name,
+        "outlet": outlet,
+        "byline": byline,
+        "published": date,
+        "published_basis": basis,
+        "language": language,
+        "url": url,
+        "added": added or dt.date.today().isoformat(),
+        "rights": rights,
+        "sha256": digest,
+        "n_bytes": len(data),
+        "n_codepoints": len(text),
+    }
+    atomic_write_many([(repo.raw_path(doc_id), data), (repo.meta_path(doc_id), meta_bytes(meta))])
+    return RawDocument(doc_id, text, meta)
