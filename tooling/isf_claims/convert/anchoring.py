@@ -1,0 +1,139 @@
+"""The checks an import must pass before it writes: every span anchored in its raw text,
+annotation files made on the stored raw bytes, ids unique, labels and attribute values from
+the schema's vocabularies, references resolving.
+
+This is the converters' floor; when the project's validation (``isf_claims.validation``)
+is installed, :mod:`isf_claims.convert.staging` runs it as well.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from isf_claims.convert.model import REFERENCES, TOP, shapes
+from isf_claims.corpus import LAYER_TABLES, Corpus
+from isf_claims.errors import IsfError
+
+
+def span_frame(corpus: Corpus) -> pl.DataFrame:
+    """Every span of every document layer as rows: doc_id, layer, id, role, start, end,
+    text, _file, _line (nulls for absent optional spans are dropped)."""
+    frames = []
+    for layer, shp in shapes(corpus.schema).items():
+        table = pl.from_arrow(corpus[LAYER_TABLES[layer]])
+        for role in shp.roles:
+            pre = "" if role == TOP else f"{role}_"
+            frames.append(
+                table.select(
+                    "doc_id",
+                    pl.lit(layer).alias("layer"),
+                    "id",
+                    pl.lit(role).alias("role"),
+                    pl.col(f"{pre}start").alias("start"),
+                    pl.col(f"{pre}end").alias("end"),
+                    pl.col(f"{pre}text").alias("text"),
+                    "_file",
+                    "_line",
+                ).filter(pl.col("start").is_not_null() | pl.col("text").is_not_null())
+            )
+    return pl.concat(frames, how="vertical_relaxed")
+
+
+def _fail(code: str, message: str, bad: pl.DataFrame, expected: str, fix: str) -> IsfError:
+    row = bad.row(0, named=True)
+    return IsfError(
+        code=code,
+        message=message + (f" ({bad.height} records)" if bad.height > 1 else ""),
+        path=f"{row.get('_file')}:{row.get('_line')}",
+        record=str(row.get("id")),
+        expected=expected,
+        found=str(row.get("found")),
+        fix=fix,
+    )
+
+
+def check_corpus(corpus: Corpus) -> None:
+    """Raise :class:`IsfError` for the first kind of problem found (with its count)."""
+    docs = pl.from_arrow(corpus["documents"]).select(
+        "doc_id", "raw_sha256", "sha256", "text", "_file", "_line"
+    )
+    bad = docs.filter(pl.col("text").is_null()).with_columns(found=pl.lit("no raw text"))
+    if bad.height:
+        raise _fail(
+            "raw-missing", "no raw text for the document", bad, "raw/<doc_id>.txt", "ingest it"
+        )
+    bad = docs.filter(pl.col("raw_sha256") != pl.col("sha256")).with_columns(
+        found=pl.col("raw_sha256")
+    )
+    if bad.height:
+        raise _fail(
+            "raw-sha256-mismatch",
+            "annotation made on other raw bytes than those stored",
+            bad,
+            "raw_sha256 equal to the raw file's sha256",
+            "the offsets may not fit this text: re-anchor the annotation on raw/<doc_id>.txt",
+        )
+    spans = span_frame(corpus).join(docs.select("doc_id", "text"), on="doc_id", suffix="_raw")
+    covered = pl.col("text_raw").str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
+    bad = spans.filter(
+        pl.col("start").is_null()
+        | pl.col("end").is_null()
+        | (pl.col("start") < 0)
+        | (pl.col("end") <= pl.col("start"))
+        | (pl.col("end") > pl.col("text_raw").str.len_chars())
+        | (covered != pl.col("text")).fill_null(True)
+    ).with_columns(found=pl.format("[{}, {}) {}", "start", "end", "text"))
+    if bad.height:
+        raise _fail(
+            "span-not-anchored",
+            "span text is not raw[start:end]",
+            bad,
+            "text equal to raw[start:end] with 0 <= start < end <= len(raw)",
+            "fix the offsets or the text so they agree with raw/<doc_id>.txt",
+        )
+    _check_ids_and_values(corpus)
+
+
+def _check_ids_and_values(corpus: Corpus) -> None:
+    schema = corpus.schema
+    ids: dict[str, pl.DataFrame] = {}
+    for layer, shp in shapes(schema).items():
+        table = pl.from_arrow(corpus[LAYER_TABLES[layer]])
+        ids[layer] = table.select("doc_id", "id")
+        dup = table.filter(pl.struct("doc_id", "id").is_duplicated()).with_columns(found="id")
+        if dup.height:
+            raise _fail("duplicate-id", f"{layer} id used twice", dup, "unique ids", "renumber")
+        for name, vocab in shp.vocabularies.items():
+            values = schema.values(vocab)
+            bad = table.filter(
+                pl.col(name).is_not_null() & ~pl.col(name).is_in(values)
+            ).with_columns(found=pl.col(name))
+            if bad.height:
+                raise _fail(
+                    "unknown-value",
+                    f"{layer}.{name} value outside its vocabulary",
+                    bad,
+                    "one of " + ", ".join(values),
+                    "use a value of the schema's vocabulary",
+                )
+    entities = pl.from_arrow(corpus["entities"]).select("id")
+    for layer, refs in REFERENCES.items():
+        table = pl.from_arrow(corpus[LAYER_TABLES[layer]])
+        for name, (_role, target) in refs.items():
+            if name not in table.columns:
+                continue
+            used = table.filter(pl.col(name).is_not_null())
+            if target == "entity":
+                bad = used.join(entities, left_on=name, right_on="id", how="anti")
+            else:
+                bad = used.join(
+                    ids[target], left_on=["doc_id", name], right_on=["doc_id", "id"], how="anti"
+                )
+            if bad.height:
+                raise _fail(
+                    "dangling-reference",
+                    f"{layer}.{name} points at no {target}",
+                    bad.with_columns(found=pl.col(name)),
+                    f"the id of an existing {target}",
+                    "link an existing record or set the field to null",
+                )

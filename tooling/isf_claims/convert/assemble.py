@@ -1,0 +1,121 @@
+"""Turn what an importer read from a tool (regions, structure edges, field values and
+references) into a document's records, the same way for every format.
+
+A *region* is one span a tool shows (a Label Studio region, a brat T line). Each belongs to
+one record: anchor regions (a zone, a mention, a claim's content) make a record; other roles
+(a claim's cue and source) join the record their structure edges lead to. Records that
+declare no id of ours (made in the tool) get fresh ids after the highest in their layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from isf_claims.convert.base import assign_ids, own_id
+from isf_claims.convert.model import TOP, Document, Shape, shapes
+from isf_claims.schema import DOCUMENT_LAYERS, Schema
+
+
+@dataclass
+class Region:
+    key: str
+    layer: str
+    role: str
+    label: str | None
+    start: int
+    end: int
+    text: str
+    record_id: str | None = None
+    owner: str | None = None
+
+
+@dataclass
+class Parsed:
+    """What an importer read from one document."""
+
+    regions: dict[str, Region] = field(default_factory=dict)
+    edges: dict[str, str] = field(default_factory=dict)
+    values: list[tuple[str, str, Any]] = field(default_factory=list)
+    refs: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def role_of(shp: Shape, label: str | None) -> str:
+    return TOP if shp.label else str(label)
+
+
+def _owners(parsed: Parsed, shps: dict[str, Shape], fail) -> dict[str, str]:
+    regions = parsed.regions
+    owner = {k: k for k, r in regions.items() if r.role == shps[r.layer].anchor}
+    for key, reg in regions.items():
+        if key in owner:
+            continue
+        if reg.owner in owner and regions[reg.owner].layer == reg.layer:
+            owner[key] = reg.owner
+            continue
+        seen, cur = set(), key
+        while cur is not None and cur not in owner and cur not in seen:
+            seen.add(cur)
+            cur = parsed.edges.get(cur)
+        if cur is None or cur not in owner or regions[cur].layer != reg.layer:
+            anchor = shps[reg.layer].anchor
+            raise fail(
+                f"{reg.layer} {reg.role} span linked to no {anchor}",
+                key,
+                f"link it to its {anchor} with the {reg.layer}_{reg.role} relation",
+            )
+        owner[key] = owner[cur]
+    return owner
+
+
+def assemble(schema: Schema, header: dict[str, Any], text: str, parsed: Parsed, fail) -> Document:
+    """The document ``parsed`` describes. ``fail(message, found, fix)`` makes the error."""
+    shps = shapes(schema)
+    owner = _owners(parsed, shps, fail)
+    records: dict[str, dict[str, Any]] = {}
+    for key, reg in parsed.regions.items():
+        rec = records.setdefault(owner[key], {"_layer": reg.layer})
+        span = {"start": reg.start, "end": reg.end, "text": reg.text}
+        if reg.role == TOP:
+            rec.update(span)
+            rec[shps[reg.layer].label] = reg.label
+        elif reg.role in rec:
+            raise fail(f"two {reg.role} spans for one {reg.layer}", key, "keep one")
+        else:
+            rec[reg.role] = span
+        if reg.record_id is not None and owner[key] == key:
+            rec["id"] = reg.record_id
+    for key, name, value in parsed.values:
+        if key not in owner:
+            raise fail(f"{name} given for an unknown span", key, "attach it to an exported span")
+        rec = records[owner[key]]
+        if name not in _settable(shps[rec["_layer"]]):
+            raise fail(f"{rec['_layer']} has no field {name}", name, "use the export's config")
+        rec[name] = value
+    doc = Document(header, text, {layer: [] for layer in DOCUMENT_LAYERS})
+    pending: dict[str, list[dict[str, Any]]] = {}
+    for rec in records.values():
+        layer = rec.pop("_layer")
+        doc.records[layer].append(rec)
+        if not own_id(rec.get("id") or "", schema.layer(layer).id_prefix or ""):
+            rec["id"] = None
+            pending.setdefault(layer, []).append(rec)
+    for layer, recs in pending.items():
+        anchor = shps[layer].anchor
+        recs.sort(key=lambda r, a=anchor: _pos(r, a))
+    assign_ids(doc, schema, pending)
+    for key, name, target in parsed.refs:
+        if key not in owner or target not in owner:
+            raise fail(f"{name} relation between unknown spans", f"{key} -> {target}", "redraw it")
+        rec, tgt = records[owner[key]], records[owner[target]]
+        rec[name] = tgt["id"]
+    return doc
+
+
+def _settable(shp: Shape) -> set[str]:
+    return {*shp.attributes, *shp.texts, *shp.links}
+
+
+def _pos(rec: dict[str, Any], anchor: str) -> tuple[int, int]:
+    span = rec if anchor == TOP else rec.get(anchor) or {}
+    return (span.get("start") or 0, span.get("end") or 0)

@@ -1,0 +1,199 @@
+"""What converters share: export results with their loss report, the shared-record sidecar
+files, and id handling for records a tool created."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from isf_claims import annotations as fmt
+from isf_claims.convert.model import Document, Interchange, next_ids
+from isf_claims.corpus import load_corpus
+from isf_claims.errors import IsfError
+from isf_claims.repo import Repo
+from isf_claims.schema import Schema
+
+ENTITIES = "entities.jsonl"
+CLUSTERS = "clusters.jsonl"
+HEADERS = "documents.jsonl"
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """One thing an export could not carry."""
+
+    doc_id: str | None
+    layer: str
+    record: str | None
+    what: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "layer": self.layer,
+            "record": self.record,
+            "what": self.what,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class ExportResult:
+    """Files of an export (name relative to the output folder -> bytes) and what it
+    dropped (empty when lossless)."""
+
+    files: dict[str, bytes]
+    dropped: list[Dropped] = field(default_factory=list)
+
+
+def refuse_lossy(fmt_name: str, dropped: list[Dropped], allow_lossy: bool) -> None:
+    """Raise unless ``allow_lossy`` when an export would drop anything."""
+    if dropped and not allow_lossy:
+        counts: dict[str, int] = {}
+        for d in dropped:
+            counts[d.what] = counts.get(d.what, 0) + 1
+        first = dropped[0]
+        raise IsfError(
+            code="export-lossy",
+            message=f"the {fmt_name} format cannot hold everything in the corpus",
+            path=first.doc_id,
+            record=first.record,
+            expected="an export that keeps every record and field",
+            found="; ".join(f"{n} x {what}" for what, n in sorted(counts.items())),
+            fix="pass --allow-lossy to export anyway; the report then lists what was dropped",
+        )
+
+
+def loss_report(dropped: list[Dropped]) -> bytes:
+    """JSON lines naming each dropped thing (written beside a lossy export)."""
+    return "".join(fmt.dumps(d.to_dict()) + "\n" for d in dropped).encode("utf-8")
+
+
+def shared_sidecars(inter: Interchange) -> dict[str, bytes]:
+    """Canonical ``entities.jsonl`` / ``clusters.jsonl`` carried beside an export."""
+    out = {}
+    if inter.entities is not None:
+        out[ENTITIES] = fmt.to_bytes(fmt.shared_lines(inter.schema, "entity", inter.entities))
+    if inter.clusters is not None:
+        out[CLUSTERS] = fmt.to_bytes(fmt.shared_lines(inter.schema, "cluster", inter.clusters))
+    return out
+
+
+def header_sidecar(inter: Interchange) -> bytes:
+    """Canonical document headers, one per line (for formats with no place for them)."""
+    lines = [
+        fmt.dumps(fmt.canonical_record(inter.schema, "document", {**d.header, "layer": "document"}))
+        for d in inter.documents
+    ]
+    return fmt.to_bytes(lines)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    out = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except ValueError as exc:
+            raise IsfError(
+                code="import-json-invalid",
+                message=f"line is not valid JSON: {exc}",
+                path=f"{path}:{lineno}",
+                expected="one JSON object per line",
+                found=line[:120],
+                fix="repair the line",
+            ) from exc
+    return out
+
+
+def read_shared(folder: Path) -> tuple[list[dict] | None, list[dict] | None]:
+    """Entities and clusters carried beside an import (None: not carried, keep the repo's)."""
+    ents = read_jsonl(folder / ENTITIES) if (folder / ENTITIES).is_file() else None
+    clus = read_jsonl(folder / CLUSTERS) if (folder / CLUSTERS).is_file() else None
+    return ents, clus
+
+
+def existing_header(repo: Repo, doc_id: str) -> dict[str, Any] | None:
+    """The header of the repository's annotation file for ``doc_id``, if there is one."""
+    path = repo.annotation_path(doc_id)
+    if not path.is_file():
+        return None
+    first = path.read_bytes().split(b"\n", 1)[0]
+    try:
+        rec = json.loads(first)
+    except ValueError:
+        return None
+    return {k: v for k, v in rec.items() if k != "layer"} if isinstance(rec, dict) else None
+
+
+def require_header(repo: Repo, doc_id: str, given: dict[str, Any] | None) -> dict[str, Any]:
+    header = given or existing_header(repo, doc_id)
+    if header is None:
+        raise IsfError(
+            code="import-no-header",
+            message="no document header (schema version, raw sha256, status, annotators)",
+            record=doc_id,
+            expected="the header exported with the document, or an existing annotation file",
+            found="neither",
+            fix="keep the export's header (task data.isf / documents.jsonl) when editing",
+        )
+    return {**header, "doc_id": doc_id}
+
+
+def raw_text(repo: Repo, doc_id: str, given: str | None, where: str) -> str:
+    """The stored raw text of ``doc_id``; the tool's copy must be identical."""
+    from isf_claims.raw import decode_utf8
+
+    path = repo.raw_path(doc_id)
+    if not path.is_file():
+        raise IsfError(
+            code="unknown-document",
+            message="no raw document with this id",
+            path=where,
+            record=doc_id,
+            expected="an id of raw/<doc_id>.txt",
+            found=doc_id,
+            fix="ingest the article first, or correct the document id",
+        )
+    text = decode_utf8(path.read_bytes(), path)
+    if given is not None and given != text:
+        raise IsfError(
+            code="import-text-differs",
+            message="the tool's text differs from the stored raw text",
+            path=where,
+            record=doc_id,
+            expected=f"the raw text exactly ({len(text)} code points)",
+            found=f"{len(given)} code points that differ",
+            fix="offsets would not fit raw/: annotate on the exported text, unchanged",
+        )
+    return text
+
+
+_ID_RE = re.compile(r"^([a-z]+)(\d+)$")
+
+
+def assign_ids(doc: Document, schema: Schema, pending: dict[str, list[dict]]) -> None:
+    """Give records a tool created (``pending[layer]``, in position order) fresh ids after
+    the highest id of their layer in ``doc``; ids are never reused."""
+    for layer, recs in pending.items():
+        prefix = schema.layer(layer).id_prefix or ""
+        fresh = {id(r) for r in recs}
+        used = [r["id"] for r in doc.records[layer] if r.get("id") and id(r) not in fresh]
+        for rec, new in zip(recs, next_ids(used, prefix, len(recs)), strict=True):
+            rec["id"] = new
+
+
+def own_id(region_id: str, prefix: str) -> bool:
+    m = _ID_RE.match(region_id or "")
+    return bool(m and m.group(1) == prefix)
+
+
+def load_interchange(repo: Repo, doc_ids: list[str] | None = None) -> Interchange:
+    from isf_claims.convert.model import from_corpus
+
+    return from_corpus(load_corpus(repo), doc_ids)

@@ -1,0 +1,105 @@
+"""Validate-then-write for imported annotation files.
+
+Imported files are staged in a throw-away copy of the repository (``raw/`` and ``schema/``
+linked, ``annotated/`` copied, the new files laid over it) and the whole resulting corpus is
+loaded and validated there. Only when that passes, and no existing file would be replaced
+without ``force``, are the files written, all at once and atomically. On any error the
+repository is left byte-identical.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from isf_claims.convert.anchoring import check_corpus
+from isf_claims.corpus import Corpus, load_corpus
+from isf_claims.errors import IsfError
+from isf_claims.fsutil import atomic_write_bytes, atomic_write_many
+from isf_claims.repo import Repo
+
+
+def _project_validator() -> Callable[[Repo], None] | None:
+    """The project's validation (``isf_claims.validation``) when it is installed: a function
+    that raises :class:`IsfError` for an invalid repository."""
+    try:
+        mod = importlib.import_module("isf_claims.validation")
+    except ImportError:
+        return None
+    fn = getattr(mod, "require_valid", None)
+    return fn if callable(fn) else None
+
+
+def validate_staged(repo: Repo, files: dict[Path, bytes]) -> Corpus:
+    """Load and validate the corpus ``repo`` would hold with ``files`` written."""
+    with tempfile.TemporaryDirectory(prefix="isf-stage-") as tmp:
+        stage = Repo(Path(tmp))
+        os.symlink(repo.raw_dir.resolve(), stage.raw_dir)
+        os.symlink(repo.schema_dir.resolve(), stage.schema_dir)
+        if repo.annotated_dir.is_dir():
+            shutil.copytree(repo.annotated_dir, stage.annotated_dir)
+        stage.annotated_dir.mkdir(exist_ok=True)
+        for path, data in files.items():
+            target = stage.root / path.resolve().relative_to(repo.root.resolve())
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        corpus = load_corpus(stage)
+        check_corpus(corpus)
+        validator = _project_validator()
+        if validator is not None:
+            validator(stage)
+        return Corpus(repo, corpus.schema, corpus.tables)
+
+
+def changed_files(files: dict[Path, bytes]) -> dict[Path, bytes]:
+    """The subset of ``files`` whose bytes differ from what is on disk."""
+    return {p: b for p, b in files.items() if not p.is_file() or p.read_bytes() != b}
+
+
+def write_annotations(repo: Repo, files: dict[Path, bytes], *, force: bool) -> list[Path]:
+    """Validate ``files`` in context, then write those that change; returns them.
+
+    Refuses (exit 1, nothing written) to replace an existing file with different bytes
+    unless ``force``.
+    """
+    changed = changed_files(files)
+    existing = sorted(p for p in changed if p.exists())
+    if existing and not force:
+        raise IsfError(
+            code="would-overwrite",
+            message="import would replace existing annotation files",
+            path=repo.rel(existing[0]),
+            expected="new files, or --force to replace",
+            found=", ".join(repo.rel(p) for p in existing),
+            fix="review the differences, then rerun with --force (nothing was written)",
+        )
+    validate_staged(repo, files)
+    atomic_write_many(sorted(changed.items()))
+    return sorted(changed)
+
+
+def write_outputs(out_dir: Path, files: dict[str, bytes], *, force: bool) -> list[Path]:
+    """Write an export's files under ``out_dir``; refuse to replace different files unless
+    ``force``."""
+    targets = {out_dir / name: data for name, data in files.items()}
+    clash = sorted(p for p, b in targets.items() if p.exists() and p.read_bytes() != b)
+    if clash and not force:
+        raise IsfError(
+            code="would-overwrite",
+            message="export would replace existing files",
+            path=str(clash[0]),
+            expected="an empty or new output folder, or --force",
+            found=f"{len(clash)} file(s) with other content",
+            fix="choose another --out folder or pass --force",
+            exit_code=2,
+        )
+    if len(targets) == 1:
+        ((path, data),) = targets.items()
+        atomic_write_bytes(path, data)
+    else:
+        atomic_write_many(sorted(targets.items()))
+    return sorted(targets)
