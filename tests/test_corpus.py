@@ -64,3 +64,51 @@ def test_write_back_canonicalises_order(repo_copy: Repo) -> None:
     path.write_bytes(lines[0] + b"".join(reversed(lines[1:])))
     files = corpus_files(load_corpus(repo_copy))
     assert files[path] == b"".join(lines)
+
+
+KAZ = "kazinform_uk-officers-join-gaza-stabilization-effort"
+UNN = "2025-10-16_us-pushes-international-force-gaza"
+
+
+def _rows(corpus: Corpus, table: str, **where: object) -> list[dict]:
+    return [r for r in corpus[table].to_pylist() if all(r.get(k) == v for k, v in where.items())]
+
+
+def test_hand_checked_zones(corpus: Corpus) -> None:
+    (z,) = _rows(corpus, "zones", doc_id=KAZ, text="Most popular")
+    assert z["label"] == "boilerplate"
+    (z,) = _rows(corpus, "zones", doc_id=UNN, text="By Staff, Agencies")
+    assert z["label"] == "byline"
+    (z,) = _rows(corpus, "zones", doc_id=UNN, label="dateline")
+    assert (z["start"], z["text"]) == (1, "date 2025-10-16")
+
+
+def test_hand_checked_mentions(corpus: Corpus) -> None:
+    (m,) = _rows(corpus, "mentions", doc_id=KAZ, text="John Healey")
+    assert (m["label"], m["entity"]) == ("PERSON", "john-healey")
+    (m,) = _rows(corpus, "mentions", doc_id=KAZ, text="$67 billion")
+    assert m["label"] == "MONEY" and m["entity"] is None
+    washington = _rows(corpus, "mentions", doc_id=UNN, text="Washington")
+    assert {(m["label"], m["entity"]) for m in washington} == {("GPE", "united-states")}
+    (m,) = _rows(corpus, "mentions", doc_id=UNN, text="nearly 2,000")
+    assert m["label"] == "CARDINAL"
+
+
+def test_hand_checked_claims(corpus: Corpus) -> None:
+    (c,) = _rows(corpus, "claims", doc_id=KAZ, cue_text="said", source_text="the spokesperson")
+    assert c["attribution"] == "direct_quote" and c["source_type"] == "anonymous"
+    assert c["content_text"].startswith("The UK continues to work with international partners")
+    (c,) = _rows(corpus, "claims", doc_id=UNN, cue_text="claimed")
+    assert (c["source_text"], c["cue_commitment"]) == ("American officials", "distancing")
+    headlines = _rows(corpus, "claims", doc_id=UNN, attribution="unattributed")
+    assert any(h["content_text"].startswith("US Pushes For So-Called") for h in headlines)
+    assert all(h["cue_text"] is None and h["source_type"] == "outlet" for h in headlines)
+
+
+def test_hand_checked_markers_entities_and_clusters(corpus: Corpus) -> None:
+    (f,) = _rows(corpus, "markers", doc_id=UNN, text="So-Called")
+    assert f["label"] == "so_called"
+    (e,) = _rows(corpus, "entities", id="united-states")
+    assert e["label"] == "GPE"
+    members = _rows(corpus, "cluster_members", cluster_id="us-up-to-200-troops-not-in-gaza")
+    assert {m["doc_id"] for m in members} == {KAZ, UNN}
