@@ -1,0 +1,45 @@
+"""``isf-claims stats``: corpus statistics as a table or JSON, and the plots as image files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from isf_claims.commands._common import (
+    FormatOption,
+    RootOption,
+    check_format,
+    emit_json,
+    handles_errors,
+    repo_of,
+)
+from isf_claims.stats import write_stats
+
+
+def register(app: typer.Typer) -> None:
+    app.command("stats")(stats_cmd)
+
+
+@handles_errors
+def stats_cmd(
+    doc_ids: Annotated[
+        list[str] | None, typer.Argument(help="Documents to count (default: all annotated).")
+    ] = None,
+    plots: Annotated[
+        Path | None,
+        typer.Option("--plots", help="Write the plots (PNG and SVG) into this folder."),
+    ] = None,
+    fmt: FormatOption = "text",
+    root: RootOption = None,
+) -> None:
+    """Print corpus statistics: documents, mentions per label, claims per attribute value."""
+    fmt = check_format(fmt)
+    text, data, written = write_stats(repo_of(root), doc_ids or None, plots)
+    if fmt == "json":
+        emit_json({**data, "plots": [str(p) for p in written]})
+    else:
+        typer.echo(text, nl=False)
+        for path in written:
+            typer.echo(f"wrote {path}")

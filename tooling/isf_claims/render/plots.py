@@ -1,0 +1,149 @@
+"""The statistics plots (matplotlib, Agg), drawn and saved with fixed settings.
+
+Drawing and saving both happen inside one style context that starts from matplotlib's
+defaults (ignoring any matplotlibrc), with the bundled DejaVu Sans, fixed sizes, text as
+paths, a fixed SVG hash salt and no date or software metadata: the bytes depend on the data
+(and the matplotlib version) only.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import matplotlib
+import matplotlib.style
+import polars as pl
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from isf_claims.render.palette import load_palette
+from isf_claims.schema import Schema
+
+if TYPE_CHECKING:
+    from isf_claims.stats import CorpusStats
+
+RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "isf-claims",
+    "figure.dpi": 100,
+    "savefig.dpi": 120,
+    "path.simplify": True,
+}
+# No software version or date in the files: the bytes depend on the data only.
+METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+ATTRIBUTION_FIELD = "attribution"  # the claim field coloured by its vocabulary (see palette)
+
+# (file stem, title, alt text); the site uses the alt text, the card can too.
+PLOTS = {
+    "mentions-per-label": "Entity mentions per label and document",
+    "claim-attributes": "Claims per attribute value and outlet",
+    "claims-per-outlet": "Claims per outlet by attribution type",
+}
+
+
+def _series(stats: CorpusStats) -> list[tuple[str, str, str]]:
+    """(key, legend label, colour) of each document."""
+    pal = load_palette()
+    return [
+        (key, f"{key}: {outlet}", pal.series_colour(i))
+        for i, (key, outlet) in enumerate(stats.documents.select("key", "outlet_label").iter_rows())
+    ]
+
+
+def _grouped_barh(ax: Axes, long: pl.DataFrame, row: str, stats: CorpusStats) -> None:
+    """Horizontal bars: one group per ``row`` value (in table order), one bar per document."""
+    rows = list(dict.fromkeys(long[row].to_list()))
+    series = _series(stats)
+    height = 0.8 / max(len(series), 1)
+    for j, (key, label, colour) in enumerate(series):
+        part = long.filter(pl.col("key") == key)
+        counts = dict(zip(part[row].to_list(), part["n"].to_list(), strict=True))
+        ys = [i - 0.4 + height * (j + 0.5) for i in range(len(rows))]
+        values = [counts.get(r, 0) for r in rows]
+        bars = ax.barh(ys, values, height=height, color=colour, label=label)
+        ax.bar_label(bars, labels=[str(v) if v else "" for v in values], padding=2, fontsize=8)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.invert_yaxis()
+    ax.margins(x=0.12)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+
+
+def _mentions(fig: Figure, stats: CorpusStats, schema: Schema) -> None:
+    ax = fig.add_subplot()
+    _grouped_barh(ax, stats.mention_labels, "label", stats)
+    ax.set_title(PLOTS["mentions-per-label"], loc="left")
+    ax.set_xlabel("mentions")
+    fig.legend(loc="outside lower center", ncols=1, frameon=False)
+
+
+def _attributes(fig: Figure, stats: CorpusStats, schema: Schema) -> None:
+    attrs = stats.claim_attributes
+    names = list(dict.fromkeys(attrs["attribute"].to_list()))
+    sizes = [attrs.filter(pl.col("attribute") == n)["value"].n_unique() for n in names]
+    axes = fig.subplots(len(names), 1, sharex=True, gridspec_kw={"height_ratios": sizes})
+    for ax, name in zip(list(axes), names, strict=True):
+        _grouped_barh(ax, attrs.filter(pl.col("attribute") == name), "value", stats)
+        ax.set_title(name, loc="left")
+    axes[-1].set_xlabel("claims")
+    fig.suptitle(PLOTS["claim-attributes"], x=0.02, ha="left", fontweight="bold")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=1, frameon=False)
+
+
+def _per_outlet(fig: Figure, stats: CorpusStats, schema: Schema) -> None:
+    pal = load_palette()
+    vocabulary = schema.layer("claim").field(ATTRIBUTION_FIELD).vocabulary or ""
+    attrs = stats.claim_attributes.filter(pl.col("attribute") == ATTRIBUTION_FIELD)
+    docs = stats.documents.select("key", "outlet_label").rows()
+    ax = fig.add_subplot()
+    left = [0] * len(docs)
+    for value in schema.values(vocabulary):
+        part = attrs.filter(pl.col("value") == value)
+        counts = dict(zip(part["key"].to_list(), part["n"].to_list(), strict=True))
+        values = [counts.get(key, 0) for key, _ in docs]
+        bars = ax.barh(
+            [f"{key}: {outlet}" for key, outlet in docs],
+            values,
+            left=left,
+            color=pal.colour(vocabulary, value),
+            label=value,
+            height=0.6,
+        )
+        # Attribution colours are dark (contrast >= 4.5 with white): white counts are legible.
+        labels = [str(v) if v else "" for v in values]
+        ax.bar_label(bars, labels=labels, label_type="center", color="white", fontsize=8)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.invert_yaxis()
+    ax.set_title(PLOTS["claims-per-outlet"], loc="left")
+    ax.set_xlabel("claims")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.legend(loc="outside lower center", ncols=4, frameon=False, title=ATTRIBUTION_FIELD)
+
+
+DRAW: dict[str, tuple[Callable[[Figure, CorpusStats, Schema], None], tuple[float, float]]] = {
+    "mentions-per-label": (_mentions, (7.5, 7.5)),
+    "claim-attributes": (_attributes, (7.5, 9.0)),
+    "claims-per-outlet": (_per_outlet, (7.5, 3.2)),
+}
+
+
+def plot_files(stats: CorpusStats, schema: Schema) -> dict[str, bytes]:
+    """File name -> bytes of every plot, as PNG and SVG."""
+    out: dict[str, bytes] = {}
+    with matplotlib.style.context("default"), matplotlib.rc_context(RC):
+        for stem, (draw, size) in DRAW.items():
+            fig = Figure(figsize=size, layout="constrained")
+            draw(fig, stats, schema)
+            for fmt, meta in METADATA.items():
+                buf = io.BytesIO()
+                fig.savefig(buf, format=fmt, metadata=meta)
+                out[f"{stem}.{fmt}"] = buf.getvalue()
+    return out
