@@ -1,0 +1,150 @@
+"""brat standoff -> corpus records (the inverse of :mod:`corpus_to_brat`).
+
+Reads every ``<doc_id>.ann`` in a folder (with its ``.txt``, which must equal the raw text),
+the ``documents.jsonl`` headers and the shared ``entities.jsonl`` / ``clusters.jsonl`` when
+present. Spans made in brat without an ``id:`` note get fresh ids; a cue or source finds its
+claim through the ``claim_cue`` / ``claim_source`` relations.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from isf_claims.convert.assemble import Parsed, Region, assemble
+from isf_claims.convert.base import (
+    HEADERS,
+    raw_text,
+    read_jsonl,
+    read_shared,
+    require_header,
+)
+from isf_claims.convert.corpus_to_brat import type_names
+from isf_claims.convert.model import Document, Interchange, shapes
+from isf_claims.errors import IsfError
+from isf_claims.repo import Repo
+from isf_claims.schema import Schema, load_schema
+
+_T = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
+_R = re.compile(r"^(R\d+)\t(\S+) Arg1:(T\d+) Arg2:(T\d+)\s*$")
+_A = re.compile(r"^(A\d+)\t(\S+) (T\d+) (\S+)\s*$")
+_N = re.compile(r"^(N\d+)\tReference (T\d+) ([^:\s]+):(\S+)\t.*$")
+_NOTE = re.compile(r"^(#\d+)\tAnnotatorNotes (T\d+)\t([A-Za-z_]+): (.*)$")
+
+
+def import_brat(repo: Repo, folder: Path) -> Interchange:
+    """Records of every ``.ann`` file in ``folder``."""
+    if not folder.is_dir():
+        raise IsfError(
+            code="brat-invalid",
+            message="not a folder of brat files",
+            path=str(folder),
+            expected="a folder with <doc_id>.ann and <doc_id>.txt",
+            found="no such folder",
+            fix="pass the folder `isf-claims export brat` wrote",
+            exit_code=2,
+        )
+    headers = {}
+    if (folder / HEADERS).is_file():
+        headers = {h["doc_id"]: h for h in read_jsonl(folder / HEADERS)}
+    versions = {h.get("schema_version") for h in headers.values()} - {None}
+    if len(versions) > 1:
+        raise IsfError(
+            code="brat-invalid",
+            message="documents declare several schema versions",
+            path=str(folder / HEADERS),
+            expected="one schema version",
+            found=", ".join(sorted(versions)),
+            fix="migrate first, then export and import one version",
+        )
+    schema = load_schema(repo.schema_dir, next(iter(versions)) if versions else None)
+    docs = [
+        _document(repo, schema, ann, headers.get(ann.stem)) for ann in sorted(folder.glob("*.ann"))
+    ]
+    ents, clus = read_shared(folder)
+    return Interchange(schema, docs, ents, clus)
+
+
+def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Document:
+    doc_id = ann.stem
+    txt = ann.with_suffix(".txt")
+    given = txt.read_bytes().decode("utf-8", "strict") if txt.is_file() else None
+    text = raw_text(repo, doc_id, given, str(txt))
+    header = require_header(
+        repo, doc_id, {k: v for k, v in (header or {}).items() if k != "layer"} or None
+    )
+    parsed, lineno = Parsed(), 0
+
+    def fail(message: str, found: str, fix: str) -> IsfError:
+        return IsfError(
+            code="brat-invalid",
+            message=message,
+            path=f"{ann}:{lineno}" if lineno else str(ann),
+            record=doc_id,
+            expected="brat standoff as `isf-claims export brat` writes it",
+            found=found,
+            fix=fix,
+        )
+
+    kinds = {name: key for key, name in type_names(schema).items()}
+    shps = shapes(schema)
+    fields = {f"{layer}_{n}": n for layer, s in shps.items() for n in s.links}
+    structure = {f"{layer}_{r}" for layer, s in shps.items() for r in s.roles[1:]}
+    attributes = {n for s in shps.values() for n in s.attributes}
+    texts = {n for s in shps.values() for n in s.texts}
+    entity_links = {n for s in shps.values() for n, (_r, t) in s.links.items() if t == "entity"}
+    for lineno, line in enumerate(ann.read_text(encoding="utf-8").splitlines(), start=1):  # noqa: B007
+        if not line.strip():
+            continue
+        if m := _T.match(line):
+            key, kind, frags, _shown = m.groups()
+            if kind not in kinds:
+                raise fail(
+                    "unknown span type", kind, f"use the types in {ann.parent}/annotation.conf"
+                )
+            layer, role, label = kinds[kind]
+            offs = [int(x) for x in re.split("[ ;]", frags)]
+            start, end = min(offs), max(offs)
+            if not 0 <= start < end <= len(text):
+                raise fail("span outside the text", frags, "fix the offsets")
+            parsed.regions[key] = Region(key, layer, role, label, start, end, text[start:end])
+        elif m := _R.match(line):
+            _rid, kind, a, b = m.groups()
+            if kind in structure:
+                parsed.edges[a] = b
+            elif kind in fields:
+                parsed.refs.append((a, fields[kind], b))
+            else:
+                raise fail("unknown relation type", kind, "use the relations in annotation.conf")
+        elif m := _A.match(line):
+            _aid, name, target, value = m.groups()
+            if name not in attributes:
+                raise fail("unknown attribute", name, "use the attributes in annotation.conf")
+            parsed.values.append((target, name, value))
+        elif m := _N.match(line):
+            _nid, target, name, value = m.groups()
+            if name not in entity_links:
+                raise fail(
+                    "unknown normalization database", name, "use " + ", ".join(sorted(entity_links))
+                )
+            parsed.values.append((target, name, value))
+        elif m := _NOTE.match(line):
+            _nid, target, name, value = m.groups()
+            if value.startswith('"'):
+                try:
+                    value = json.loads(value)
+                except ValueError as exc:
+                    raise fail("note value is not a JSON string", value, "fix the quoting") from exc
+            if name == "id":
+                if target not in parsed.regions:
+                    raise fail("id note on an unknown span", target, "attach it to a T line")
+                parsed.regions[target].record_id = value
+            elif name in texts:
+                parsed.values.append((target, name, value))
+            else:
+                raise fail("unknown note field", name, "notes are `id: ...` or a text field")
+        else:
+            raise fail("unsupported or malformed line", line[:80], "only T, R, A, N and # lines")
+    lineno = 0
+    return assemble(schema, header, text, parsed, fail)
