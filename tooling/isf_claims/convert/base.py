@@ -65,6 +65,7 @@ def refuse_lossy(fmt_name: str, dropped: list[Dropped], allow_lossy: bool) -> No
             expected="an export that keeps every record and field",
             found="; ".join(f"{n} x {what}" for what, n in sorted(counts.items())),
             fix="pass --allow-lossy to export anyway; the report then lists what was dropped",
+            exit_code=2,
         )
 
 
