@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,14 +198,36 @@ def load_corpus(repo: Repo, doc_ids: Iterable[str] | None = None) -> Corpus:
 def build_corpus(repo: Repo, schema: Schema, files: list[tuple[Path, bytes]]) -> Corpus:
     """Typed tables from annotation file bytes (see :func:`load_corpus`)."""
     records, file_idx, lines = parse_jsonl(files, record_schema(schema), repo)
-    rel_paths = pa.array([repo.rel(p) for p, _ in files], pa.string())
+    return corpus_from_records(
+        repo, schema, records, file_idx, lines, [repo.rel(p) for p, _ in files]
+    )
+
+
+def corpus_from_records(
+    repo: Repo,
+    schema: Schema,
+    records: pa.Table,
+    file_idx: np.ndarray,
+    lines: np.ndarray,
+    rel_paths_list: list[str],
+    *,
+    texts: Mapping[str, str | None] | None = None,
+    shared: Mapping[str, bytes] | None = None,
+) -> Corpus:
+    """Typed tables from records already parsed by :func:`parse_jsonl`.
+
+    ``texts`` (doc_id -> decoded raw text or None) replaces reading raw/ and the metadata
+    (left null), for callers that have read the raw files already; ``shared`` (``"entity"``
+    / ``"cluster"`` -> bytes) replaces reading entities.jsonl and clusters.jsonl.
+    """
+    rel_paths = pa.array(rel_paths_list, pa.string())
     layer_col = records["layer"]
     corpus = Corpus(repo, schema)
 
     headers_mask = pc.equal(layer_col, "document")
     header_idx = np.flatnonzero(headers_mask.to_numpy(zero_copy_only=False))
     # Every row's doc_id is its file's header doc_id.
-    file_doc = [None] * len(files)
+    file_doc = [None] * len(rel_paths_list)
     header_rows = records.take(pa.array(header_idx))
     for i, row_file in enumerate(file_idx[header_idx]):
         if file_doc[row_file] is None:
@@ -221,11 +243,14 @@ def build_corpus(repo: Repo, schema: Schema, files: list[tuple[Path, bytes]]) ->
         corpus.tables[name] = pa.Table.from_arrays(cols, schema=table_schema(schema, name))
 
     corpus.tables["documents"] = _documents(
-        repo, schema, header_rows, file_idx[header_idx], lines[header_idx], rel_paths
+        repo, schema, header_rows, file_idx[header_idx], lines[header_idx], rel_paths, texts
     )
     for layer in ("entity", "cluster"):
         path = repo.entities_path if layer == "entity" else repo.clusters_path
-        data = path.read_bytes() if path.is_file() else b""
+        if shared is not None:
+            data = shared.get(layer, b"")
+        else:
+            data = path.read_bytes() if path.is_file() else b""
         recs, _, rec_lines = parse_jsonl([(path, data)], shared_schema(schema.layer(layer)), repo)
         name = LAYER_TABLES[layer]
         cols = [
@@ -246,6 +271,7 @@ def _documents(
     files: np.ndarray,
     lines: np.ndarray,
     rel_paths: pa.Array,
+    texts: Mapping[str, str | None] | None = None,
 ) -> pa.Table:
     target = table_schema(schema, "documents")
     rows: dict[str, list[Any]] = {name: [] for name in target.names}
@@ -254,10 +280,13 @@ def _documents(
         doc_id = headers["doc_id"][i].as_py()
         meta: dict[str, Any] = {}
         text = None
-        if doc_id and repo.meta_path(doc_id).is_file():
-            meta = read_meta(repo, doc_id)
-        if doc_id and repo.raw_path(doc_id).is_file():
-            text = decode_utf8(repo.raw_path(doc_id).read_bytes(), repo.raw_path(doc_id))
+        if texts is not None:
+            text = texts.get(doc_id)
+        else:
+            if doc_id and repo.meta_path(doc_id).is_file():
+                meta = read_meta(repo, doc_id)
+            if doc_id and repo.raw_path(doc_id).is_file():
+                text = decode_utf8(repo.raw_path(doc_id).read_bytes(), repo.raw_path(doc_id))
         for name in target.names:
             if name in header_fields:
                 rows[name].append(headers[name][i].as_py())
