@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 # The HTML parser turns a CR (and CR LF) into LF; a character reference keeps it.
@@ -46,14 +46,18 @@ def _open_tag(span: Span, first: bool) -> str:
     return f"<{span.tag}{attributes(pairs)}>"
 
 
-def render_spans(text: str, spans: Sequence[Span]) -> str:
+def render_spans(
+    text: str, spans: Sequence[Span], points: Mapping[int, Sequence[str]] | None = None
+) -> str:
     """HTML of ``text`` with every span wrapped; spans must satisfy
-    ``0 <= start < end <= len(text)`` (see :func:`check_span`)."""
+    ``0 <= start < end <= len(text)`` (see :func:`check_span`). ``points`` are elements
+    without text (HTML) placed at an offset, before the spans that start there."""
+    points = points or {}
     spans = [Span(s.start, s.end, s.attrs, s.first, s.tag, s.rank, i) for i, s in enumerate(spans)]
     starting: dict[int, list[Span]] = defaultdict(list)
     for s in spans:
         starting[s.start].append(s)
-    cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+    cuts = sorted({0, len(text), *points, *(s.start for s in spans), *(s.end for s in spans)})
     out: list[str] = []
     stack: list[Span] = []
     begun: set[int] = set()
@@ -68,6 +72,7 @@ def render_spans(text: str, spans: Sequence[Span]) -> str:
             out.append("".join(f"</{s.tag}>" for s in reversed(stack[cut:])))
             reopen = [s for s in stack[cut:] if s.end != pos]
             del stack[cut:]
+        out.extend(points.get(pos, ()))
         # Longest-lived outermost, so later ends cut as few elements as possible.
         for s in sorted([*reopen, *starting.get(pos, ())], key=lambda s: (-s.end, s.rank, s.order)):
             out.append(_open_tag(s, s.order not in begun))
