@@ -19,8 +19,8 @@ from conftest import snapshot
 from convert_fixtures import make_repo, write_doc, write_shared
 from isf_claims.cli import app
 from isf_claims.convert import export_corpus
-from isf_claims.convert.corpus_to_conll import outermost
 from isf_claims.convert.offsets import OffsetMap
+from isf_claims.convert.tokens import outermost
 from isf_claims.errors import IsfError
 from isf_claims.repo import Repo
 

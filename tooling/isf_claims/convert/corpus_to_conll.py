@@ -13,25 +13,11 @@ import numpy as np
 
 from isf_claims.convert.base import Dropped, ExportResult
 from isf_claims.convert.model import Document, Interchange, shape
-from isf_claims.convert.tokens import sentence_ids, tokenize
+from isf_claims.convert.tokens import sentence_ids, token_owners, tokenize
 from isf_claims.schema import DOCUMENT_LAYERS
 
 OUTPUT = "corpus.conll"
 LAYER = "mention"
-
-
-def outermost(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Mask of spans not inside (or crossing) an earlier, longer span."""
-    n = len(starts)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    order = np.lexsort((-ends, starts))
-    s, e = starts[order], ends[order]
-    reach = np.maximum.accumulate(e)
-    keep_sorted = np.concatenate([[True], s[1:] >= reach[:-1]])
-    keep = np.empty(n, dtype=bool)
-    keep[order] = keep_sorted
-    return keep
 
 
 def iob2(doc: Document, label_field: str) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
@@ -41,17 +27,12 @@ def iob2(doc: Document, label_field: str) -> tuple[list[str], list[str], np.ndar
     me = np.array([r["end"] for r in recs], dtype=np.int64)
     labels = np.array([r[label_field] for r in recs], dtype=object)
     starts, ends = tokenize(doc.text, np.concatenate([ms, me]))
-    keep = outermost(ms, me)
-    order = np.argsort(ms[keep], kind="stable")
-    first = np.searchsorted(starts, ms[keep][order])
-    last = np.searchsorted(ends, me[keep][order])
-    names = labels[keep][order].astype(str)
-    t = np.arange(len(starts))
-    k = np.searchsorted(first, t, side="right") - 1
-    inside = (k >= 0) & (t <= last[np.maximum(k, 0)]) if len(first) else np.zeros(len(t), bool)
+    owner, begins, keep = token_owners(starts, ends, ms, me)
+    inside = owner >= 0
     tags = np.full(len(starts), "O", dtype=object)
-    prefix = np.where(t[inside] == first[k[inside]], "B-", "I-")
-    tags[inside] = np.char.add(prefix, names[k[inside]]) if inside.any() else []
+    if inside.any():
+        prefix = np.where(begins[inside], "B-", "I-")
+        tags[inside] = np.char.add(prefix, labels[owner[inside]].astype(str))
     sents = sentence_ids(doc.text, starts, ends, (ms, me))
     tokens = [doc.text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     return tokens, tags.tolist(), sents, keep

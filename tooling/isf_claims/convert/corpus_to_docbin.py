@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 
 from isf_claims.convert.base import ExportResult, shared_sidecars
-from isf_claims.convert.corpus_to_conll import outermost
 from isf_claims.convert.model import TOP, Document, Interchange, shapes, span_of
-from isf_claims.convert.tokens import tokenize
+from isf_claims.convert.tokens import outermost, tokenize
 from isf_claims.errors import IsfError, usage_error
 
 OUTPUT = "corpus.spacy"

@@ -68,3 +68,38 @@ def sentence_ids(
     if protect is not None and len(protect[0]):
         brk &= covering(protect[0], protect[1], starts[1:]) == 0
     return np.concatenate([[0], np.cumsum(brk)])
+
+
+def outermost(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Mask of spans not inside (or crossing) an earlier, longer span."""
+    n = len(starts)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.lexsort((-ends, starts))
+    s, e = starts[order], ends[order]
+    reach = np.maximum.accumulate(e)
+    keep_sorted = np.concatenate([[True], s[1:] >= reach[:-1]])
+    keep = np.empty(n, dtype=bool)
+    keep[order] = keep_sorted
+    return keep
+
+
+def token_owners(
+    tok_starts: np.ndarray, tok_ends: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which outermost span covers each token.
+
+    Returns (owner index into the spans or -1, whether the token begins its owner, and the
+    mask of outermost spans). Span edges must fall on token edges (see :func:`tokenize`).
+    """
+    keep = outermost(starts, ends)
+    kept = np.flatnonzero(keep)
+    kept = kept[np.argsort(starts[kept], kind="stable")]
+    first = np.searchsorted(tok_starts, starts[kept])
+    last = np.searchsorted(tok_ends, ends[kept])
+    t = np.arange(len(tok_starts))
+    k = np.searchsorted(first, t, side="right") - 1
+    inside = (k >= 0) & (t <= last[np.maximum(k, 0)]) if len(first) else np.zeros(len(t), bool)
+    owner = np.where(inside, kept[np.maximum(k, 0)] if len(kept) else -1, -1)
+    begins = inside & (t == first[np.maximum(k, 0)]) if len(first) else inside
+    return owner, begins, keep
