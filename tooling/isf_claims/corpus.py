@@ -138,7 +138,7 @@ def parse_jsonl(
             raise _json_error(path, data, schema, repo)
         raise AssertionError("unreachable: the whole failed but every file parsed")
     file_idx = np.repeat(np.arange(len(files), dtype=np.int32), counts)
-    starts = np.repeat(np.cumsum([0, *counts[:-1]]).astype(np.int64), counts)
+    starts = np.repeat(np.cumsum([0, *counts])[:-1].astype(np.int64), counts)
     lines = (np.arange(table.num_rows, dtype=np.int64) - starts + 1).astype(np.int32)
     return table.select(schema.names), file_idx, lines
 
