@@ -188,11 +188,13 @@ def format_stats(stats: CorpusStats) -> str:
     )
 
 
-def plot_files(stats: CorpusStats, schema: Schema) -> dict[str, bytes]:
-    """The plots as file name -> bytes (PNG and SVG of each), byte-identical on every run."""
+def plot_files(
+    stats: CorpusStats, schema: Schema, formats: tuple[str, ...] = ("png", "svg")
+) -> dict[str, bytes]:
+    """The plots as file name -> bytes (each in ``formats``), byte-identical on every run."""
     from isf_claims.render.plots import plot_files as draw
 
-    return draw(stats, schema)
+    return draw(stats, schema, formats)
 
 
 def load_selected(repo: Repo, doc_ids: list[str] | None) -> Corpus:

@@ -9,6 +9,7 @@ paths, a fixed SVG hash salt and no date or software metadata: the bytes depend 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -135,15 +136,38 @@ DRAW: dict[str, tuple[Callable[[Figure, CorpusStats, Schema], None], tuple[float
 }
 
 
-def plot_files(stats: CorpusStats, schema: Schema) -> dict[str, bytes]:
-    """File name -> bytes of every plot, as PNG and SVG."""
+_CACHE: dict[tuple[str, str, tuple[str, ...]], dict[str, bytes]] = {}
+
+
+def plot_files(
+    stats: CorpusStats, schema: Schema, formats: tuple[str, ...] = ("png", "svg")
+) -> dict[str, bytes]:
+    """File name -> bytes of every plot in each of ``formats``. The bytes depend on the
+    statistics only, so a process keeps the last few results instead of drawing again."""
+    from isf_claims.stats import stats_json
+
+    key = (json.dumps(stats_json(stats), sort_keys=True), str(schema.path), formats)
+    if key not in _CACHE:
+        if len(_CACHE) >= 8:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = draw_plots(stats, schema, formats)
+    return dict(_CACHE[key])
+
+
+def draw_plots(
+    stats: CorpusStats, schema: Schema, formats: tuple[str, ...] = ("png", "svg")
+) -> dict[str, bytes]:
+    """Draw and save every plot (no cache)."""
     out: dict[str, bytes] = {}
     with matplotlib.style.context("default"), matplotlib.rc_context(RC):
         for stem, (draw, size) in DRAW.items():
             fig = Figure(figsize=size, layout="constrained")
             draw(fig, stats, schema)
-            for fmt, meta in METADATA.items():
+            # Lay out once, then freeze: each save would otherwise lay the figure out again.
+            fig.draw_without_rendering()
+            fig.set_layout_engine("none")
+            for fmt in formats:
                 buf = io.BytesIO()
-                fig.savefig(buf, format=fmt, metadata=meta)
+                fig.savefig(buf, format=fmt, metadata=METADATA[fmt])
                 out[f"{stem}.{fmt}"] = buf.getvalue()
     return out
