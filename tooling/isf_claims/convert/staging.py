@@ -44,7 +44,8 @@ def validate_staged(repo: Repo, files: dict[Path, bytes]) -> Corpus:
             shutil.copytree(repo.annotated_dir, stage.annotated_dir)
         stage.annotated_dir.mkdir(exist_ok=True)
         for path, data in files.items():
-            target = stage.root / path.resolve().relative_to(repo.root.resolve())
+            rel = path.resolve().relative_to(repo.annotated_dir.resolve())
+            target = stage.annotated_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         corpus = load_corpus(stage)

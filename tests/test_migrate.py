@@ -1,0 +1,139 @@
+"""Schema migration proven end to end on a test-only schema version (tests/fixtures/schema/
+1.1.0): renamed, merged and split values, a renamed field and a new field with a default."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from conftest import snapshot
+from isf_claims.cli import app
+from isf_claims.convert import export_corpus, import_annotations
+from isf_claims.convert.anchoring import check_corpus
+from isf_claims.corpus import load_corpus
+from isf_claims.migrate import plan
+from isf_claims.repo import Repo
+
+FIXTURE = Path(__file__).parent / "fixtures" / "schema" / "1.1.0"
+runner = CliRunner()
+
+
+@pytest.fixture
+def repo11(repo_copy: Repo) -> Repo:
+    """The real corpus (schema 1.0.0) in a repo that also keeps the test-only 1.1.0."""
+    shutil.copytree(FIXTURE, repo_copy.schema_dir / "1.1.0")
+    return repo_copy
+
+
+def run(repo: Repo, *args: str) -> tuple[int, str, str]:
+    res = runner.invoke(app, ["migrate", *args, "--root", str(repo.root)])
+    return res.exit_code, res.stdout, res.stderr
+
+
+def _claims(repo: Repo) -> pl.DataFrame:
+    return pl.from_arrow(load_corpus(repo)["claims"])
+
+
+def test_older_version_still_loads_when_a_newer_is_kept(repo11: Repo) -> None:
+    corpus = load_corpus(repo11)
+    assert corpus.schema.version == "1.0.0"
+    check_corpus(corpus)
+
+
+def test_migrate_end_to_end(repo11: Repo, tmp_path: Path) -> None:
+    before = _claims(repo11)
+    code, out, err = run(repo11, "--to", "1.1.0")
+    assert code == 0, err
+    assert "applied decision: merge_values" in out and "applied decision: split_value" in out
+    corpus = load_corpus(repo11)
+    assert corpus.schema.version == "1.1.0"
+    check_corpus(corpus)
+    for path in repo11.annotation_files():
+        assert json.loads(path.read_text().splitlines()[0])["schema_version"] == "1.1.0"
+    after = pl.from_arrow(corpus["claims"])
+    assert after.height == before.height
+    assert after["content_text"].to_list() == before["content_text"].to_list()
+    assert after["comment"].to_list() == before["note"].to_list()
+    assert set(after["certainty"].to_list()) == {"unstated"}
+    old_cc = before["cue_commitment"].replace({"hedged": "hedging"}).to_list()
+    assert after["cue_commitment"].to_list() == old_cc
+    assert (
+        after["claim_type"].to_list()
+        == before["claim_type"].replace({"warning": "evaluation"}).to_list()
+    )
+    assert (
+        after["source_type"].to_list()
+        == before["source_type"].replace({"anonymous": "anonymous_other"}).to_list()
+    )
+    # mentions, zones, entities, clusters come through unchanged
+    assert load_corpus(repo11)["mentions"].num_rows > 0
+    # the converters follow the new schema: a Label Studio round trip is still lossless
+    files = {p: p.read_bytes() for p in repo11.annotated_dir.iterdir()}
+    export_corpus(repo11, "labelstudio", tmp_path / "ls")
+    assert "claim_certainty" in (tmp_path / "ls" / "config.xml").read_text()
+    assert import_annotations(repo11, "labelstudio", tmp_path / "ls") == []
+    assert {p: p.read_bytes() for p in repo11.annotated_dir.iterdir()} == files
+    # a second run has nothing to do; going back is refused
+    assert "nothing to migrate" in run(repo11, "--to", "1.1.0")[1]
+    code, _, err = run(repo11, "--to", "1.0.0")
+    assert code == 2 and "migration-backwards" in err
+
+
+def _edit_mapping(repo: Repo, edit) -> None:
+    path = repo.schema_dir / "1.1.0" / "migration.json"
+    spec = json.loads(path.read_text())
+    edit(spec["changes"])
+    path.write_text(json.dumps(spec))
+
+
+@pytest.mark.parametrize(
+    "edit, code, words",
+    [
+        (lambda ch: ch[1].pop("decision"), "migration-lossy", "merge_values) records no decision"),
+        (lambda ch: ch[2].update(decision=" "), "migration-lossy", "split_value"),
+        (lambda ch: ch.pop(0), "migration-invalid", "values hedged map to nothing"),
+        (lambda ch: ch.pop(4), "migration-invalid", "claim.certainty is not declared"),
+        (lambda ch: ch.pop(3), "migration-invalid", "claim.note has no place"),
+        (lambda ch: ch[4].update(default="maybe"), "migration-invalid", "not in certainty"),
+    ],
+)
+def test_bad_mappings_are_refused_and_nothing_changes(repo11: Repo, edit, code, words) -> None:
+    _edit_mapping(repo11, edit)
+    before = snapshot(repo11.root)
+    rc, _, err = run(repo11, "--to", "1.1.0")
+    assert rc == 1 and code in err and words in err, err
+    assert snapshot(repo11.root) == before
+
+
+def test_dry_run_writes_nothing(repo11: Repo) -> None:
+    before = snapshot(repo11.root)
+    code, out, _ = run(repo11, "--to", "1.1.0", "--dry-run")
+    assert code == 0 and "would write annotated/" in out
+    assert snapshot(repo11.root) == before
+
+
+def test_migrate_another_annotation_folder_only(repo11: Repo) -> None:
+    other = repo11.root / "annotator-b"
+    shutil.copytree(repo11.annotated_dir, other)
+    before = snapshot(repo11.annotated_dir)
+    code, _, err = run(repo11, str(other), "--to", "1.1.0")
+    assert code == 0, err
+    assert snapshot(repo11.annotated_dir) == before
+    first = next(
+        p for p in other.glob("*.jsonl") if p.name not in ("entities.jsonl", "clusters.jsonl")
+    )
+    assert '"schema_version": "1.1.0"' in first.read_text().splitlines()[0]
+    code, _, err = run(repo11, str(repo11.annotation_files()[0]), "--to", "1.1.0")
+    assert code == 2 and "migrate-partial" in err
+
+
+def test_plan_without_mapping_file_is_a_usage_error(repo11: Repo) -> None:
+    (repo11.schema_dir / "1.1.0" / "migration.json").unlink()
+    with pytest.raises(Exception) as err:
+        plan(repo11.schema_dir, "1.0.0", "1.1.0")
+    assert getattr(err.value, "code", None) == "migration-missing"
