@@ -271,3 +271,29 @@ def test_docbin_without_spacy_is_a_clear_usage_error(repo: Repo, tmp_path: Path)
     assert res.returncode == 2
     assert "spacy-missing" in res.stderr and "isf-claims[spacy]" in res.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_import_runs_the_project_validation(repo_copy: Repo, tmp_path: Path) -> None:
+    """A span anchored correctly but ending on whitespace passes the converters' own checks;
+    the project's validation (when installed) refuses it, and nothing is written."""
+    pytest.importorskip("isf_claims.validation")
+    from isf_claims import validation
+
+    if not hasattr(validation, "validate"):
+        pytest.skip("isf_claims.validation has no validate() yet")
+    export_corpus(repo_copy, "labelstudio", tmp_path / "ls")
+    tasks_path = tmp_path / "ls" / "tasks.json"
+    tasks = json.loads(tasks_path.read_text())
+    text = tasks[0]["data"]["text"]
+    region = next(r for r in tasks[0]["annotations"][0]["result"] if r["from_name"] == "mention")
+    value = region["value"]
+    assert text[: value["end"] + 1].isascii()  # so UTF-16 and code point offsets agree
+    value["end"] += 1
+    value["text"] = text[value["start"] : value["end"]]
+    tasks_path.write_text(json.dumps(tasks))
+    before = snapshot(repo_copy.root)
+    code, _, err = cli(
+        "import", "labelstudio", str(tmp_path / "ls"), "--force", "--root", str(repo_copy.root)
+    )
+    assert code == 1 and "whitespace" in err
+    assert snapshot(repo_copy.root) == before

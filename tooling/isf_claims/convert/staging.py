@@ -9,11 +9,9 @@ repository is left byte-identical.
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from isf_claims.convert.anchoring import check_corpus
@@ -23,15 +21,27 @@ from isf_claims.fsutil import atomic_write_bytes, atomic_write_many
 from isf_claims.repo import Repo
 
 
-def _project_validator() -> Callable[[Repo], None] | None:
-    """The project's validation (``isf_claims.validation``) when it is installed: a function
-    that raises :class:`IsfError` for an invalid repository."""
+def _project_validation(stage: Repo) -> None:
+    """Run the project's validation (``isf_claims.validation.validate``) on the staged
+    repository when it is installed; its first error becomes an :class:`IsfError`."""
     try:
-        mod = importlib.import_module("isf_claims.validation")
+        from isf_claims.validation import validate
     except ImportError:
-        return None
-    fn = getattr(mod, "require_valid", None)
-    return fn if callable(fn) else None
+        return
+    report = validate(stage)
+    if report.ok:
+        return
+    first, n = report.errors[0], len(report.errors)
+    raise IsfError(
+        code=first.code,
+        message=(first.message or "invalid annotation")
+        + (f" (and {n - 1} more errors)" if n > 1 else ""),
+        path=first.where,
+        record=first.record,
+        expected=first.expected,
+        found=first.found,
+        fix=first.hint or "run `isf-claims validate` on the imported files for every finding",
+    )
 
 
 def validate_staged(repo: Repo, files: dict[Path, bytes]) -> Corpus:
@@ -50,9 +60,7 @@ def validate_staged(repo: Repo, files: dict[Path, bytes]) -> Corpus:
             target.write_bytes(data)
         corpus = load_corpus(stage)
         check_corpus(corpus)
-        validator = _project_validator()
-        if validator is not None:
-            validator(stage)
+        _project_validation(stage)
         return Corpus(repo, corpus.schema, corpus.tables)
 
 
