@@ -137,3 +137,13 @@ def test_plan_without_mapping_file_is_a_usage_error(repo11: Repo) -> None:
     with pytest.raises(Exception) as err:
         plan(repo11.schema_dir, "1.0.0", "1.1.0")
     assert getattr(err.value, "code", None) == "migration-missing"
+
+
+def test_project_validation_accepts_both_kept_versions(repo11: Repo) -> None:
+    validation = pytest.importorskip("isf_claims.validation")
+    if not hasattr(validation, "validate"):
+        pytest.skip("isf_claims.validation has no validate() yet")
+    assert validation.validate(repo11).ok  # files on 1.0.0 while 1.1.0 is kept
+    assert run(repo11, "--to", "1.1.0")[0] == 0
+    report = validation.validate(repo11)
+    assert report.ok and report.schema_version == "1.1.0"
