@@ -37,7 +37,7 @@ def _check(row: Row, start: int | None, end: int | None, length: int, what: str)
 
 def claim_label(claim: Row) -> str:
     """One line naming a claim: id, attribution, source and cue as written."""
-    source = claim["source_text"] or "no source"
+    source = claim["source_text"] or f"no source span ({claim['source_type']})"
     cue = claim["cue_text"] or "no cue"
     return f"claim {claim['id']} · {claim['attribution']} · {source} · {cue}"
 
@@ -204,7 +204,11 @@ def _claim_card(data: SiteData, doc_id: str, claim: Row) -> str:
         )
     )
     attrs = "".join(f'<tr><th scope="row">{k}</th><td>{v}</td></tr>' for k, v in rows)
-    who = esc(claim["source_text"] or "the outlet's own voice")
+    who = (
+        esc(claim["source_text"])
+        if claim["source_text"]
+        else f'<span class="none">no source span ({esc(claim["source_type"])})</span>'
+    )
     cue = f" · {esc(claim['cue_text'])}" if claim["cue_text"] else ""
     return (
         f'<li><details class="claim-card" id="claim-{esc(cid)}" data-claim="{esc(cid)}">'
