@@ -12,7 +12,7 @@ import difflib
 import re
 
 from isf_claims.render.data import Row, SiteData
-from isf_claims.render.htmlkit import INDEX, doc_page, esc, link, page
+from isf_claims.render.htmlkit import INDEX, doc_page, esc, link, page, quoted
 from isf_claims.render.markup import escape_text
 
 _TOKENS = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
@@ -59,9 +59,9 @@ def _fields(data: SiteData) -> list[tuple[str, str]]:
 
 
 def _cell(value: str | None, is_span: bool) -> str:
-    if value is None:
-        return '<span class="none">—</span>'
-    return f'<q class="span-text">{esc(value)}</q>' if is_span else esc(value)
+    if is_span or value is None:
+        return quoted(value)
+    return esc(value)
 
 
 def cluster_page_html(data: SiteData, cluster: Row) -> str:

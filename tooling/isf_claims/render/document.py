@@ -12,7 +12,7 @@ from collections import Counter
 
 from isf_claims.errors import IsfError
 from isf_claims.render.data import Row, SiteData
-from isf_claims.render.htmlkit import INDEX, cluster_page, esc, link, page, quoted, table
+from isf_claims.render.htmlkit import INDEX, NONE, cluster_page, esc, link, page, quoted, table
 from isf_claims.render.markup import Span, attributes, check_span, render_spans
 
 # Rank at equal extent: zones outermost, then claim contents, mentions, cues/sources, markers.
@@ -159,7 +159,7 @@ def _attr_value(data: SiteData, doc_id: str, claim: Row, name: str) -> str:
     value = claim[name]
     field = data.schema.layer("claim").field(name)
     if value is None:
-        return '<span class="none">—</span>'
+        return NONE
     if field.vocabulary:
         definition = data.definition(field.vocabulary, value)
         return f'<span class="value">{esc(value)}</span> <span class="def">{esc(definition)}</span>'
@@ -199,8 +199,7 @@ def _claim_card(data: SiteData, doc_id: str, claim: Row) -> str:
     rows.append(
         (
             "clusters",
-            ", ".join(link(cluster_page(k), k) if k in shown else esc(k) for k in clusters)
-            or '<span class="none">—</span>',
+            ", ".join(link(cluster_page(k), k) if k in shown else esc(k) for k in clusters) or NONE,
         )
     )
     attrs = "".join(f'<tr><th scope="row">{k}</th><td>{v}</td></tr>' for k, v in rows)
@@ -258,7 +257,7 @@ def document_page(data: SiteData, doc_id: str) -> str:
     marked = render_spans(text, spans, points)
     claims = data.rows("claims", doc_id)
     meta = "".join(
-        f"<dt>{esc(k)}</dt><dd>{esc(v) if v is not None else '<span class=none>—</span>'}</dd>"
+        f"<dt>{esc(k)}</dt><dd>{esc(v) if v is not None else NONE}</dd>"
         for k, v in doc.items()
         if k not in HIDDEN_DOC_FIELDS
     )

@@ -14,6 +14,7 @@ from isf_claims import __version__
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 INDEX = "index.html"
+NONE = '<span class="none">—</span>'  # an absent value (null field, no span)
 
 
 def esc(value: object) -> str:
@@ -44,7 +45,7 @@ def link(href: str, text: str, **attrs: str) -> str:
 def quoted(text: str | None) -> str:
     """A span's text for display outside the document, or a dash for none."""
     if text is None:
-        return '<span class="none">—</span>'
+        return NONE
     return f'<q class="span-text">{esc(text)}</q>'
 
 
