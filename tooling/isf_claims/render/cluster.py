@@ -64,6 +64,10 @@ def _cell(value: str | None, is_span: bool) -> str:
     return esc(value)
 
 
+def _absent(data: SiteData, member: Row) -> str:
+    return "not found" if member["doc_id"] in data.docs else "document not rendered"
+
+
 def cluster_page_html(data: SiteData, cluster: Row) -> str:
     """HTML of a cluster's page."""
     members = data.members.get(cluster["id"], [])
@@ -78,7 +82,7 @@ def cluster_page_html(data: SiteData, cluster: Row) -> str:
         target = (
             link(f"{doc_page(m['doc_id'])}#claim-{m['claim']}", f"claim {m['claim']}")
             if claim
-            else f"claim {esc(m['claim'])} (document not rendered)"
+            else f"claim {esc(m['claim'])} ({_absent(data, m)})"
         )
         head.append(f'<th scope="col">{esc(where)}<br>{target}</th>')
     rows = []

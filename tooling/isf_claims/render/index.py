@@ -6,7 +6,7 @@ import polars as pl
 
 from isf_claims.render.data import SiteData
 from isf_claims.render.htmlkit import cluster_page, doc_page, esc, link, page, table
-from isf_claims.render.plots import PLOTS
+from isf_claims.render.plots import ATTRIBUTION_FIELD, PLOTS
 from isf_claims.stats import COUNTED, wide
 
 
@@ -76,7 +76,7 @@ def index_page(data: SiteData) -> str:
     )
     labels = wide(stats.mention_labels, ["label"], stats.documents).filter(pl.col("total") > 0)
     attrs = wide(stats.claim_attributes, ["attribute", "value"], stats.documents)
-    per_outlet = attrs.filter(pl.col("attribute") == "attribution").drop("attribute")
+    per_outlet = attrs.filter(pl.col("attribute") == ATTRIBUTION_FIELD).drop("attribute")
     body = (
         "<h1>isf-claims review</h1>"
         '<p class="lede">Annotated news articles on the international stabilization effort in '
