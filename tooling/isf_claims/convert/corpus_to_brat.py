@@ -21,8 +21,14 @@ import json
 import re
 
 from isf_claims.convert.base import HEADERS, ExportResult, header_sidecar, shared_sidecars
-from isf_claims.convert.corpus_to_labelstudio import chain
-from isf_claims.convert.model import TOP, Document, Interchange, shapes, span_of
+from isf_claims.convert.model import (
+    TOP,
+    Document,
+    Interchange,
+    present_spans,
+    records_with_structure,
+    shapes,
+)
 from isf_claims.errors import IsfError
 from isf_claims.schema import Schema
 
@@ -79,45 +85,35 @@ def _ann(doc: Document, schema: Schema) -> str:
     rels: list[tuple[str, str, str]] = []
     attrs, norms, notes = [], [], []
     tid: dict[tuple[str, str, str], str] = {}
-    for layer, shp in shps.items():
-        for rec in doc.records[layer]:
-            for role in shp.roles:
-                span = span_of(rec, role)
-                if span is None or span.get("start") is None:
-                    continue
-                t = f"T{len(tid) + 1}"
-                tid[(layer, rec["id"], role)] = t
-                kind = types[(layer, role, rec.get(shp.label) if role == TOP else None)]
-                frags = fragments(doc.text, span["start"], span["end"])
-                shown = " ".join(doc.text[int(a) : int(b)] for a, b in _pairs(frags))
-                lines.append(f"{t}\t{kind} {frags}\t{shown}")
-    for layer, shp in shps.items():
-        for rec in doc.records[layer]:
-            anchor = tid.get((layer, rec["id"], shp.anchor))
-            if anchor is None:
+    for rec, layer, role, span in present_spans(doc, shps):
+        t = f"T{len(tid) + 1}"
+        tid[(layer, rec["id"], role)] = t
+        kind = types[(layer, role, rec.get(shps[layer].label) if role == TOP else None)]
+        frags = fragments(doc.text, span["start"], span["end"])
+        shown = " ".join(doc.text[int(a) : int(b)] for a, b in _pairs(frags))
+        lines.append(f"{t}\t{kind} {frags}\t{shown}")
+    for layer, shp, rec, links in records_with_structure(doc, shps, set(tid)):
+        anchor = tid[(layer, rec["id"], shp.anchor)]
+        for src, dst in links:
+            rels.append(
+                (f"{layer}_{src}", tid[(layer, rec["id"], src)], tid[(layer, rec["id"], dst)])
+            )
+        notes.append((anchor, f"id: {rec['id']}"))
+        for name in shp.attributes:
+            if rec.get(name) is not None:
+                attrs.append(f"{name} {anchor} {rec[name]}")
+        for name in shp.texts:
+            if rec.get(name) is not None:
+                notes.append((anchor, f"{name}: {note_value(rec[name])}"))
+        for name, (role, target) in shp.links.items():
+            ref = rec.get(name)
+            if ref is None:
                 continue
-            present = [r for r in shp.roles if (layer, rec["id"], r) in tid]
-            for src, dst in chain(shp, present):
-                rels.append(
-                    (f"{layer}_{src}", tid[(layer, rec["id"], src)], tid[(layer, rec["id"], dst)])
-                )
-            notes.append((anchor, f"id: {rec['id']}"))
-            for name in shp.attributes:
-                if rec.get(name) is not None:
-                    attrs.append(f"{name} {anchor} {rec[name]}")
-            for name in shp.texts:
-                if rec.get(name) is not None:
-                    notes.append((anchor, f"{name}: {note_value(rec[name])}"))
-            for name, (role, target) in shp.links.items():
-                ref = rec.get(name)
-                if ref is None:
-                    continue
-                at = tid.get((layer, rec["id"], role), anchor)
-                if target == "entity":
-                    norms.append(f"Reference {at} {name}:{ref}")
-                else:
-                    goal = tid[(target, ref, shps[target].anchor)]
-                    rels.append((f"{layer}_{name}", at, goal))
+            at = tid.get((layer, rec["id"], role), anchor)
+            if target == "entity":
+                norms.append(f"Reference {at} {name}:{ref}")
+            else:
+                rels.append((f"{layer}_{name}", at, tid[(target, ref, shps[target].anchor)]))
     lines += [f"R{i}\t{k} Arg1:{a} Arg2:{b}" for i, (k, a, b) in enumerate(rels, 1)]
     lines += [f"A{i}\t{a}" for i, a in enumerate(attrs, 1)]
     lines += [f"N{i}\t{n}\t" for i, n in enumerate(norms, 1)]

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from isf_claims.convert.base import ExportResult, shared_sidecars
-from isf_claims.convert.model import TOP, Document, Interchange, shapes, span_of
+from isf_claims.convert.model import TOP, Document, Interchange, present_spans, shapes, span_of
 from isf_claims.convert.tokens import outermost, tokenize
 from isf_claims.errors import IsfError, usage_error
 
@@ -68,13 +68,7 @@ def _doc(nlp: Any, doc: Document, schema: Any) -> Any:
     from spacy.tokens import Doc, Span
 
     shps = shapes(schema)
-    edges: list[int] = []
-    for layer, shp in shps.items():
-        for rec in doc.records[layer]:
-            for role in shp.roles:
-                span = span_of(rec, role)
-                if span and span.get("start") is not None:
-                    edges += [span["start"], span["end"]]
+    edges = [x for *_, span in present_spans(doc, shps) for x in (span["start"], span["end"])]
     starts, ends = tokenize(doc.text, np.array(edges, dtype=np.int64))
     words, spaces = words_and_spaces(doc.text, starts, ends)
     sdoc = Doc(nlp.vocab, words=words, spaces=spaces)

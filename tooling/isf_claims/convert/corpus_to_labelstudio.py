@@ -21,7 +21,15 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from isf_claims.convert.base import ExportResult, shared_sidecars
-from isf_claims.convert.model import TOP, Document, Interchange, Shape, shapes, span_of
+from isf_claims.convert.model import (
+    TOP,
+    Document,
+    Interchange,
+    Shape,
+    present_spans,
+    records_with_structure,
+    shapes,
+)
 from isf_claims.convert.offsets import OffsetMap
 from isf_claims.schema import Schema
 
@@ -34,25 +42,12 @@ def region_id(record_id: str, shp: Shape, role: str) -> str:
     return record_id if role == shp.anchor else f"{record_id}-{role}"
 
 
-def chain(shp: Shape, present: list[str]) -> list[tuple[str, str]]:
-    """Structure relations among a record's present roles: each non-anchor role points at
-    the next present role toward the anchor (source -> cue -> content)."""
-    order = [r for r in shp.roles if r in present]
-    return [(order[i], order[i - 1]) for i in range(len(order) - 1, 0, -1)]
-
-
 def _task(doc: Document, schema: Schema) -> dict[str, Any]:
     shps = shapes(schema)
     result: list[dict[str, Any]] = []
     extras: list[dict[str, Any]] = []
     relations: dict[tuple[str, str], list[str]] = {}
-    regions: list[tuple[dict[str, Any], str, str, dict[str, Any]]] = []
-    for layer, shp in shps.items():
-        for rec in doc.records[layer]:
-            for role in shp.roles:
-                span = span_of(rec, role)
-                if span is not None and span.get("start") is not None:
-                    regions.append((rec, layer, role, span))
+    regions = present_spans(doc, shps)
     omap = OffsetMap.of(doc.text)
     u16_start = omap.to_utf16([s["start"] for *_, s in regions])
     u16_end = omap.to_utf16([s["end"] for *_, s in regions])
@@ -64,16 +59,11 @@ def _task(doc: Document, schema: Schema) -> dict[str, Any]:
         rid = region_id(rec["id"], shp, role)
         where[(layer, rec["id"], role)] = {"id": rid, **value}
         result.append(_item(rid, layer, "labels", {**value, "labels": [label]}))
-    for layer, shp in shps.items():
-        for rec in doc.records[layer]:
-            anchor = where.get((layer, rec["id"], shp.anchor))
-            if anchor is None:
-                continue
-            present = [r for r in shp.roles if (layer, rec["id"], r) in where]
-            for src, dst in chain(shp, present):
-                key = (where[(layer, rec["id"], src)]["id"], where[(layer, rec["id"], dst)]["id"])
-                relations.setdefault(key, []).append(f"{layer}_{src}")
-            _extras(rec, layer, shp, where, anchor, extras, relations)
+    for layer, shp, rec, links in records_with_structure(doc, shps, set(where)):
+        for src, dst in links:
+            key = (where[(layer, rec["id"], src)]["id"], where[(layer, rec["id"], dst)]["id"])
+            relations.setdefault(key, []).append(f"{layer}_{src}")
+        _extras(rec, layer, shp, where, where[(layer, rec["id"], shp.anchor)], extras, relations)
     result += extras
     for (src, dst), labels in relations.items():
         result.append(

@@ -100,6 +100,41 @@ def span_of(record: dict[str, Any], role: str) -> dict[str, Any] | None:
     return record.get(role)
 
 
+def present_spans(
+    doc: Document, shps: dict[str, Shape]
+) -> list[tuple[dict[str, Any], str, str, dict[str, Any]]]:
+    """Every span ``doc`` holds as (record, layer, role, span), layers in schema order."""
+    out = []
+    for layer, shp in shps.items():
+        for rec in doc.records[layer]:
+            for role in shp.roles:
+                span = span_of(rec, role)
+                if span is not None and span.get("start") is not None:
+                    out.append((rec, layer, role, span))
+    return out
+
+
+def structure(shp: Shape, present: list[str]) -> list[tuple[str, str]]:
+    """Structure links among a record's present roles: each non-anchor role points at the
+    next present role toward the anchor (source -> cue -> content)."""
+    order = [r for r in shp.roles if r in present]
+    return [(order[i], order[i - 1]) for i in range(len(order) - 1, 0, -1)]
+
+
+def records_with_structure(
+    doc: Document, shps: dict[str, Shape], have: set[tuple[str, str, str]]
+) -> list[tuple[str, Shape, dict[str, Any], list[tuple[str, str]]]]:
+    """Records whose anchor span is present, with their structure links:
+    (layer, shape, record, [(from role, to role), ...])."""
+    out = []
+    for layer, shp in shps.items():
+        for rec in doc.records[layer]:
+            if (layer, rec["id"], shp.anchor) in have:
+                present = [r for r in shp.roles if (layer, rec["id"], r) in have]
+                out.append((layer, shp, rec, structure(shp, present)))
+    return out
+
+
 @dataclass
 class Document:
     """One document: its header, its raw text and its records by layer."""
