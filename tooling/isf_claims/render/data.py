@@ -12,6 +12,7 @@ from isf_claims.stats import CorpusStats, corpus_stats
 
 Row = dict[str, Any]
 DOC_LAYER_TABLES = ("zones", "mentions", "claims", "markers")
+TITLE_ZONE = "headline"  # the zone label whose text titles a document's page
 
 
 @dataclass
@@ -51,9 +52,8 @@ class SiteData:
 
     def title(self, doc_id: str) -> str:
         """A document's headline (its first headline zone) or its id."""
-        headline = self.schema.values(self.vocabulary("zone", "label"))[0]
         for zone in self.rows("zones", doc_id):
-            if zone["label"] == headline:
+            if zone["label"] == TITLE_ZONE:
                 return zone["text"]
         return doc_id
 
