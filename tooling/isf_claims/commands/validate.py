@@ -1,0 +1,117 @@
+"""Validation commands: ``validate`` (the corpus or some files), ``checks`` (every code)
+and ``synth`` (a synthetic corpus for benchmarks and tests)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from isf_claims.commands._common import RootOption, emit_json, handles_errors, repo_of
+from isf_claims.errors import usage_error
+from isf_claims.synth import synth_corpus
+from isf_claims.validation import DEFAULT_ENGINE, DEFAULT_MAX_PER_CODE, validate
+from isf_claims.validation.checks import CHECKS, markdown_table
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate_cmd)
+    app.command("checks")(checks_cmd)
+    app.command("synth")(synth_cmd)
+
+
+def _format(value: str, allowed: tuple[str, ...]) -> str:
+    value = value.lower()
+    if value not in allowed:
+        raise usage_error(
+            "bad-format",
+            "unknown output format",
+            expected=" or ".join(allowed),
+            found=value,
+            fix="pass --format " + " or --format ".join(allowed),
+        )
+    return value
+
+
+@handles_errors
+def validate_cmd(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files to check (default: the whole corpus); corpus-wide checks "
+            "they can affect run too."
+        ),
+    ] = None,
+    engine: Annotated[str, typer.Option(help="pandera (fast, default) or frictionless.")] = (
+        DEFAULT_ENGINE
+    ),
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    max_per_code: Annotated[
+        int, typer.Option(help="Findings shown per code (0: all); the rest are counted.")
+    ] = DEFAULT_MAX_PER_CODE,
+    root: RootOption = None,
+) -> None:
+    """Check annotations against the schema and the raw texts. Exit 0 clean (warnings
+    allowed), 1 invalid data, 2 usage or environment error. Never writes a file."""
+    fmt = _format(output, ("text", "json"))
+    report = validate(repo_of(root), paths or (), engine=engine)
+    if fmt == "json":
+        emit_json(report.to_dict(max_per_code))
+    else:
+        typer.echo(report.render(max_per_code))
+    raise typer.Exit(report.exit_code)
+
+
+@handles_errors
+def checks_cmd(
+    output: Annotated[str, typer.Option("--format", help="text, json or markdown.")] = "text",
+) -> None:
+    """List every validation check: code, level, severity, explanation and fix."""
+    fmt = _format(output, ("text", "json", "markdown"))
+    if fmt == "markdown":
+        typer.echo(markdown_table(), nl=False)
+    elif fmt == "json":
+        emit_json(
+            [
+                {
+                    "code": c.code,
+                    "level": c.level,
+                    "level_name": c.level_name,
+                    "severity": c.severity,
+                    "title": c.title,
+                    "explanation": c.explanation,
+                    "fix": c.fix,
+                }
+                for c in CHECKS.values()
+            ]
+        )
+    else:
+        for c in CHECKS.values():
+            typer.echo(f"{c.code}  [{c.level} {c.level_name}, {c.severity}]  {c.title}")
+            typer.echo(f"    {c.explanation}")
+            typer.echo(f"    fix: {c.fix}\n")
+
+
+@handles_errors
+def synth_cmd(
+    out: Annotated[Path, typer.Option(help="New folder to write the corpus to.")],
+    docs: Annotated[int, typer.Option(help="Number of documents.")] = 100,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same bytes).")] = 0,
+    root: RootOption = None,
+) -> None:
+    """Write a synthetic corpus (raw/, annotated/, schema/) for benchmarks and tests."""
+    stats = synth_corpus(repo_of(root), out, docs, seed)
+    typer.echo(
+        json.dumps(
+            {
+                "path": str(stats.path),
+                "docs": stats.docs,
+                "mentions": stats.mentions,
+                "claims": stats.claims,
+                "entities": stats.entities,
+                "clusters": stats.clusters,
+            }
+        )
+    )

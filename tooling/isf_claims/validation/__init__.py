@@ -1,0 +1,70 @@
+"""Validation of a corpus: five levels, one contract, two engines.
+
+``validate(repo)`` checks the whole corpus; ``validate(repo, paths)`` checks the given files
+plus the corpus-wide checks they can affect (what the pre-commit hook runs). Nothing is ever
+written. See :mod:`isf_claims.validation.checks` for every code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from isf_claims.errors import usage_error
+from isf_claims.repo import Repo
+from isf_claims.validation.checks import CHECKS, Check
+from isf_claims.validation.policy import finalize
+from isf_claims.validation.reader import DOCUMENT, Inputs, read_inputs
+from isf_claims.validation.report import DEFAULT_MAX_PER_CODE, Finding, Report
+
+DEFAULT_ENGINE = "pandera"
+
+
+def _engines() -> dict[str, Callable[[Inputs], list[Finding]]]:
+    from isf_claims.validation import frictionless_engine, pandera_engine
+
+    return {"pandera": pandera_engine.run, "frictionless": frictionless_engine.run}
+
+
+ENGINES = ("pandera", "frictionless")
+
+
+def validate(repo: Repo, paths: Sequence[Path | str] = (), engine: str = DEFAULT_ENGINE) -> Report:
+    """Validate the corpus (or the given files) with ``engine``; never writes."""
+    if engine not in ENGINES:
+        raise usage_error(
+            "unknown-engine",
+            "unknown validation engine",
+            expected=" or ".join(ENGINES),
+            found=engine,
+            fix="pass --engine pandera (default) or --engine frictionless",
+        )
+    inputs = read_inputs(repo, paths)
+    found = finalize(inputs.findings + _engines()[engine](inputs))
+    reported = inputs.reported_files()
+    if reported is not None:
+        found = [
+            f
+            for f in found
+            if f.file in reported or (f.code == "dangling-member" and f.doc_id in inputs.scope_ids)
+        ]
+    checked = sum(1 for f in inputs.files if f.kind == DOCUMENT or inputs.full)
+    return Report(
+        engine=engine,
+        schema_version=inputs.schema.version,
+        scope="corpus" if inputs.full else "files",
+        files_checked=checked,
+        findings=found,
+    )
+
+
+__all__ = [
+    "CHECKS",
+    "DEFAULT_ENGINE",
+    "DEFAULT_MAX_PER_CODE",
+    "ENGINES",
+    "Check",
+    "Finding",
+    "Report",
+    "validate",
+]

@@ -1,0 +1,418 @@
+"""Every validation check: its stable code, level, severity and what it means.
+
+This registry is the single list of codes: ``isf-claims checks`` prints it, the docs table
+(``docs/checks.md``) is generated from it, both engines report only codes defined here, and
+the bad-input suite has one fixture per code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+LEVELS = {
+    1: "structure",
+    2: "contract",
+    3: "anchoring",
+    4: "references",
+    5: "corpus",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: a finding of it carries ``code``; later levels skip what failed earlier."""
+
+    code: str
+    level: int
+    severity: str
+    title: str
+    explanation: str
+    fix: str
+
+    @property
+    def level_name(self) -> str:
+        return LEVELS[self.level]
+
+
+def _c(code: str, level: int, title: str, explanation: str, fix: str, severity: str = ERROR):
+    return Check(code, level, severity, title, " ".join(explanation.split()), fix)
+
+
+_ALL = [
+    # ------------------------------------------------------------------ 1 structure
+    _c(
+        "not-utf8",
+        1,
+        "annotation file is not UTF-8",
+        """An annotation file must decode as UTF-8. The finding gives the line and byte offset
+        of the first byte that does not decode; nothing else in the file is checked, because
+        nothing after a decoding error can be trusted.""",
+        "re-save the file as UTF-8 (no BOM) or restore it from git",
+    ),
+    _c(
+        "bom",
+        1,
+        "byte-order mark at the start of the file",
+        """The file starts with the UTF-8 byte-order mark (EF BB BF). The canonical format has
+        none: a BOM makes the first line an invalid JSON record for most readers and is
+        usually added silently by an editor.""",
+        "save the file as UTF-8 without BOM (or run `isf-claims fmt`)",
+    ),
+    _c(
+        "crlf-line-endings",
+        1,
+        "CR LF line endings",
+        """Annotation files use LF line endings only (see .gitattributes). CR LF endings mean an
+        editor or a Windows checkout converted the file; the records may be fine, but the file
+        is no longer canonical and diffs become noise.""",
+        "convert the line endings to LF (`isf-claims fmt`, or `git add --renormalize`)",
+    ),
+    _c(
+        "empty-file",
+        1,
+        "empty annotation file",
+        """A document's annotation file has no records at all. Even an unannotated draft needs
+        its first line, the document record naming the raw file, its sha256 and the schema
+        version.""",
+        "write the document record, or delete the file",
+    ),
+    _c(
+        "blank-line",
+        1,
+        "blank line in an annotation file",
+        """Each line of an annotation file is one JSON record; an empty line is not a record.""",
+        "delete the blank line",
+    ),
+    _c(
+        "json-invalid",
+        1,
+        "line is not valid JSON",
+        """The line does not parse as JSON (for example it was truncated, a quote or brace is
+        missing, or two records were joined on one line). The finding gives the parser's
+        message and the start of the line.""",
+        "repair the JSON on this line (or restore the file from git)",
+    ),
+    _c(
+        "not-an-object",
+        1,
+        "record is not a JSON object",
+        """Every line must be a JSON object ({...}); this one is an array, a string, a number or
+        null.""",
+        "replace the line with the record as a JSON object",
+    ),
+    _c(
+        "header-missing",
+        1,
+        "first record is not the document record",
+        """The first line of `annotated/<doc_id>.jsonl` must be the `document` record: it says
+        which raw file the offsets refer to, its sha256 and the schema version. Without it the
+        file cannot be read.""",
+        "put the document record on the first line",
+    ),
+    _c(
+        "header-repeated",
+        1,
+        "more than one document record",
+        """A file describes exactly one document, so it has exactly one `document` record (the
+        first line). A second one usually means two files were concatenated.""",
+        "keep one document record (the first line) and split or remove the rest",
+    ),
+    _c(
+        "unknown-layer",
+        1,
+        "record of an unknown layer",
+        """Every record of a document file names its layer in `layer`: one of the layers of the
+        declared schema version. The field is missing or names a layer the schema does not
+        have.""",
+        "set `layer` to one of the schema's layers (see `isf-claims checks` / schema.json)",
+    ),
+    _c(
+        "unknown-field",
+        1,
+        "field the layer does not have",
+        """The record has a field its layer does not define in the declared schema version
+        (often a typo, or a field of another layer). Unknown fields are refused rather than
+        ignored so that nothing is silently dropped on release.""",
+        "rename or remove the field",
+    ),
+    _c(
+        "unknown-schema-version",
+        1,
+        "schema version the repository does not keep",
+        """The document record's `schema_version` must name a version kept under `schema/`. A
+        missing or unknown version makes every other check meaningless, so the file is not
+        checked further.""",
+        "declare a kept schema version, or migrate the file with `isf-claims migrate`",
+    ),
+    _c(
+        "mixed-schema-versions",
+        1,
+        "file declares another schema version than the corpus",
+        """All annotation files of a corpus follow one schema version (the one most files
+        declare, the newest on a tie). A file on another kept version is reported and not
+        checked further until it is migrated.""",
+        "migrate the file with `isf-claims migrate --to VERSION`",
+    ),
+    _c(
+        "doc-id-mismatch",
+        1,
+        "document id differs from the file name",
+        """`annotated/<doc_id>.jsonl` must declare `doc_id` equal to its file name, since the
+        file name is how raw text, annotations and cluster members find each other.""",
+        "rename the file or correct `doc_id` in the document record",
+    ),
+    # ------------------------------------------------------------------ 2 contract
+    _c(
+        "wrong-type",
+        2,
+        "value of the wrong type",
+        """A field holds a value of another JSON type than the Table Schema says: a string where
+        an integer offset belongs (`"12"`), a number where an id string belongs, a span that
+        is not an object. Values are never coerced.""",
+        "write the value with the field's type (see the schema)",
+    ),
+    _c(
+        "missing-value",
+        2,
+        "required value is missing",
+        """A required field is absent or null (for a span: one of `start`, `end`, `text` is
+        missing while the span is given). Empty strings are values, not missing values.""",
+        "fill in the field",
+    ),
+    _c(
+        "not-in-vocabulary",
+        2,
+        "value outside the field's vocabulary",
+        """The value is not one of the values the schema allows for this field (entity labels,
+        zone labels, attribution types, claim attributes, status). Label sets come from
+        schema.json; matching is exact and case-sensitive.""",
+        "use one of the allowed values listed in the finding",
+    ),
+    _c(
+        "pattern-mismatch",
+        2,
+        "value does not match the field's pattern",
+        """Ids, document ids, sha256 digests and schema versions have a fixed form (for
+        example mention ids are `m` followed by digits). The whole value must match.""",
+        "write the value in the form the finding shows",
+    ),
+    _c(
+        "below-minimum",
+        2,
+        "number below the field's minimum",
+        """Offsets are non-negative (`start >= 0`, `end >= 1`): a negative offset cannot point
+        into a text.""",
+        "correct the offset",
+    ),
+    _c(
+        "duplicate-id",
+        2,
+        "id used twice",
+        """Record ids are unique within their document (zones, mentions, claims, markers) and
+        canonical entity and cluster ids are unique in their file. The first record keeps the
+        id; every later one is reported.""",
+        "give the later record a new id (ids are never reused)",
+    ),
+    _c(
+        "duplicate-member",
+        2,
+        "claim listed twice in a cluster",
+        """A cluster lists each member claim (document and claim id) once.""",
+        "remove the repeated member",
+    ),
+    _c(
+        "attribution-inconsistent",
+        2,
+        "claim attributes contradict each other",
+        """Schema rule `unattributed_has_no_source`: an unattributed claim has no cue and no
+        source, source_type `outlet` and cue_commitment `none`; an attributed claim (direct,
+        indirect or mixed) has a cue.""",
+        "make the attribution type, cue, source, source_type and cue_commitment agree",
+    ),
+    # ------------------------------------------------------------------ 3 anchoring
+    _c(
+        "raw-missing",
+        3,
+        "annotation file without a raw file",
+        """The document record names a document whose raw text `raw/<doc_id>.txt` does not
+        exist, so no offset can be checked. (This is also the corpus-level check for an
+        annotation file without a raw file.)""",
+        "ingest the article with `isf-claims ingest`, or delete the annotation file",
+    ),
+    _c(
+        "raw-not-utf8",
+        3,
+        "raw file is not UTF-8",
+        """The raw text the offsets refer to does not decode as UTF-8, so code-point offsets
+        into it are undefined. Raw files are never edited; this means the file was damaged.""",
+        "restore raw/<doc_id>.txt from git",
+    ),
+    _c(
+        "raw-changed",
+        3,
+        "raw file changed since it was annotated",
+        """The sha256 of the raw bytes differs from `raw_sha256` in the document record: the
+        text the offsets were made on is not the text that is there now, so every offset may
+        have shifted. No span of the document is checked until this is resolved.""",
+        "restore raw/<doc_id>.txt from git (raw files are never edited)",
+    ),
+    _c(
+        "span-inverted",
+        3,
+        "span with start not before end",
+        """Spans are half-open `[start, end)` with `start < end`; an empty or inverted span
+        covers no text.""",
+        "correct the offsets so that start < end",
+    ),
+    _c(
+        "span-out-of-range",
+        3,
+        "span ends after the end of the text",
+        """`end` is larger than the length of the raw text in code points. Offsets count Unicode
+        code points of the decoded text (not bytes, not UTF-16 units).""",
+        "correct the offsets (code points into the raw text)",
+    ),
+    _c(
+        "quote-mismatch",
+        3,
+        "span text differs from the raw text at its offsets",
+        """Every span stores the exact text it covers: `raw[start:end] == text`, with no
+        normalisation. The finding shows both texts and a hint when the difference is a
+        shifted offset, Unicode normalisation (NFC/NFD), CR LF line endings, or offsets
+        counted in UTF-16 units or UTF-8 bytes instead of code points.""",
+        "fix the offsets or the text as the hint says (never edit the raw file)",
+    ),
+    _c(
+        "span-edge-whitespace",
+        3,
+        "span starts or ends on whitespace",
+        """Schema rule `span_edges`: a span never starts or ends on a Unicode White_Space
+        character (space, no-break space, line break, ...).""",
+        "move the offsets to the first and last non-space character",
+    ),
+    _c(
+        "spans-overlap",
+        3,
+        "spans of a layer overlap where the schema forbids it",
+        """Layers with the overlap rule `forbid` (zones) never overlap one another. The later
+        span (by start) is reported with the one it overlaps.""",
+        "shorten one of the spans so that they no longer overlap",
+    ),
+    _c(
+        "spans-cross",
+        3,
+        "spans of a layer cross",
+        """Layers with the overlap rule `nest` (mentions) may nest one inside another but never
+        cross (A starts before B and ends inside it). The span that starts inside the other
+        and ends after it is reported.""",
+        "make the spans nest or separate",
+    ),
+    # ------------------------------------------------------------------ 4 references
+    _c(
+        "dangling-entity",
+        4,
+        "reference to a canonical entity that does not exist",
+        """A mention's `entity` or a claim's `source_entity` names an id that is not in
+        `annotated/entities.jsonl`.""",
+        "add the entity to entities.jsonl or correct the id",
+    ),
+    _c(
+        "dangling-mention",
+        4,
+        "source_mention is not a mention of the document",
+        """A claim's `source_mention` must be the id of a mention in the same document.""",
+        "correct the id or add the mention",
+    ),
+    _c(
+        "dangling-claim",
+        4,
+        "reference to a claim that is not in the document",
+        """A claim's `parent` and a marker's `claim` must be ids of claims in the same
+        document.""",
+        "correct the id",
+    ),
+    _c(
+        "dangling-member",
+        4,
+        "cluster member that does not exist",
+        """Every member of a cluster names a document with an annotation file and a claim id in
+        it. Removing or renumbering a claim that a cluster lists breaks the cluster.""",
+        "update the cluster in annotated/clusters.jsonl",
+    ),
+    _c(
+        "entity-label-mismatch",
+        4,
+        "mention label differs from its entity's label",
+        """Schema rule `entity_label_agreement`: a mention linked to a canonical entity carries
+        the entity's label.""",
+        "relabel the mention or link it to another entity",
+    ),
+    _c(
+        "source-mention-outside-source",
+        4,
+        "source_mention lies outside the source span",
+        """Schema rule `source_mention_inside_source`: the mention named in `source_mention` is
+        the claim's source span or lies inside it.""",
+        "link the mention inside the source span, or correct the span",
+    ),
+    _c(
+        "marker-outside-claim",
+        4,
+        "marker lies outside the content of its claim",
+        """A framing marker linked to a claim lies inside that claim's content span.""",
+        "link the claim whose content contains the marker, or set `claim` to null",
+    ),
+    # ------------------------------------------------------------------ 5 corpus
+    _c(
+        "raw-unannotated",
+        5,
+        "raw file without annotations",
+        """Every document in `raw/` has an annotation file. A newly ingested article needs at
+        least its document record (status `draft`) so that releases and statistics see it.""",
+        "create annotated/<doc_id>.jsonl with the document record",
+    ),
+    _c(
+        "label-inconsistent",
+        5,
+        "same surface form labelled differently across documents",
+        """The same mention text carries different entity labels in different documents. This
+        can be right (`Washington` the city and the government), so it is a warning: the
+        mentions whose label differs from the form's most frequent label are listed. Checked
+        on full runs only.""",
+        "check the guidelines; relabel the mention if it is an error",
+        WARNING,
+    ),
+    _c(
+        "entity-unused",
+        5,
+        "canonical entity nothing refers to",
+        """No mention (`entity`) and no claim (`source_entity`) refers to this canonical
+        entity. Checked on full runs only.""",
+        "link mentions to it, or remove it from entities.jsonl",
+        WARNING,
+    ),
+]
+
+CHECKS: dict[str, Check] = {c.code: c for c in _ALL}
+
+
+def check(code: str) -> Check:
+    """The check behind ``code`` (a KeyError names a code nobody registered)."""
+    return CHECKS[code]
+
+
+def markdown_table() -> str:
+    """The table of checks for the docs (generated; see docs/checks.md)."""
+    lines = [
+        "| code | level | severity | what it means | fix |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for c in _ALL:
+        lines.append(
+            f"| `{c.code}` | {c.level} {c.level_name} | {c.severity} | "
+            f"**{c.title}.** {c.explanation} | {c.fix} |"
+        )
+    return "\n".join(lines) + "\n"

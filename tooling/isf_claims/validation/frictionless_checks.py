@@ -1,0 +1,403 @@
+"""The frictionless engine's semantic checks, as frictionless custom checks: plain, row by
+row, written to be obviously right rather than fast (the reference the pandera engine is
+tested against).
+
+A check function gets a frictionless ``Row`` and yields finding payloads; ``RowCheck``
+turns them into frictionless errors so that they travel in frictionless's own report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import attrs
+from frictionless import Check, errors
+
+from isf_claims.schema import Schema
+from isf_claims.tables import TABLE_LAYERS
+from isf_claims.validation.frictionless_rows import Origin, Rows
+from isf_claims.validation.policy import Unit
+from isf_claims.validation.reader import Inputs
+from isf_claims.validation.rules import (
+    INT64,
+    NO_CUE,
+    OUTLET,
+    UNATTRIBUTED,
+    WHITE_SPACE,
+    attribution_problems,
+    quote_hint,
+    show,
+    show_pair,
+)
+
+Payload = dict[str, Any]
+LEVEL2_NATIVE = ("type-error", "constraint-error", "primary-key")
+
+
+class SemanticError(errors.RowError):
+    """A finding of an isf-claims check; the note carries it as JSON."""
+
+    type = "isf-finding"
+    title = "isf-claims check"
+    description = "A semantic check of isf-claims failed."
+    template = "{note}"
+
+
+@attrs.define(kw_only=True, repr=False)
+class RowCheck(Check):
+    """A frictionless check made of a per-row and an end-of-table function."""
+
+    type = "isf-row-check"
+    Errors: ClassVar[list[type[errors.Error]]] = [SemanticError]
+    on_row: Any = None
+    on_end: Any = None
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        for payload in self.on_row(row) if self.on_row else ():
+            yield SemanticError.from_row(row, note=json.dumps(payload))
+
+    def validate_end(self) -> Iterable[errors.Error]:
+        for row_number, payload in self.on_end() if self.on_end else ():
+            yield SemanticError(note=json.dumps(payload), cells=[], row_number=row_number)
+
+
+def _p(code: str, field: str | None, message: str, **kw: Any) -> Payload:
+    return {"code": code, "field": field, "message": message, **kw}
+
+
+def _strict_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and INT64[0] <= v <= INT64[1]
+
+
+def _wrong(name: str, expected: str, value: Any) -> Payload:
+    return _p(
+        "wrong-type",
+        name,
+        f"{name} must be {expected}",
+        expected=expected,
+        found=json.dumps(value, ensure_ascii=False)[:80],
+    )
+
+
+def strict_types(schema: Schema, layer: str, source: dict[str, Any]) -> list[Payload]:
+    """JSON types as written: frictionless casts ``"12"`` to 12; the contract does not."""
+    out = []
+    for f in schema.layer(layer).fields:
+        v = source.get(f.name)
+        if f.type == "integer" and v is not None and not _strict_int(v):
+            out.append(_wrong(f.name, "integer", v))
+        elif f.type == "string" and v is not None and not isinstance(v, str):
+            out.append(_wrong(f.name, "string", v))
+        elif f.type == "span" and v is not None:
+            if not isinstance(v, dict):
+                out.append(_wrong(f.name, "an object {start, end, text}", v))
+                continue
+            for part in ("start", "end"):
+                if v.get(part) is not None and not _strict_int(v.get(part)):
+                    out.append(_wrong(f"{f.name}.{part}", "integer", v.get(part)))
+            if v.get("text") is not None and not isinstance(v.get("text"), str):
+                out.append(_wrong(f"{f.name}.text", "string", v.get("text")))
+        elif f.type == "members":
+            out += _member_types(v)
+    return out
+
+
+def _member_types(v: Any) -> list[Payload]:
+    if v is None:
+        return [_p("missing-value", "members", "members is required", found="null")]
+    if not isinstance(v, list):
+        return [_wrong("members", "a list of {doc_id, claim, note}", v)]
+    out = []
+    for i, m in enumerate(v):
+        if not isinstance(m, dict):
+            out.append(_wrong(f"members[{i}]", "an object {doc_id, claim, note}", m))
+            continue
+        for k in ("doc_id", "claim", "note"):
+            if m.get(k) is not None and not isinstance(m.get(k), str):
+                out.append(_wrong(f"members[{i}].{k}", "string", m.get(k)))
+    return out
+
+
+@dataclass
+class State:
+    """What the checks of one run share: inputs, rows, and what earlier tables found."""
+
+    inputs: Inputs
+    rows: dict[str, Rows]
+    anchored: dict[str, str] = field(default_factory=dict)
+    level2: set[tuple[str, int]] = field(default_factory=set)  # (table, row number)
+    clean_entities: dict[str, str] = field(default_factory=dict)  # id -> label
+    clean_spans: dict[str, dict[tuple[str, str], tuple[int, int]]] = field(default_factory=dict)
+
+    @property
+    def schema(self) -> Schema:
+        return self.inputs.schema
+
+    def origin(self, table: str, row_number: int) -> Origin:
+        return self.rows[table].origins[row_number - 2]
+
+
+def _has(row: Any, prefix: str) -> bool:
+    return any(row[f"{prefix}_{k}"] is not None for k in ("start", "end", "text"))
+
+
+class TableChecks:
+    """The custom checks of one table, in the order they run on each row."""
+
+    def __init__(self, state: State, table: str) -> None:
+        self.state, self.table = state, table
+        self.layer = TABLE_LAYERS[table]
+        self.placed: list[tuple[str, int, int, int, str]] = []  # doc, start, end, row, id
+
+    def checks(self) -> list[RowCheck]:
+        out = [RowCheck(on_row=self._level2)]
+        if self.table in ("documents", "zones", "mentions", "claims", "markers"):
+            out.append(RowCheck(on_row=self._level3, on_end=self._overlaps))
+        if self.table in ("mentions", "claims", "markers"):
+            out.append(RowCheck(on_row=self._level4))
+        return out
+
+    def _dirty2(self, row: Any) -> bool:
+        native = any(e.type in LEVEL2_NATIVE for e in row.errors)
+        return native or (self.table, row.row_number) in self.state.level2
+
+    # -- level 2 ------------------------------------------------------------------------
+
+    def _level2(self, row: Any) -> Iterator[Payload]:
+        found: list[Payload] = []
+        if self.table != "cluster_members":
+            found += strict_types(
+                self.state.schema, self.layer, self.state.origin(self.table, row.row_number).source
+            )
+        if self.table == "claims":
+            found += self._span_parts(row)
+            if not found and not row.errors:
+                found += self._attribution(row)
+        if found:
+            self.state.level2.add((self.table, row.row_number))
+        yield from found
+
+    def _span_parts(self, row: Any) -> list[Payload]:
+        out = []
+        for f in self.state.schema.layer("claim").fields:
+            if f.type != "span" or f.required or not _has(row, f.name):
+                continue
+            for part in ("start", "end", "text"):
+                if row[f"{f.name}_{part}"] is None:
+                    out.append(
+                        _p("missing-value", f"{f.name}.{part}", f"the {f.name} span has no {part}")
+                    )
+        return out
+
+    def _attribution(self, row: Any) -> list[Payload]:
+        problems = attribution_problems(
+            row["attribution"],
+            row["source_type"],
+            row["cue_commitment"],
+            _has(row, "cue"),
+            _has(row, "source"),
+        )
+        if not problems:
+            return []
+        expected = (
+            f"no cue, no source, source_type {OUTLET}, cue_commitment {NO_CUE}"
+            if row["attribution"] == UNATTRIBUTED
+            else "a cue span"
+        )
+        message = f"{row['attribution']} claim " + "; ".join(problems)
+        return [
+            _p(
+                "attribution-inconsistent",
+                "attribution",
+                message,
+                expected=expected,
+                found="; ".join(problems),
+            )
+        ]
+
+    # -- level 3 ------------------------------------------------------------------------
+
+    def _level3(self, row: Any) -> Iterator[Payload]:
+        if self._dirty2(row):
+            return
+        if self.table == "documents":
+            yield from self._raw(row)
+            return
+        text = self.state.anchored.get(row["doc_id"])
+        if text is None:
+            return
+        spans = self.state.schema.layer(self.layer).span_fields or [None]
+        for prefix in spans:
+            cols = [f"{prefix}_{k}" if prefix else k for k in ("start", "end", "text")]
+            s, e, t = (row[c] for c in cols)
+            if s is None or e is None or t is None:
+                continue
+            problem = _span_problem(text, s, e, t, prefix)
+            if problem is None or problem["code"] == "span-edge-whitespace":
+                self.placed.append((row["doc_id"], s, e, row.row_number, row["id"]))
+            if problem is not None:
+                yield problem
+
+    def _raw(self, row: Any) -> Iterator[Payload]:
+        doc_id = row["doc_id"]
+        data = self.state.inputs.raw.get(doc_id)
+        if data is None:
+            yield _p(
+                "raw-missing",
+                None,
+                f"raw/{doc_id}.txt does not exist",
+                expected=f"raw/{doc_id}.txt",
+                found="no such file",
+            )
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != row["raw_sha256"]:
+            yield _p(
+                "raw-changed",
+                "raw_sha256",
+                "the raw file's bytes changed after annotation",
+                expected=f"sha256 {row['raw_sha256']} (raw_sha256)",
+                found=f"sha256 {digest}",
+            )
+            return
+        try:
+            self.state.anchored[doc_id] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            yield _p(
+                "raw-not-utf8",
+                None,
+                f"raw/{doc_id}.txt is not valid UTF-8",
+                expected="UTF-8 text",
+                found="bytes that do not decode",
+            )
+
+    def _overlaps(self) -> Iterator[tuple[int, Payload]]:
+        rule = self.state.schema.layer(self.layer).overlap
+        by_doc: dict[str, list[tuple[int, int, int, int, str]]] = {}
+        for doc, s, e, rn, rid in self.placed:
+            line = self.state.origin(self.table, rn).line
+            by_doc.setdefault(doc, []).append((s, e, line, rn, rid))
+        for spans in by_doc.values():
+            spans.sort()
+            for j, (s, e, _line, rn, rid) in enumerate(spans):
+                if rule == "forbid":
+                    hits = [x for x in spans[:j] if x[1] > s]
+                    code, verb = "spans-overlap", "overlaps"
+                elif rule == "nest":
+                    hits = [x for x in spans if x[0] < s < x[1] < e]
+                    code, verb = "spans-cross", "crosses"
+                else:
+                    return
+                if hits:
+                    o = hits[0]
+                    yield rn, _p(code, None, f"{rid} [{s}, {e}) {verb} {o[4]} [{o[0]}, {o[1]})")
+
+    # -- level 4 ------------------------------------------------------------------------
+
+    def _level4(self, row: Any) -> Iterator[Payload]:
+        doc = row["doc_id"]
+        if self.table == "mentions":
+            label = (
+                self.state.clean_entities.get(row["entity"])
+                if isinstance(row["entity"], str)
+                else None
+            )
+            if label is not None and row["label"] is not None and row["label"] != label:
+                yield _p(
+                    "entity-label-mismatch",
+                    "label",
+                    f"mention is {row['label']}, its entity is {label}",
+                    expected=label,
+                    found=row["label"],
+                )
+        elif self.table == "claims" and isinstance(row["source_mention"], str):
+            m = self.state.clean_spans["mentions"].get((doc, row["source_mention"]))
+            if m is None:
+                return
+            ss, se = row["source_start"], row["source_end"]
+            if ss is None or (se is not None and (m[0] < ss or m[1] > se)):
+                yield _p(
+                    "source-mention-outside-source",
+                    "source_mention",
+                    f"source_mention {row['source_mention']} [{m[0]}, {m[1]}) is not inside "
+                    "the source span",
+                )
+        elif self.table == "markers" and isinstance(row["claim"], str):
+            c = self.state.clean_spans["claims"].get((doc, row["claim"]))
+            s, e = row["start"], row["end"]
+            if c is not None and s is not None and e is not None and (s < c[0] or e > c[1]):
+                yield _p(
+                    "marker-outside-claim",
+                    "claim",
+                    f"marker [{s}, {e}) is outside the content of {row['claim']} [{c[0]}, {c[1]})",
+                )
+
+
+def _span_problem(raw: str, s: int, e: int, t: str, prefix: str | None) -> Payload | None:
+    what = f"{prefix} span" if prefix else "span"
+    if s >= e:
+        return _p(
+            "span-inverted",
+            prefix,
+            f"{what} [{s}, {e}) is empty or inverted",
+            expected="start < end",
+            found=f"start {s}, end {e}",
+        )
+    if e > len(raw):
+        return _p(
+            "span-out-of-range",
+            prefix,
+            f"{what} [{s}, {e}) ends after the text ({len(raw)} code points)",
+            expected=f"end <= {len(raw)}",
+            found=f"end {e}",
+            hint=quote_hint(raw, s, min(e, len(raw)), t),
+        )
+    if raw[s:e] != t:
+        expected, found = show_pair(raw[s:e], t)
+        return _p(
+            "quote-mismatch",
+            prefix,
+            f"{what} text differs from the raw text at [{s}, {e})",
+            expected=f"{expected} (raw[{s}:{e}])",
+            found=found,
+            hint=quote_hint(raw, s, e, t),
+        )
+    if t[0] in WHITE_SPACE or t[-1] in WHITE_SPACE:
+        side = "starts" if t[0] in WHITE_SPACE else "ends"
+        return _p(
+            "span-edge-whitespace",
+            prefix,
+            f"{what} {side} on whitespace",
+            expected="no whitespace at either edge",
+            found=show(t),
+        )
+    return None
+
+
+def clean_spans(state: State, table: str, dirty: set[Unit], start: str, end: str) -> None:
+    """Remember the offsets of a table's records with no finding up to level 3."""
+    rows = state.rows[table]
+    idx = {c: i for i, c in enumerate(rows.columns)}
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for cells, origin in zip(rows.cells, rows.origins, strict=True):
+        if (origin.file, origin.line, None) in dirty:
+            continue
+        rid, doc = cells[idx["id"]], cells[idx["doc_id"]]
+        if isinstance(rid, str):
+            out.setdefault((doc, rid), (cells[idx[start]], cells[idx[end]]))
+    state.clean_spans[table] = out
+
+
+def clean_entities(state: State, dirty: set[Unit]) -> None:
+    rows = state.rows["entities"]
+    idx = {c: i for i, c in enumerate(rows.columns)}
+    for cells, origin in zip(rows.cells, rows.origins, strict=True):
+        if (origin.file, origin.line, None) not in dirty and isinstance(cells[idx["id"]], str):
+            state.clean_entities.setdefault(cells[idx["id"]], cells[idx["label"]])
+
+
+__all__ = ["Callable", "RowCheck", "State", "TableChecks", "clean_entities", "clean_spans"]

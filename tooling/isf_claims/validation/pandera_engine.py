@@ -1,0 +1,141 @@
+"""The pandera engine (the default): the contract checked column-wise by pandera's polars
+backend, then the semantic checks as polars expressions (:mod:`columnar`).
+
+Each Table Schema descriptor from :mod:`contract` is compiled into a pandera
+``DataFrameSchema``: field types become dtypes, ``required`` becomes ``nullable=False``,
+``enum``/``pattern``/``minimum`` become ``isin``/``str_matches``/``ge`` checks, the primary
+key becomes ``unique``. pandera reports every failing row by index; the index leads back to
+the file and line through the frames' provenance columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandera.polars as pa
+import polars as pl
+
+from isf_claims.schema import Schema
+from isf_claims.validation import columnar
+from isf_claims.validation.contract import (
+    CONSTRAINT_CODES,
+    PRIMARY_KEY_CODES,
+    TABLES,
+    field_of,
+    record_of,
+    table_schema,
+)
+from isf_claims.validation.pandera_frames import Frames, build_frames
+from isf_claims.validation.reader import Inputs
+from isf_claims.validation.report import Finding
+
+NAME = "pandera"
+_DTYPES = {"string": pl.String, "integer": pl.Int64}
+_UNIQUE_CHECKS = ("multiple_fields_uniqueness", "field_uniqueness")
+
+
+def compile_schema(descriptor: dict[str, Any]) -> tuple[pa.DataFrameSchema, dict[str, list[str]]]:
+    """A pandera schema for a Table Schema descriptor, and per column the constraint name
+    of each check (pandera reports checks by their position)."""
+    columns: dict[str, pa.Column] = {}
+    names: dict[str, list[str]] = {}
+    for f in descriptor["fields"]:
+        cons = f.get("constraints", {})
+        checks, kinds = [], []
+        if "enum" in cons:
+            checks.append(pa.Check.isin(cons["enum"]))
+            kinds.append("enum")
+        if "pattern" in cons:
+            # Table Schema patterns match the whole value; polars' `$` is the end of text.
+            checks.append(pa.Check.str_matches(f"^(?:{cons['pattern']})$"))
+            kinds.append("pattern")
+        if "minimum" in cons:
+            checks.append(pa.Check.ge(cons["minimum"]))
+            kinds.append("minimum")
+        columns[f["name"]] = pa.Column(
+            _DTYPES[f["type"]], nullable=not cons.get("required", False), checks=checks
+        )
+        names[f["name"]] = kinds
+    schema = pa.DataFrameSchema(columns, unique=descriptor.get("primaryKey") or None)
+    return schema, names
+
+
+def _describe(code: str, column: str, cons: dict[str, Any], value: Any) -> tuple[str, str]:
+    if code == "missing-value":
+        return f"{column} is required", "a value"
+    if code == "not-in-vocabulary":
+        return f"{value!r} is not an allowed value", "one of " + ", ".join(cons["enum"])
+    if code == "pattern-mismatch":
+        return f"{value!r} does not have the required form", f"a match of {cons['pattern']}"
+    return f"{value} is below the minimum {cons['minimum']}", f">= {cons['minimum']}"
+
+
+def contract_findings(schema: Schema, frames: Frames) -> list[Finding]:
+    """Every Table Schema violation of every table, as findings."""
+    out: list[Finding] = []
+    for table in TABLES:
+        descriptor = table_schema(schema, table)
+        frame = frames.tables[table]
+        if frame.is_empty():
+            continue
+        compiled, kinds = compile_schema(descriptor)
+        data = frame.select([f["name"] for f in descriptor["fields"]])
+        try:
+            compiled.validate(data, lazy=True)
+            continue
+        except pa.errors.SchemaErrors as exc:
+            cases = exc.failure_cases
+        cases = cases.filter(pl.col("index").is_not_null()).with_columns(
+            pl.col("index").cast(pl.Int64)
+        )
+        rows = frame.with_row_index("index").with_columns(pl.col("index").cast(pl.Int64))
+        pk = descriptor.get("primaryKey") or []
+        dup = rows.select(
+            "index",
+            (
+                pl.all_horizontal(pl.col(pk).is_not_null()) & ~pl.struct(pk).is_first_distinct()
+            ).alias("_dup"),
+        )
+        cases = cases.join(rows, on="index", how="left").join(dup, on="index", how="left")
+        consts = {f["name"]: f.get("constraints", {}) for f in descriptor["fields"]}
+        for row in cases.iter_rows(named=True):
+            check = row["check"]
+            column = row["column"]
+            if check in _UNIQUE_CHECKS:
+                if not row["_dup"]:
+                    continue
+                code = PRIMARY_KEY_CODES.get(table, "duplicate-id")
+                column, message = None, "the id is already used by an earlier record"
+                expected, found = "an id not used before", ", ".join(f"{k}={row[k]}" for k in pk)
+            elif check == "not_nullable":
+                code = "missing-value"
+                message, expected = _describe(code, column, consts[column], None)
+                found = "null"
+            else:
+                kind = kinds[column][row["check_number"]]
+                code = CONSTRAINT_CODES[kind]
+                value = row[column]
+                message, expected = _describe(code, column, consts[column], value)
+                found = str(value)
+            record, doc_id = record_of(table, row)
+            out.append(
+                Finding(
+                    code=code,
+                    file=row["_file"],
+                    line=row["_line"],
+                    record=record,
+                    field=field_of(schema, table, column, row.get("_member")) or None,
+                    doc_id=doc_id,
+                    message=message,
+                    expected=expected,
+                    found=found,
+                )
+            )
+    return out
+
+
+def run(inputs: Inputs) -> list[Finding]:
+    """Levels 2-5 over what the reader loaded."""
+    frames = build_frames(inputs)
+    findings = frames.findings + contract_findings(inputs.schema, frames)
+    return columnar.semantic_findings(inputs, frames, findings)
