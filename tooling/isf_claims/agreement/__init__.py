@@ -60,7 +60,7 @@ def agreement_report(repo: Repo, a: Path, b: Path) -> dict[str, Any]:
     against ``repo``'s raw texts and schema versions. Raises :class:`IsfError` when a set
     cannot be loaded or the sets share no document."""
     report = compare(load_annotation_set(repo, a), load_annotation_set(repo, b))
-    return {"a": str(a), "b": str(b), **report}
+    return {"a": repo.rel(a), "b": repo.rel(b), **report}
 
 
 def _num(x: float | None) -> str:
