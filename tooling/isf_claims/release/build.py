@@ -1,0 +1,237 @@
+"""``isf-claims build``: a release folder from raw/ + annotated/ + schema/ (+ dataset.json
+and DATACARD.md), refusing a corpus that does not validate.
+
+Every artefact is computed in memory first, then the folder is written in one step (a
+temporary sibling folder renamed into place), so a failed build leaves ``dist/`` as it was.
+Two builds of the same inputs give the same bytes, file by file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from isf_claims.corpus import Corpus, load_corpus
+from isf_claims.errors import IsfError
+from isf_claims.release import card, checksums, croissant, datapackage, features, ner, stats
+from isf_claims.release import splits as split_rule
+from isf_claims.release import tokenize as tok
+from isf_claims.release.metadata import DatasetMeta, json_bytes, read_dataset_meta
+from isf_claims.release.parquet import WRITER, parquet_bytes
+from isf_claims.release.tables import CONFIGS, DEFAULT_CONFIG, ReleaseTables, release_tables
+from isf_claims.repo import Repo
+
+DATACARD = "DATACARD.md"
+# A second, independent annotation set of some documents (same file format as annotated/);
+# when it exists the card reports agreement with the main set.
+SECOND_SET = "double-annotated"
+REPORT_FILE = "build-report.json"
+DEFAULT_OUT = Path("dist")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A built release: its folder, version and files (relative path -> bytes)."""
+
+    folder: Path
+    version: str
+    files: dict[str, bytes]
+    report: dict[str, Any]
+
+
+def release_name(meta: DatasetMeta) -> str:
+    """Folder name of a release: ``<name>-<version>``."""
+    return f"{meta.name}-{meta.version}"
+
+
+def check_valid(repo: Repo) -> dict[str, Any]:
+    """Run the project's validation (pandera engine, whole corpus); raise when the corpus has
+    errors. The one place the build calls validation."""
+    from isf_claims.validation import validate
+
+    report = validate(repo, engine="pandera")
+    if not report.ok:
+        raise IsfError(
+            code="release-invalid-corpus",
+            message="the corpus does not validate; a release is only built from a valid corpus",
+            path=str(repo.root),
+            expected="`isf-claims validate` passes",
+            found="\n" + report.render(),
+            fix="fix the findings above, then build again",
+        )
+    return {"engine": "pandera", "errors": 0, "warnings": len(report.warnings)}
+
+
+def inputs_digest(repo: Repo, corpus: Corpus) -> str:
+    """sha256 over the sorted (path, sha256) of every input file the release is built from."""
+    paths = [repo.raw_path(d) for d in corpus.doc_ids] + [repo.meta_path(d) for d in corpus.doc_ids]
+    paths += [*repo.annotation_files(), repo.entities_path, repo.clusters_path]
+    paths += sorted(repo.schema_dir.glob(f"{corpus.schema.version}/*"))
+    paths += [repo.root / "dataset.json", repo.root / DATACARD]
+    paths += sorted((repo.root / SECOND_SET).glob("*.jsonl"))
+    h = hashlib.sha256()
+    for p in sorted({p for p in paths if p.is_file()}):
+        rel = p.relative_to(repo.root).as_posix()
+        h.update(f"{rel}\0{checksums.sha256_hex(p.read_bytes())}\n".encode())
+    return h.hexdigest()
+
+
+def agreement_report(repo: Repo) -> dict[str, Any] | None:
+    """Agreement of the second annotation set with ``annotated/``, if there is one."""
+    second = repo.root / SECOND_SET
+    if not second.is_dir() or not any(second.glob("*.jsonl")):
+        return None
+    from isf_claims.agreement import agreement_report as report
+
+    return report(repo, repo.annotated_dir, second)
+
+
+def _sources(rt: ReleaseTables) -> list[dict[str, str]]:
+    docs = rt.tables["documents"].select(["outlet", "byline", "url"]).to_pylist()
+    seen: dict[str, dict[str, str]] = {}
+    for d in docs:
+        title = d["outlet"] or (
+            f"Outlet not named (byline: {d['byline']})" if d["byline"] else "Outlet not named"
+        )
+        entry = {"title": title}
+        if d["url"]:
+            entry["path"] = d["url"]
+        seen.setdefault(title + (d["url"] or ""), entry)
+    return [seen[k] for k in sorted(seen)]
+
+
+def release_files(
+    repo: Repo, validation: dict[str, Any]
+) -> tuple[DatasetMeta, dict[str, bytes], dict[str, Any]]:
+    """Every file of the release, in memory."""
+    meta = read_dataset_meta(repo.root)
+    corpus = load_corpus(repo)
+    if not corpus.doc_ids:
+        raise IsfError(
+            code="release-empty-corpus",
+            message="no annotated document: nothing to release",
+            path=repo.rel(repo.annotated_dir),
+            expected="at least one annotated/<doc_id>.jsonl",
+            found="none",
+            fix="annotate a document first",
+        )
+    rt = release_tables(corpus)
+    ner_rows, ner_report = ner.ner_table(rt.tables["documents"], rt.tables["mentions"], rt.schema)
+    rt.tables["ner"] = ner_rows
+    rt.tables = {name: rt.tables[name] for name in CONFIGS}
+
+    files: dict[str, bytes] = {}
+    layout: dict[str, dict[str, str]] = {}
+    for config in CONFIGS:
+        for split, part in rt.split_of(config):
+            path = f"data/{config}/{split}.parquet"
+            files[path] = parquet_bytes(part)
+            layout.setdefault(config, {})[split] = path
+    digests = {p: (checksums.sha256_hex(b), len(b)) for p, b in files.items()}
+    schemas = {c: rt.tables[c].schema for c in layout}
+    feats = {c: features.table_features(rt.schema, c, schemas[c]) for c in layout}
+    rows = stats.configs_rows(rt)
+    agreement = agreement_report(repo)
+    numbers = stats.compute(corpus, rt, ner_report.to_dict(), agreement)
+    prose_path = repo.root / DATACARD
+    prose = prose_path.read_text(encoding="utf-8") if prose_path.is_file() else ""
+
+    front = card.front_matter(meta, numbers, layout, feats, DEFAULT_CONFIG)
+    files["README.md"] = card.render(
+        front,
+        prose,
+        card.statistics_markdown(numbers, meta.version),
+        card.release_markdown(meta, layout, rows, DEFAULT_CONFIG),
+    ).encode("utf-8")
+    files["datapackage.json"] = json_bytes(
+        datapackage.datapackage(meta, rt.schema, schemas, layout, digests, _sources(rt))
+    )
+    keys = {c: datapackage.primary_key(rt.schema, c) for c in layout}
+    descriptions = {
+        c: {
+            f["name"]: f["description"]
+            for f in datapackage.table_fields(rt.schema, c, schemas[c])
+            if "description" in f
+        }
+        for c in layout
+    }
+    files["croissant.json"] = json_bytes(
+        croissant.croissant(
+            meta,
+            prose,
+            schemas,
+            layout,
+            digests,
+            keys,
+            datapackage.single_references(list(layout)),
+            descriptions,
+            numbers["documents"]["languages"],
+        )
+    )
+    _, rai_missing = croissant.rai_fields(prose)
+    report = {
+        "name": meta.name,
+        "version": meta.version,
+        "schema_version": rt.schema.version,
+        "inputs_sha256": inputs_digest(repo, corpus),
+        "validation": validation,
+        "splits": {
+            "rule": split_rule.RULE_ID,
+            "text": split_rule.RULE_TEXT,
+            "documents": dict(
+                zip(rt.splits["doc_id"].to_pylist(), rt.splits["split"].to_pylist(), strict=True)
+            ),
+        },
+        "rows": rows,
+        "tokeniser": {"name": tok.NAME, "pattern": tok.PATTERN, "description": tok.DESCRIPTION},
+        "ner": ner_report.to_dict(),
+        "parquet": {"pyarrow": pa.__version__, "writer": WRITER},
+        "card": {
+            "datacard": DATACARD if prose else None,
+            "statistics_marker": card.MARKER in prose,
+            "rai_fields_missing_from_card": rai_missing,
+        },
+        "statistics": numbers,
+        "agreement": agreement,
+    }
+    files[REPORT_FILE] = json_bytes(report)
+    files[checksums.SUMS_FILE] = checksums.sums_bytes(files)
+    return meta, files, report
+
+
+def write_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` as ``folder``, replacing any previous folder in one rename."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for rel, data in sorted(files.items()):
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        old = None
+        if folder.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+            os.replace(folder, old / "release")
+        os.replace(tmp, folder)
+        if old is not None:
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def build_release(repo: Repo, out: Path = DEFAULT_OUT, validate: bool = True) -> BuildResult:
+    """Validate, build every artefact, and write ``out/<name>-<version>/``."""
+    validation = check_valid(repo) if validate else {"engine": None, "note": "skipped"}
+    meta, files, report = release_files(repo, validation)
+    out = out if out.is_absolute() else Path.cwd() / out
+    folder = out / release_name(meta)
+    write_folder(folder, files)
+    return BuildResult(folder, meta.version, files, report)

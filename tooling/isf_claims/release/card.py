@@ -1,0 +1,232 @@
+"""The release's ``README.md``: the Hugging Face dataset card.
+
+YAML front matter (configs with their split files, ``dataset_info`` features with
+class-label names, licence, language, task categories, size category, pretty name,
+annotation creators), then the prose of the repository's ``DATACARD.md``. The computed
+statistics go where ``DATACARD.md`` has the marker line :data:`MARKER`; without the marker
+they are appended as a last section. Every number in the generated text comes from the
+release tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import datasets
+import yaml
+
+from isf_claims.release import splits as split_rule
+from isf_claims.release import tokenize as tok
+from isf_claims.release.metadata import DatasetMeta
+from isf_claims.release.ner import RULES
+from isf_claims.release.stats import size_category
+
+MARKER = "<!-- isf-claims:statistics -->"
+HF_KEYS = (
+    "license",
+    "license_name",
+    "license_link",
+    "task_categories",
+    "task_ids",
+    "annotations_creators",
+    "language_creators",
+    "multilinguality",
+    "source_datasets",
+    "tags",
+)
+
+
+def front_matter(
+    meta: DatasetMeta,
+    stats: Mapping[str, Any],
+    files: Mapping[str, Mapping[str, str]],
+    features: Mapping[str, datasets.Features],
+    default: str,
+) -> dict[str, Any]:
+    """The card's YAML metadata (``files``: config -> split -> path in the release)."""
+    hf = dict(meta.get("huggingface", {}))
+    out: dict[str, Any] = {"pretty_name": meta.get("pretty_name", meta.name)}
+    out.update({k: hf[k] for k in HF_KEYS if k in hf})
+    out["language"] = stats["documents"]["languages"]
+    out["size_categories"] = [size_category(stats["documents"]["total"])]
+    out["configs"] = [
+        {
+            "config_name": name,
+            **({"default": True} if name == default else {}),
+            "data_files": [{"split": s, "path": p} for s, p in files[name].items()],
+        }
+        for name in files
+    ]
+    out["dataset_info"] = [
+        {
+            "config_name": name,
+            "features": features[name]._to_yaml_list(),
+        }
+        for name in files
+    ]
+    return out
+
+
+def _table(header: tuple[str, str], counts: Mapping[str, int]) -> list[str]:
+    lines = [f"| {header[0]} | {header[1]} |", "| --- | ---: |"]
+    lines += [f"| `{k}` | {v} |" for k, v in counts.items()]
+    return lines
+
+
+def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
+    """The computed statistics as Markdown."""
+    d, m, c = stats["documents"], stats["mentions"], stats["claims"]
+    ner = stats["ner"]
+    lines = [
+        f"## Dataset statistics (release {version})",
+        "",
+        "Computed from the release's tables when it was built.",
+        "",
+        f"- Documents: {d['total']} ({d['code_points']} code points of text); "
+        + ", ".join(f"{k}: {v}" for k, v in d["by_split"].items())
+        + ".",
+        "- Documents per outlet: "
+        + "; ".join(f"{k}: {v}" for k, v in d["by_outlet"].items())
+        + ".",
+        f"- Zones: {stats['zones']['total']}; entity mentions: {m['total']} "
+        f"({m['linked_to_entity']} linked to a canonical entity); canonical entities: "
+        f"{stats['entities']['total']}.",
+        f"- Claims: {c['total']} ({c['with_source_entity']} with a source entity, "
+        f"{c['nested_in_another_claim']} nested in another claim); framing markers: "
+        f"{stats['markers']['total']}.",
+        f"- Claim clusters: {stats['clusters']['total']} with {stats['clusters']['members']} "
+        f"member claims; {stats['clusters']['spanning_two_or_more_documents']} of them group "
+        "claims from two or more documents.",
+        "",
+        "### Entity mentions per label",
+        "",
+        *_table(("label", "mentions"), m["by_label"]),
+        "",
+    ]
+    for attr in ("attribution", "source_type", "cue_commitment", "polarity", "claim_type"):
+        lines += [f"### Claims per {attr.replace('_', ' ')}", ""]
+        lines += [*_table((attr, "claims"), c[f"by_{attr}"]), ""]
+    lines += ["### Zones per label", "", *_table(("zone", "zones"), stats["zones"]["by_label"])]
+    lines += ["", "### Framing markers per label", ""]
+    lines += [*_table(("marker", "markers"), stats["markers"]["by_label"]), ""]
+    agreement = stats["agreement"]
+    lines += ["### Inter-annotator agreement", ""]
+    if agreement["figures"]:
+        lines += [
+            f"A second, independent annotation set covers {agreement['documents']} documents "
+            "(`build-report.json` has the full agreement report).",
+            "",
+            "| measure | value |",
+            "| --- | ---: |",
+            *[
+                f"| {k} | {'n/a' if v is None else f'{v:.3f}'} |"
+                for k, v in agreement["figures"].items()
+            ],
+        ]
+    else:
+        lines += [
+            f"Annotation sets per document: {agreement['annotation_sets']}. Agreement needs two "
+            "independent annotation sets of the same documents, so this release reports no "
+            "agreement figures."
+        ]
+    lines += [
+        "",
+        "### Token classification (`ner`)",
+        "",
+        f"Tokeniser: {tok.DESCRIPTION}",
+        "",
+        f"{ner['segments']} segments (zones, and any text no zone covers), {ner['tokens']} tokens. "
+        f"Of {ner['mentions']} mentions, {ner['tagged']} are tagged in IOB2 "
+        f"({ner['tagged_on_token_boundaries']} exactly on token boundaries). Mentions IOB2 "
+        "cannot hold as they are, by rule (`build-report.json` lists each one):",
+        "",
+        "| rule | mentions | what happens |",
+        "| --- | ---: | --- |",
+        *[f"| `{k}` | {ner['resolved'][k]} | {v} |" for k, v in RULES.items()],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def release_markdown(
+    meta: DatasetMeta,
+    files: Mapping[str, Mapping[str, str]],
+    rows: Mapping[str, Mapping[str, int]],
+    default: str,
+) -> str:
+    """How to load and pin this release, its files and its split rule."""
+    v = meta.version
+    lines = [
+        f"## Loading and pinning release {v}",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        f'ds = load_dataset("path/to/{meta.name}-{v}", "{default}")  # this folder',
+        f'ds = load_dataset("ORG/{meta.name}", "{default}", revision="v{v}")  # from the hub',
+        "```",
+        "",
+        "With the `isf-claims` package, `isf_claims.load(config, version=...)` verifies every "
+        "file against `SHA256SUMS` before loading. Pin a version by its tag `vX.Y.Z`; a "
+        "version's files never change.",
+        "",
+        "| config | split | rows | file |",
+        "| --- | --- | ---: | --- |",
+        *[
+            f"| `{c}`{' (default)' if c == default else ''} | `{s}` | {rows[c][s]} | `{p}` |"
+            for c, sp in files.items()
+            for s, p in sp.items()
+        ],
+        "",
+        f"Splits: {split_rule.RULE_TEXT} `entities` and `clusters` are corpus-wide (they "
+        f"link documents across splits) and have one split, `full`. A split with no document "
+        "has no file.",
+        "",
+        "Other files: `datapackage.json` (Frictionless Data Package v2), `croissant.json` "
+        "(Croissant 1.1 with RAI fields), `build-report.json` (what the build did), and "
+        "`SHA256SUMS` (every file's sha256; check with `sha256sum -c SHA256SUMS`).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def strip_front_matter(prose: str) -> str:
+    """``DATACARD.md`` without YAML front matter (the card's metadata is generated)."""
+    if prose.startswith("---\n"):
+        end = prose.find("\n---\n", 4)
+        if end >= 0:
+            return prose[end + 5 :].lstrip("\n")
+    return prose
+
+
+def render(front: Mapping[str, Any], prose: str, statistics: str, release: str) -> str:
+    """The whole card."""
+    head = yaml.safe_dump(dict(front), sort_keys=False, allow_unicode=True, width=100)
+    body = strip_front_matter(prose).rstrip("\n") + "\n"
+    generated = statistics.rstrip("\n") + "\n\n" + release.rstrip("\n") + "\n"
+    if MARKER in body:
+        body = body.replace(MARKER, generated.rstrip("\n"), 1)
+    else:
+        body = body + "\n" + generated
+    return f"---\n{head}---\n\n{body}"
+
+
+def sections(prose: str) -> dict[str, str]:
+    """Heading text -> the section's Markdown (up to the next heading of the same or a
+    higher level), for every heading of ``prose``; fenced code is not scanned for headings."""
+    lines = strip_front_matter(prose).splitlines()
+    heads: list[tuple[int, int, str]] = []
+    fenced = False
+    for i, line in enumerate(lines):
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            if line[level : level + 1] == " ":
+                heads.append((i, level, line[level:].strip()))
+    out: dict[str, str] = {}
+    for n, (i, level, title) in enumerate(heads):
+        end = next((j for j, lv, _ in heads[n + 1 :] if lv <= level), len(lines))
+        out.setdefault(title, "\n".join(lines[i + 1 : end]).strip())
+    return out
