@@ -1,0 +1,109 @@
+"""``isf_claims.load``: a release as a ``datasets.DatasetDict``, verified before it is read.
+
+Every file of the release is checked against its ``SHA256SUMS`` first; a changed, missing or
+unlisted file, an unknown version or an unknown config is an error, never a silent load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from isf_claims.errors import IsfError, usage_error
+from isf_claims.release import checksums
+from isf_claims.release.build import DEFAULT_OUT, REPORT_FILE
+from isf_claims.release.metadata import parse_version
+from isf_claims.repo import find_repo
+
+_VERSIONED = re.compile(r"-(\d+\.\d+\.\d+)$")
+
+
+def release_folders(path: Path) -> dict[str, Path]:
+    """Version -> release folder, for ``path`` itself (a release) or the releases in it."""
+    if (path / checksums.SUMS_FILE).is_file():
+        return {_declared_version(path): path}
+    out: dict[str, Path] = {}
+    if path.is_dir():
+        for child in sorted(path.iterdir()):
+            m = _VERSIONED.search(child.name)
+            if m and (child / checksums.SUMS_FILE).is_file():
+                out[m[1]] = child
+    return out
+
+
+def _declared_version(folder: Path) -> str:
+    try:
+        return str(json.loads((folder / REPORT_FILE).read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        m = _VERSIONED.search(folder.name)
+        return m[1] if m else "unknown"
+
+
+def default_path() -> Path:
+    """``$ISF_CLAIMS_DIST``, else ``dist/`` of the repository around the working folder."""
+    env = os.environ.get("ISF_CLAIMS_DIST")
+    return Path(env) if env else find_repo().root / DEFAULT_OUT
+
+
+def resolve(version: str | None = None, path: str | Path | None = None) -> Path:
+    """The release folder of ``version`` (default: the latest) under ``path``."""
+    base = Path(path) if path is not None else default_path()
+    found = release_folders(base)
+    if not found:
+        raise usage_error(
+            "release-not-found",
+            "no release here",
+            path=str(base),
+            expected="a release folder (with SHA256SUMS) or a folder of them",
+            found="none",
+            fix="build one with `isf-claims build` or pass path= to a release",
+        )
+    if version is None:
+        return found[max(found, key=parse_version)]
+    parse_version(version)
+    if version not in found:
+        raise IsfError(
+            code="unknown-release-version",
+            message=f"release {version} is not here",
+            path=str(base),
+            expected="one of " + ", ".join(sorted(found, key=parse_version)),
+            found=version,
+            fix="pass a version that was built or downloaded, or build it from its git tag",
+        )
+    return found[version]
+
+
+def configs(folder: Path) -> list[str]:
+    """The configs a (verified) release folder declares."""
+    report = json.loads((folder / REPORT_FILE).read_text(encoding="utf-8"))
+    return list(report["rows"])
+
+
+def load(
+    config: str = "documents",
+    version: str | None = None,
+    path: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+) -> Any:
+    """Load ``config`` of a release as a ``datasets.DatasetDict``, after verifying every file
+    against ``SHA256SUMS`` (``cache_dir``: the ``datasets`` cache to use)."""
+    folder = resolve(version, path)
+    checksums.verify(folder)
+    known = configs(folder)
+    if config not in known:
+        raise usage_error(
+            "unknown-config",
+            f"the release has no config {config!r}",
+            path=str(folder),
+            expected="one of " + ", ".join(known),
+            found=config,
+            fix="pass one of the release's configs",
+        )
+    import datasets
+
+    return datasets.load_dataset(
+        str(folder), config, cache_dir=str(cache_dir) if cache_dir else None
+    )
