@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 build: $(STAMP)  ## create .venv, install, validate the corpus, build the release
 	$(BIN)/isf-claims fmt --check
+	$(BIN)/isf-claims build --out dist/
 
 test: $(STAMP)  ## run the whole test suite
 	$(BIN)/python -m pytest -q
