@@ -112,3 +112,11 @@ def test_hand_checked_markers_entities_and_clusters(corpus: Corpus) -> None:
     assert e["label"] == "GPE"
     members = _rows(corpus, "cluster_members", cluster_id="us-up-to-200-troops-not-in-gaza")
     assert {m["doc_id"] for m in members} == {KAZ, UNN}
+
+
+def test_unknown_document_is_a_usage_error(repo: Repo) -> None:
+    from isf_claims.errors import IsfError
+
+    with pytest.raises(IsfError) as info:
+        load_corpus(repo, ["no-such-document"])
+    assert info.value.code == "unknown-document" and info.value.exit_code == 2

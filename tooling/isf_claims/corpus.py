@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from isf_claims import annotations as fmt
-from isf_claims.errors import IsfError
+from isf_claims.errors import IsfError, usage_error
 from isf_claims.raw import META_FIELDS, decode_utf8, read_meta
 from isf_claims.repo import Repo
 from isf_claims.schema import DOCUMENT_LAYERS, Schema, load_schema
@@ -179,6 +179,17 @@ def load_corpus(repo: Repo, doc_ids: Iterable[str] | None = None) -> Corpus:
         if doc_ids is not None
         else repo.annotation_files()
     )
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise usage_error(
+            "unknown-document",
+            "no annotation file for the document(s) asked for",
+            path=repo.rel(missing[0]),
+            expected="ids of annotated documents: "
+            + ", ".join(p.stem for p in repo.annotation_files()[:10]),
+            found=", ".join(p.stem for p in missing),
+            fix="check the document id (see annotated/)",
+        )
     files = [(p, p.read_bytes()) for p in paths]
     versions = {_header_of(data).get("schema_version") for _, data in files}
     versions.discard(None)
