@@ -274,3 +274,9 @@ def test_build_refuses_a_corpus_that_does_not_validate(release_corpus: Repo, tmp
         app, ["build", "--root", str(repo.root), "--out", str(tmp_path / "o")]
     )
     assert done.exit_code == 1 and not (tmp_path / "o").exists()
+
+
+def test_card_says_when_the_rule_leaves_a_split_empty():
+    assert card.empty_splits_note({"train": 3, "validation": 1, "test": 1}) == []
+    (note,) = card.empty_splits_note({"train": 2})
+    assert "`validation` or `test`" in note

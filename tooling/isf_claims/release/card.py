@@ -74,6 +74,18 @@ def _table(header: tuple[str, str], counts: Mapping[str, int]) -> list[str]:
     return lines
 
 
+def empty_splits_note(by_split: Mapping[str, int]) -> list[str]:
+    """A line saying which splits the rule left empty (none: no line)."""
+    empty = [s for s in split_rule.SPLITS if not by_split.get(s)]
+    if not empty:
+        return []
+    return [
+        f"- No document falls in {' or '.join(f'`{s}`' for s in empty)} under the split rule "
+        "(see *Loading and pinning*), so this release has no such split: do not read a score "
+        "on the remaining splits as a held-out evaluation of this corpus."
+    ]
+
+
 def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
     """The computed statistics as Markdown."""
     d, m, c = stats["documents"], stats["mentions"], stats["claims"]
@@ -86,6 +98,7 @@ def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
         f"- Documents: {d['total']} ({d['code_points']} code points of text); "
         + ", ".join(f"{k}: {v}" for k, v in d["by_split"].items())
         + ".",
+        *empty_splits_note(d["by_split"]),
         "- Documents per outlet: "
         + "; ".join(f"{k}: {v}" for k, v in d["by_outlet"].items())
         + ".",
