@@ -381,7 +381,7 @@ _ALL = [
         """The same mention text carries different entity labels in different documents. This
         can be right (`Washington` the city and the government), so it is a warning: the
         mentions whose label differs from the form's most frequent label are listed. Checked
-        on full runs only.""",
+        on full runs where every annotation file could be read.""",
         "check the guidelines; relabel the mention if it is an error",
         WARNING,
     ),
@@ -390,7 +390,7 @@ _ALL = [
         5,
         "canonical entity nothing refers to",
         """No mention (`entity`) and no claim (`source_entity`) refers to this canonical
-        entity. Checked on full runs only.""",
+        entity. Checked on full runs where every annotation file could be read.""",
         "link mentions to it, or remove it from entities.jsonl",
         WARNING,
     ),

@@ -224,7 +224,7 @@ def level5(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Find
                 found="no such file",
             )
         )
-    if not inputs.full:
+    if not inputs.complete:
         return out
     mentions = clean(frames.tables["mentions"], "mentions", dirty_units(findings, 4))
     forms = (

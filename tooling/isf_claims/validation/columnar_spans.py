@@ -21,10 +21,9 @@ from isf_claims.validation.policy import Unit
 from isf_claims.validation.report import Finding
 from isf_claims.validation.rules import (
     EDGE_WHITESPACE_RE,
-    WHITE_SPACE,
-    quote_hint,
-    show,
-    show_pair,
+    describe_raw,
+    describe_span,
+    span_what,
 )
 
 
@@ -51,31 +50,14 @@ def documents(
     )
     docs = docs.with_columns(status.alias("_status"))
     out: list[Finding] = []
-    messages = {
-        "raw-missing": lambda r: {
-            "message": f"raw/{r['doc_id']}.txt does not exist",
-            "expected": f"raw/{r['doc_id']}.txt",
-            "found": "no such file",
-        },
-        "raw-changed": lambda r: {
-            "message": "the raw file's bytes changed after annotation",
-            "expected": f"sha256 {r['raw_sha256']} (raw_sha256)",
-            "found": f"sha256 {r['raw_sha']}",
-        },
-        "raw-not-utf8": lambda r: {
-            "message": f"raw/{r['doc_id']}.txt is not valid UTF-8",
-            "expected": "UTF-8 text",
-            "found": "bytes that do not decode",
-        },
-    }
-    for code, describe in messages.items():
+    for code in ("raw-missing", "raw-changed", "raw-not-utf8"):
         rows = docs.filter(pl.col("_status") == code)
         out += emit(
             schema,
             "documents",
             rows,
             code,
-            describe,
+            lambda r, code=code: describe_raw(code, r["doc_id"], r["raw_sha256"], r["raw_sha"]),
             "raw_sha256" if code == "raw-changed" else None,
         )
     anchored = docs.filter(pl.col("_status").is_null() & pl.col("raw_sha").is_not_null()).select(
@@ -115,38 +97,9 @@ def _status(spans: pl.DataFrame) -> pl.DataFrame:
     return spans.with_columns(status.alias("_status"))
 
 
-def _describe(code: str, prefix: str | None):
-    what = f"{prefix} span" if prefix else "span"
-
+def _describe(code: str, what: str):
     def describe(r: dict[str, Any]) -> dict[str, Any]:
-        s, e, t, raw = r["_s"], r["_e"], r["_t"], r["_raw"]
-        if code == "span-inverted":
-            return {
-                "message": f"{what} [{s}, {e}) is empty or inverted",
-                "expected": "start < end",
-                "found": f"start {s}, end {e}",
-            }
-        if code == "span-out-of-range":
-            return {
-                "message": f"{what} [{s}, {e}) ends after the text ({r['_n']} code points)",
-                "expected": f"end <= {r['_n']}",
-                "found": f"end {e}",
-                "hint": quote_hint(raw, s, min(e, r["_n"]), t),
-            }
-        if code == "quote-mismatch":
-            expected, found = show_pair(raw[s:e], t)
-            return {
-                "message": f"{what} text differs from the raw text at [{s}, {e})",
-                "expected": f"{expected} (raw[{s}:{e}])",
-                "found": found,
-                "hint": quote_hint(raw, s, e, t),
-            }
-        side = "starts" if t[:1] in WHITE_SPACE else "ends"
-        return {
-            "message": f"{what} {side} on whitespace",
-            "expected": "no whitespace at either edge",
-            "found": show(t),
-        }
+        return describe_span(code, what, r["_raw"], r["_s"], r["_e"], r["_t"])
 
     return describe
 
@@ -169,7 +122,8 @@ def spans(
             ):
                 rows = bad.filter(pl.col("_status") == code)
                 if not rows.is_empty():
-                    out += emit(schema, table, rows, code, _describe(code, prefix), prefix)
+                    what = span_what(TABLE_LAYERS[table], prefix)
+                    out += emit(schema, table, rows, code, _describe(code, what), prefix)
             overlap = schema.layer(TABLE_LAYERS[table]).overlap
             placed = checked.filter(
                 pl.col("_status").is_null() | (pl.col("_status") == "span-edge-whitespace")

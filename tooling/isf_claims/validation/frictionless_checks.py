@@ -29,9 +29,9 @@ from isf_claims.validation.rules import (
     UNATTRIBUTED,
     WHITE_SPACE,
     attribution_problems,
-    quote_hint,
-    show,
-    show_pair,
+    describe_raw,
+    describe_span,
+    span_what,
 )
 
 Payload = dict[str, Any]
@@ -175,7 +175,7 @@ class TableChecks:
             )
         if self.table == "claims":
             found += self._span_parts(row)
-            if not found and not row.errors:
+            if not found and not any(e.type in LEVEL2_NATIVE for e in row.errors):
                 found += self._attribution(row)
         if found:
             self.state.level2.add((self.table, row.row_number))
@@ -236,44 +236,30 @@ class TableChecks:
             s, e, t = (row[c] for c in cols)
             if s is None or e is None or t is None:
                 continue
-            problem = _span_problem(text, s, e, t, prefix)
-            if problem is None or problem["code"] == "span-edge-whitespace":
+            code = _span_problem(text, s, e, t)
+            if code is None or code == "span-edge-whitespace":
                 self.placed.append((row["doc_id"], s, e, row.row_number, row["id"]))
-            if problem is not None:
-                yield problem
+            if code is not None:
+                what = span_what(self.layer, prefix)
+                yield {"code": code, "field": prefix, **describe_span(code, what, text, s, e, t)}
 
     def _raw(self, row: Any) -> Iterator[Payload]:
-        doc_id = row["doc_id"]
+        doc_id, declared = row["doc_id"], row["raw_sha256"]
         data = self.state.inputs.raw.get(doc_id)
+        digest = hashlib.sha256(data).hexdigest() if data is not None else None
+        code = None
         if data is None:
-            yield _p(
-                "raw-missing",
-                None,
-                f"raw/{doc_id}.txt does not exist",
-                expected=f"raw/{doc_id}.txt",
-                found="no such file",
-            )
-            return
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != row["raw_sha256"]:
-            yield _p(
-                "raw-changed",
-                "raw_sha256",
-                "the raw file's bytes changed after annotation",
-                expected=f"sha256 {row['raw_sha256']} (raw_sha256)",
-                found=f"sha256 {digest}",
-            )
-            return
-        try:
-            self.state.anchored[doc_id] = data.decode("utf-8")
-        except UnicodeDecodeError:
-            yield _p(
-                "raw-not-utf8",
-                None,
-                f"raw/{doc_id}.txt is not valid UTF-8",
-                expected="UTF-8 text",
-                found="bytes that do not decode",
-            )
+            code = "raw-missing"
+        elif digest != declared:
+            code = "raw-changed"
+        else:
+            try:
+                self.state.anchored[doc_id] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                code = "raw-not-utf8"
+        if code is not None:
+            field = "raw_sha256" if code == "raw-changed" else None
+            yield {"code": code, "field": field, **describe_raw(code, doc_id, declared, digest)}
 
     def _overlaps(self) -> Iterator[tuple[int, Payload]]:
         rule = self.state.schema.layer(self.layer).overlap
@@ -337,44 +323,16 @@ class TableChecks:
                 )
 
 
-def _span_problem(raw: str, s: int, e: int, t: str, prefix: str | None) -> Payload | None:
-    what = f"{prefix} span" if prefix else "span"
+def _span_problem(raw: str, s: int, e: int, t: str) -> str | None:
+    """The first anchoring problem of a span, in the order the checks are defined."""
     if s >= e:
-        return _p(
-            "span-inverted",
-            prefix,
-            f"{what} [{s}, {e}) is empty or inverted",
-            expected="start < end",
-            found=f"start {s}, end {e}",
-        )
+        return "span-inverted"
     if e > len(raw):
-        return _p(
-            "span-out-of-range",
-            prefix,
-            f"{what} [{s}, {e}) ends after the text ({len(raw)} code points)",
-            expected=f"end <= {len(raw)}",
-            found=f"end {e}",
-            hint=quote_hint(raw, s, min(e, len(raw)), t),
-        )
+        return "span-out-of-range"
     if raw[s:e] != t:
-        expected, found = show_pair(raw[s:e], t)
-        return _p(
-            "quote-mismatch",
-            prefix,
-            f"{what} text differs from the raw text at [{s}, {e})",
-            expected=f"{expected} (raw[{s}:{e}])",
-            found=found,
-            hint=quote_hint(raw, s, e, t),
-        )
+        return "quote-mismatch"
     if t[0] in WHITE_SPACE or t[-1] in WHITE_SPACE:
-        side = "starts" if t[0] in WHITE_SPACE else "ends"
-        return _p(
-            "span-edge-whitespace",
-            prefix,
-            f"{what} {side} on whitespace",
-            expected="no whitespace at either edge",
-            found=show(t),
-        )
+        return "span-edge-whitespace"
     return None
 
 

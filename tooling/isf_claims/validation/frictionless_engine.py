@@ -185,7 +185,7 @@ def _level5(state: State, findings: list[Finding]) -> list[Finding]:
                 message=f"raw document {doc_id} has no annotation file",
             )
         )
-    if not inputs.full:
+    if not inputs.complete:
         return out
     dirty = dirty_units(findings, 4)
     mentions = state.rows["mentions"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from typing import Any
 
 from isf_claims.schema import Schema
 
@@ -126,3 +127,63 @@ def _nearest(raw: str, text: str, start: int) -> int | None:
         if best is None or abs(m.start() - start) < abs(best - start):
             best = m.start()
     return best
+
+
+def span_what(layer: str, prefix: str | None) -> str:
+    """How messages name a span: ``mention`` or ``claim content span``."""
+    return f"{layer} {prefix} span" if prefix else layer
+
+
+def describe_span(code: str, what: str, raw: str, s: int, e: int, t: str) -> dict[str, Any]:
+    """Message, expected, found and hint of an anchoring finding on one span."""
+    n = len(raw)
+    if code == "span-inverted":
+        return {
+            "message": f"{what} [{s}, {e}) is empty or inverted",
+            "expected": "start < end",
+            "found": f"start {s}, end {e}",
+        }
+    if code == "span-out-of-range":
+        return {
+            "message": f"{what} [{s}, {e}) ends after the text ({n} code points)",
+            "expected": f"end <= {n}",
+            "found": f"end {e}",
+            "hint": quote_hint(raw, s, min(e, n), t),
+        }
+    if code == "quote-mismatch":
+        expected, found = show_pair(raw[s:e], t)
+        return {
+            "message": f"{what} text differs from the raw text at [{s}, {e})",
+            "expected": f"{expected} (raw[{s}:{e}])",
+            "found": found,
+            "hint": quote_hint(raw, s, e, t),
+        }
+    side = "starts" if t[:1] in WHITE_SPACE else "ends"
+    return {
+        "message": f"{what} {side} on whitespace",
+        "expected": "no whitespace at either edge",
+        "found": show(t),
+    }
+
+
+def describe_raw(
+    code: str, doc_id: str, declared: str | None, actual: str | None
+) -> dict[str, Any]:
+    """Message, expected and found of a raw-file finding."""
+    if code == "raw-missing":
+        return {
+            "message": f"raw/{doc_id}.txt does not exist",
+            "expected": f"raw/{doc_id}.txt",
+            "found": "no such file",
+        }
+    if code == "raw-changed":
+        return {
+            "message": "the raw file's bytes changed after annotation",
+            "expected": f"sha256 {declared} (raw_sha256)",
+            "found": f"sha256 {actual}",
+        }
+    return {
+        "message": f"raw/{doc_id}.txt is not valid UTF-8",
+        "expected": "UTF-8 text",
+        "found": "bytes that do not decode",
+    }

@@ -1,0 +1,58 @@
+"""The bad-input suite: every corruption gives exactly its code (no cascade), the same
+findings from both engines, the right exit code from the CLI, and no file changes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import snapshot
+from isf_claims.cli import app
+from isf_claims.repo import Repo
+from isf_claims.validation import ENGINES, validate
+from isf_claims.validation.checks import CHECKS
+from validation_cases import CASES, make_corpus
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_corpus(tmp_path_factory.mktemp("base") / "corpus").root
+
+
+def fresh(base: Path, tmp_path: Path) -> Repo:
+    shutil.copytree(base, tmp_path / "corpus")
+    return Repo(tmp_path / "corpus")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_fixture_corpus_is_clean(base: Path, engine: str) -> None:
+    report = validate(Repo(base), engine=engine)
+    assert report.findings == []
+    assert report.exit_code == 0
+
+
+def test_every_code_has_a_fixture() -> None:
+    covered = set().union(*(case.codes for case in CASES))
+    assert covered == set(CHECKS)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_bad_input(case, base: Path, tmp_path: Path) -> None:
+    repo = fresh(base, tmp_path)
+    case.mutate(repo)
+    before = snapshot(repo.root)
+    reports = {engine: validate(repo, engine=engine) for engine in ENGINES}
+    for engine, report in reports.items():
+        assert {f.code for f in report.findings} == case.codes, (engine, report.render())
+        assert report.exit_code == case.exit_code
+    assert reports["pandera"].keys() == reports["frictionless"].keys()
+    result = runner.invoke(app, ["validate", "--root", str(repo.root)])
+    assert result.exit_code == case.exit_code, result.output
+    for code in case.codes:
+        assert f" {code}: " in result.output
+    assert snapshot(repo.root) == before

@@ -1,0 +1,305 @@
+"""Level 1, structure, one file at a time: bytes (empty, BOM, UTF-8, line endings), the
+document record, and line by line JSON, layers and fields.
+
+Used by :mod:`reader`, which decides which files need the line-by-line path.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from json import JSONDecodeError
+from pathlib import Path
+from typing import Any
+
+from isf_claims.schema import DOCUMENT_LAYERS, SPAN_KEYS, Schema
+from isf_claims.validation.report import Finding
+
+BOM = b"\xef\xbb\xbf"
+DOCUMENT = "document"
+ENTITIES = "entities"
+CLUSTERS = "clusters"
+MEMBER_KEYS = ("doc_id", "claim", "note")
+
+
+@dataclass
+class SourceFile:
+    """An annotation file in scope: its bytes and whether it passed level 1."""
+
+    path: Path
+    rel: str
+    kind: str  # "document", "entities" or "clusters"
+    doc_id: str | None
+    data: bytes | None
+    ok: bool = True
+    records: list[dict[str, Any]] | None = None  # set when read line by line
+
+
+def finding(f: SourceFile, code: str, message: str, **kw: Any) -> Finding:
+    return Finding(code=code, file=f.rel, doc_id=f.doc_id, message=message, **kw)
+
+
+def bytes_ok(f: SourceFile, findings: list[Finding]) -> bool:
+    """File-level checks on the bytes: empty, BOM, UTF-8, line endings."""
+    data = f.data or b""
+    if not data.strip() and f.kind == DOCUMENT:
+        findings.append(
+            finding(
+                f,
+                "empty-file",
+                "the annotation file has no records",
+                expected="the document record on line 1",
+                found=f"{len(data)} bytes" + (" of whitespace" if data else ""),
+            )
+        )
+        return False
+    if data.startswith(BOM):
+        findings.append(
+            finding(
+                f,
+                "bom",
+                "the file starts with a UTF-8 byte-order mark",
+                line=1,
+                expected="no BOM",
+                found="EF BB BF",
+            )
+        )
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        findings.append(
+            finding(
+                f,
+                "not-utf8",
+                f"bytes are not valid UTF-8 at byte offset {exc.start} ({exc.reason})",
+                line=line,
+                expected="UTF-8 text",
+                found=f"byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
+            )
+        )
+        return False
+    if b"\r" in data:
+        pos = data.index(b"\r")
+        findings.append(
+            finding(
+                f,
+                "crlf-line-endings",
+                "the file has CR (carriage return) line endings",
+                line=data.count(b"\n", 0, pos) + 1,
+                expected="LF line endings",
+                found="CR LF" if data[pos : pos + 2] == b"\r\n" else "CR",
+            )
+        )
+        return False
+    return True
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"key {k!r} appears twice in one object")
+        out[k] = v
+    return out
+
+
+def loads(line: bytes) -> Any:
+    """Strict JSON: no NaN/Infinity, no repeated keys."""
+    return json.loads(line, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
+
+
+def read_header(f: SourceFile, findings: list[Finding]) -> dict[str, Any] | None:
+    """Byte checks and the document record (line 1) of a document file."""
+    if not f.ok:
+        return None
+    if not bytes_ok(f, findings):
+        f.ok = False
+        return None
+    first = (f.data or b"").split(b"\n", 1)[0]
+    try:
+        rec = loads(first)
+    except ValueError:
+        return None  # reported with the other lines by _read_lines
+    if not isinstance(rec, dict) or rec.get("layer") != DOCUMENT:
+        return None
+    if rec.get("doc_id") != f.doc_id:
+        findings.append(
+            finding(
+                f,
+                "doc-id-mismatch",
+                "the document id differs from the file name",
+                line=1,
+                field="doc_id",
+                expected=json.dumps(f.doc_id),
+                found=json.dumps(rec.get("doc_id"), ensure_ascii=False),
+            )
+        )
+        f.ok = False
+        return None
+    return rec
+
+
+def allowed(schema: Schema, layer: str) -> set[str]:
+    return set(schema.layer(layer).field_names)
+
+
+def _record_problems(
+    f: SourceFile, schema: Schema, lineno: int, rec: dict[str, Any]
+) -> list[Finding]:
+    """Level-1 problems of one parsed record (layer, header position, unknown fields)."""
+    out: list[Finding] = []
+    if f.kind == DOCUMENT:
+        layer = rec.get("layer")
+        if lineno == 1 and layer != DOCUMENT:
+            return [
+                finding(
+                    f,
+                    "header-missing",
+                    "the first record is not the document record",
+                    line=1,
+                    record=_rid(rec),
+                    expected='{"layer": "document", ...}',
+                    found=f"layer {json.dumps(layer)}",
+                )
+            ]
+        if lineno > 1 and layer == DOCUMENT:
+            return [
+                finding(
+                    f,
+                    "header-repeated",
+                    "a second document record",
+                    line=lineno,
+                    expected="one document record, on line 1",
+                    found=f"document record for {json.dumps(rec.get('doc_id'))}",
+                )
+            ]
+        if layer not in (DOCUMENT, *DOCUMENT_LAYERS):
+            return [
+                finding(
+                    f,
+                    "unknown-layer",
+                    "the record's layer is missing or unknown",
+                    line=lineno,
+                    record=_rid(rec),
+                    field="layer",
+                    expected="one of " + ", ".join((DOCUMENT, *DOCUMENT_LAYERS)),
+                    found=json.dumps(layer, ensure_ascii=False),
+                )
+            ]
+    else:
+        layer = "entity" if f.kind == ENTITIES else "cluster"
+    layer_spec = schema.layer(layer)
+    unknown = [
+        k
+        for k in rec
+        if k not in allowed(schema, layer) and not _null_union_field(schema, f, k, rec[k])
+    ]
+    for name in layer_spec.span_fields:
+        value = rec.get(name)
+        if isinstance(value, dict):
+            unknown += [f"{name}.{k}" for k in value if k not in SPAN_KEYS]
+    if layer == "cluster" and isinstance(rec.get("members"), list):
+        for i, m in enumerate(rec["members"]):
+            if isinstance(m, dict):
+                unknown += [f"members[{i}].{k}" for k in m if k not in MEMBER_KEYS]
+    for name in unknown:
+        out.append(
+            finding(
+                f,
+                "unknown-field",
+                f"{layer} records have no field {name!r}",
+                line=lineno,
+                record=_rid(rec),
+                field=name,
+                expected="fields: " + ", ".join(layer_spec.field_names),
+                found=name,
+            )
+        )
+    return out
+
+
+def _null_union_field(schema: Schema, f: SourceFile, key: str, value: Any) -> bool:
+    """A null field of another document layer: the typed parse (one schema for every layer)
+    cannot tell it from an absent one, so neither path reports it."""
+    if f.kind != DOCUMENT or value is not None:
+        return False
+    return any(key in allowed(schema, lay) for lay in (DOCUMENT, *DOCUMENT_LAYERS))
+
+
+def _rid(rec: dict[str, Any]) -> str | None:
+    rid = rec.get("id")
+    return rid if isinstance(rid, str) else None
+
+
+def read_lines(f: SourceFile, schema: Schema, findings: list[Finding]) -> None:
+    """The slow path: parse ``f`` line by line, report every level-1 problem, and keep its
+    records when there is none."""
+    data = f.data or b""
+    if f.kind != DOCUMENT and not bytes_ok(f, findings):
+        f.ok = False
+        return
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    records: list[dict[str, Any]] = []
+    problems: list[Finding] = []
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            problems.append(
+                finding(
+                    f,
+                    "blank-line",
+                    "blank line",
+                    line=lineno,
+                    expected="one JSON record per line",
+                    found="an empty line",
+                )
+            )
+            continue
+        try:
+            rec = loads(line)
+        except ValueError as exc:
+            why = f"{exc.msg} (column {exc.colno})" if isinstance(exc, JSONDecodeError) else exc
+            problems.append(
+                finding(
+                    f,
+                    "json-invalid",
+                    f"the line is not valid JSON: {why}",
+                    line=lineno,
+                    expected="one JSON object per line",
+                    found=_excerpt(line),
+                )
+            )
+            continue
+        if not isinstance(rec, dict):
+            problems.append(
+                finding(
+                    f,
+                    "not-an-object",
+                    "the record is not a JSON object",
+                    line=lineno,
+                    expected="a JSON object",
+                    found=f"{type(rec).__name__}: {_excerpt(line)}",
+                )
+            )
+            continue
+        problems += _record_problems(f, schema, lineno, rec)
+        records.append(rec)
+    if f.kind == DOCUMENT and not lines:
+        problems.append(
+            finding(f, "empty-file", "the annotation file has no records", found="no lines")
+        )
+    findings.extend(problems)
+    f.ok = not problems
+    f.records = records if f.ok else None
+
+
+def _excerpt(line: bytes, n: int = 80) -> str:
+    text = line.decode("utf-8", "replace")
+    return text if len(text) <= n else text[:n] + "…"
