@@ -8,7 +8,6 @@ Two builds of the same inputs give the same bytes, file by file.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -18,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from isf_claims.corpus import Corpus, load_corpus
+from isf_claims.corpus import load_corpus
 from isf_claims.errors import IsfError
 from isf_claims.release import card, checksums, croissant, datapackage, features, ner, stats
 from isf_claims.release import splits as split_rule
@@ -67,20 +66,6 @@ def check_valid(repo: Repo) -> dict[str, Any]:
             fix="fix the findings above, then build again",
         )
     return {"engine": "pandera", "errors": 0, "warnings": len(report.warnings)}
-
-
-def inputs_digest(repo: Repo, corpus: Corpus) -> str:
-    """sha256 over the sorted (path, sha256) of every input file the release is built from."""
-    paths = [repo.raw_path(d) for d in corpus.doc_ids] + [repo.meta_path(d) for d in corpus.doc_ids]
-    paths += [*repo.annotation_files(), repo.entities_path, repo.clusters_path]
-    paths += sorted(repo.schema_dir.glob(f"{corpus.schema.version}/*"))
-    paths += [repo.root / "dataset.json", repo.root / DATACARD]
-    paths += sorted((repo.root / SECOND_SET).glob("*.jsonl"))
-    h = hashlib.sha256()
-    for p in sorted({p for p in paths if p.is_file()}):
-        rel = p.relative_to(repo.root).as_posix()
-        h.update(f"{rel}\0{checksums.sha256_hex(p.read_bytes())}\n".encode())
-    return h.hexdigest()
 
 
 def agreement_report(repo: Repo) -> dict[str, Any] | None:
@@ -180,7 +165,6 @@ def release_files(
         "name": meta.name,
         "version": meta.version,
         "schema_version": rt.schema.version,
-        "inputs_sha256": inputs_digest(repo, corpus),
         "validation": validation,
         "splits": {
             "rule": split_rule.RULE_ID,

@@ -18,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from isf_claims.release.metadata import DatasetMeta
 from isf_claims.release.parquet import canonical_type
 from isf_claims.release.tables import PER_DOCUMENT, SHARED_SPLIT
 from isf_claims.schema import Schema
@@ -117,7 +118,7 @@ def _resource(table: str, split: str) -> str:
 
 
 def datapackage(
-    meta: Any,
+    meta: DatasetMeta,
     schema: Schema,
     schemas: Mapping[str, pa.Schema],
     files: Mapping[str, Mapping[str, str]],

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from isf_claims.release import tokenize as tok
 from isf_claims.schema import Schema
@@ -178,9 +179,9 @@ def ner_table(
     )
 
     names = tag_names(schema)
-    label_idx = {label: i for i, label in enumerate(schema.values("entity_label"))}
+    labels = pa.array(schema.values("entity_label"), pa.string())
     codes = np.zeros(len(t_seg), dtype=np.int64)
-    lab = np.array([label_idx[x] for x in ments["label"].to_list()], dtype=np.int64)
+    lab = pc.index_in(ments["label"].to_arrow(), value_set=labels).to_numpy(zero_copy_only=False)
     f_t, l_t, lab_t = first[tagged], last[tagged], lab[tagged]
     codes[_ranges(f_t, l_t)] = np.repeat(2 + 2 * lab_t, l_t - f_t + 1)
     codes[f_t] = 1 + 2 * lab_t

@@ -12,7 +12,7 @@ document then position then id number, shared records by id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -49,11 +49,17 @@ class ReleaseTables:
     schema: Schema
     tables: dict[str, pa.Table]
     splits: pa.Table  # doc_id, split
+    _parts: dict[str, list[tuple[str, pa.Table]]] = field(default_factory=dict, repr=False)
 
     def split_of(self, table: str) -> list[tuple[str, pa.Table]]:
-        """``(split, rows)`` pairs of ``table``, in split order, leaving out empty ones."""
-        data = self.tables[table]
-        if not PER_DOCUMENT[table]:
+        """``(split, rows)`` pairs of ``table``, in split order, leaving out empty ones
+        (computed once per table)."""
+        if table not in self._parts:
+            self._parts[table] = self._split(self.tables[table], PER_DOCUMENT[table])
+        return self._parts[table]
+
+    def _split(self, data: pa.Table, per_document: bool) -> list[tuple[str, pa.Table]]:
+        if not per_document:
             return [(SHARED_SPLIT, data)] if data.num_rows else []
         lookup = pc.index_in(data["doc_id"], self.splits["doc_id"])
         row_split = pc.take(self.splits["split"], lookup)
