@@ -92,6 +92,79 @@ def _sources(rt: ReleaseTables) -> list[dict[str, str]]:
     return [seen[k] for k in sorted(seen)]
 
 
+def _data_files(rt: ReleaseTables) -> tuple[dict[str, bytes], dict[str, dict[str, str]]]:
+    """The Parquet files (path -> bytes) and the layout (config -> split -> path)."""
+    files: dict[str, bytes] = {}
+    layout: dict[str, dict[str, str]] = {}
+    for config in CONFIGS:
+        for split, part in rt.split_of(config):
+            path = f"data/{config}/{split}.parquet"
+            files[path] = parquet_bytes(part)
+            layout.setdefault(config, {})[split] = path
+    return files, layout
+
+
+def _croissant(
+    meta: DatasetMeta,
+    rt: ReleaseTables,
+    prose: str,
+    layout: dict[str, dict[str, str]],
+    digests: dict[str, tuple[str, int]],
+    languages: list[str],
+) -> dict[str, Any]:
+    schemas = {c: rt.tables[c].schema for c in layout}
+    fields = {c: datapackage.table_fields(rt.schema, c, schemas[c]) for c in layout}
+    return croissant.croissant(
+        meta,
+        prose,
+        schemas,
+        layout,
+        digests,
+        keys={c: datapackage.primary_key(rt.schema, c) for c in layout},
+        references=datapackage.single_references(list(layout)),
+        descriptions={
+            c: {f["name"]: f["description"] for f in fields[c] if "description" in f}
+            for c in layout
+        },
+        languages=languages,
+    )
+
+
+def _report(
+    meta: DatasetMeta,
+    rt: ReleaseTables,
+    validation: dict[str, Any],
+    ner_report: dict[str, Any],
+    numbers: dict[str, Any],
+    agreement: dict[str, Any] | None,
+    prose: str,
+) -> dict[str, Any]:
+    """``build-report.json``: what the build did, and why."""
+    ids, names = rt.splits["doc_id"].to_pylist(), rt.splits["split"].to_pylist()
+    return {
+        "name": meta.name,
+        "version": meta.version,
+        "schema_version": rt.schema.version,
+        "validation": validation,
+        "splits": {
+            "rule": split_rule.RULE_ID,
+            "text": split_rule.RULE_TEXT,
+            "documents": dict(zip(ids, names, strict=True)),
+        },
+        "rows": stats.configs_rows(rt),
+        "tokeniser": {"name": tok.NAME, "pattern": tok.PATTERN, "description": tok.DESCRIPTION},
+        "ner": ner_report,
+        "parquet": {"pyarrow": pa.__version__, "writer": WRITER},
+        "card": {
+            "datacard": DATACARD if prose else None,
+            "statistics_marker": card.MARKER in prose,
+            "rai_fields_missing_from_card": croissant.rai_fields(prose)[1],
+        },
+        "statistics": numbers,
+        "agreement": agreement,
+    }
+
+
 def release_files(
     repo: Repo, validation: dict[str, Any]
 ) -> tuple[DatasetMeta, dict[str, bytes], dict[str, Any]]:
@@ -112,79 +185,28 @@ def release_files(
     rt.tables["ner"] = ner_rows
     rt.tables = {name: rt.tables[name] for name in CONFIGS}
 
-    files: dict[str, bytes] = {}
-    layout: dict[str, dict[str, str]] = {}
-    for config in CONFIGS:
-        for split, part in rt.split_of(config):
-            path = f"data/{config}/{split}.parquet"
-            files[path] = parquet_bytes(part)
-            layout.setdefault(config, {})[split] = path
+    files, layout = _data_files(rt)
     digests = {p: (checksums.sha256_hex(b), len(b)) for p, b in files.items()}
     schemas = {c: rt.tables[c].schema for c in layout}
-    feats = {c: features.table_features(rt.schema, c, schemas[c]) for c in layout}
-    rows = stats.configs_rows(rt)
     agreement = agreement_report(repo)
     numbers = stats.compute(corpus, rt, ner_report.to_dict(), agreement)
     prose_path = repo.root / DATACARD
     prose = prose_path.read_text(encoding="utf-8") if prose_path.is_file() else ""
 
-    front = card.front_matter(meta, numbers, layout, feats, DEFAULT_CONFIG)
+    feats = {c: features.table_features(rt.schema, c, schemas[c]) for c in layout}
     files["README.md"] = card.render(
-        front,
+        card.front_matter(meta, numbers, layout, feats, DEFAULT_CONFIG),
         prose,
         card.statistics_markdown(numbers, meta.version),
-        card.release_markdown(meta, layout, rows, DEFAULT_CONFIG),
+        card.release_markdown(meta, layout, stats.configs_rows(rt), DEFAULT_CONFIG),
     ).encode("utf-8")
     files["datapackage.json"] = json_bytes(
         datapackage.datapackage(meta, rt.schema, schemas, layout, digests, _sources(rt))
     )
-    keys = {c: datapackage.primary_key(rt.schema, c) for c in layout}
-    descriptions = {
-        c: {
-            f["name"]: f["description"]
-            for f in datapackage.table_fields(rt.schema, c, schemas[c])
-            if "description" in f
-        }
-        for c in layout
-    }
     files["croissant.json"] = json_bytes(
-        croissant.croissant(
-            meta,
-            prose,
-            schemas,
-            layout,
-            digests,
-            keys,
-            datapackage.single_references(list(layout)),
-            descriptions,
-            numbers["documents"]["languages"],
-        )
+        _croissant(meta, rt, prose, layout, digests, numbers["documents"]["languages"])
     )
-    _, rai_missing = croissant.rai_fields(prose)
-    report = {
-        "name": meta.name,
-        "version": meta.version,
-        "schema_version": rt.schema.version,
-        "validation": validation,
-        "splits": {
-            "rule": split_rule.RULE_ID,
-            "text": split_rule.RULE_TEXT,
-            "documents": dict(
-                zip(rt.splits["doc_id"].to_pylist(), rt.splits["split"].to_pylist(), strict=True)
-            ),
-        },
-        "rows": rows,
-        "tokeniser": {"name": tok.NAME, "pattern": tok.PATTERN, "description": tok.DESCRIPTION},
-        "ner": ner_report.to_dict(),
-        "parquet": {"pyarrow": pa.__version__, "writer": WRITER},
-        "card": {
-            "datacard": DATACARD if prose else None,
-            "statistics_marker": card.MARKER in prose,
-            "rai_fields_missing_from_card": rai_missing,
-        },
-        "statistics": numbers,
-        "agreement": agreement,
-    }
+    report = _report(meta, rt, validation, ner_report.to_dict(), numbers, agreement, prose)
     files[REPORT_FILE] = json_bytes(report)
     files[checksums.SUMS_FILE] = checksums.sums_bytes(files)
     return meta, files, report
