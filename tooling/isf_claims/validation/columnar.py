@@ -264,7 +264,8 @@ def level5(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Find
             frames.tables["claims"].select(pl.col("source_entity").alias("id")),
         ]
     ).drop_nulls()
-    rows = frames.tables["entities"].join(used.unique(), on="id", how="anti")
+    entities = frames.tables["entities"].filter(pl.col("id").is_not_null())
+    rows = entities.join(used.unique(), on="id", how="anti")
     out += emit(
         schema,
         "entities",

@@ -110,8 +110,8 @@ def _read_errors(state: State, table: str, report: Any) -> list[Finding]:
                         err.row_number,
                         "wrong-type",
                         err.field_name,
-                        message=f"{err.field_name} is not of type {err.field_type}",
-                        expected=err.field_type,
+                        message=f"{err.field_name}: {err.note}",
+                        expected=err.note,
                         found=str(err.cell),
                     )
                 )
@@ -131,8 +131,8 @@ def _read_errors(state: State, table: str, report: Any) -> list[Finding]:
             elif kind == "primary-key":
                 cells = rows.cells[err.row_number - 2]
                 keys = [cells[idx[k]] for k in table_schema(state.schema, table)["primaryKey"]]
-                if any(k is None for k in keys):
-                    continue  # a missing key part is reported as missing-value
+                if not all(isinstance(k, str) for k in keys):
+                    continue  # a missing or mistyped key part is reported as such
                 out.append(
                     _finding(
                         state,
@@ -219,12 +219,14 @@ def _level5(state: State, findings: list[Finding]) -> list[Finding]:
                     found=label,
                 )
             )
-    used = {c[mentions.columns.index("entity")] for c in mentions.cells}
     claims = state.rows["claims"]
-    used |= {c[claims.columns.index("source_entity")] for c in claims.cells}
+    refs = [c[mentions.columns.index("entity")] for c in mentions.cells]
+    refs += [c[claims.columns.index("source_entity")] for c in claims.cells]
+    used = {r for r in refs if isinstance(r, str)}
     entities = state.rows["entities"]
     for cells, o in zip(entities.cells, entities.origins, strict=True):
-        if cells[entities.columns.index("id")] not in used:
+        eid = cells[entities.columns.index("id")]
+        if isinstance(eid, str) and eid not in used:
             out.append(
                 Finding(
                     code="entity-unused",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from isf_claims.validation.report import Finding
+from isf_claims.validation.report import Finding, sort_key
 
 Unit = tuple[str, int | None, str | None]
 
@@ -35,7 +35,7 @@ def _covered(field: str | None, typed: set[str]) -> bool:
 def finalize(findings: Iterable[Finding]) -> list[Finding]:
     """Apply the rules above; the result is sorted."""
     by_key: dict[tuple[object, ...], Finding] = {}
-    for f in sorted(findings):
+    for f in sorted(findings, key=sort_key):
         by_key.setdefault(f.key, f)
     unique = list(by_key.values())
     typed: dict[tuple[str, int | None], set[str]] = {}
@@ -55,7 +55,7 @@ def finalize(findings: Iterable[Finding]) -> list[Finding]:
     for f in kept:
         u = unit(f)
         lowest[u] = min(lowest.get(u, 9), f.level)
-    return sorted(f for f in kept if f.level == lowest[unit(f)])
+    return sorted((f for f in kept if f.level == lowest[unit(f)]), key=sort_key)
 
 
 def dirty_units(findings: Iterable[Finding], max_level: int) -> set[Unit]:

@@ -17,7 +17,7 @@ DEFAULT_MAX_PER_CODE = 20
 REPORT_FORMAT = 1
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Finding:
     """One problem in one record (or file)."""
 
@@ -77,8 +77,20 @@ class Finding:
         return "\n".join(lines)
 
 
-def _sort_key(f: Finding) -> tuple[Any, ...]:
-    return (f.level, f.code, f.file, f.line or 0, f.record or "", f.field or "", f.message)
+def sort_key(f: Finding) -> tuple[Any, ...]:
+    return (
+        f.level,
+        f.code,
+        f.file,
+        f.line or 0,
+        f.record or "",
+        f.field or "",
+        f.doc_id or "",
+        f.message,
+        f.expected or "",
+        f.found or "",
+        f.hint or "",
+    )
 
 
 @dataclass
@@ -92,7 +104,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.findings = sorted(set(self.findings), key=_sort_key)
+        self.findings = sorted(set(self.findings), key=sort_key)
 
     @property
     def errors(self) -> list[Finding]:
