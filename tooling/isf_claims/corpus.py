@@ -243,14 +243,16 @@ def corpus_from_records(
     for i, row_file in enumerate(file_idx[header_idx]):
         if file_doc[row_file] is None:
             file_doc[row_file] = header_rows["doc_id"][i].as_py()
-    row_doc = pa.array(file_doc, pa.string()).take(pa.array(file_idx))
+    file_docs = pa.array(file_doc, pa.string())
 
     for layer in DOCUMENT_LAYERS:
         name = LAYER_TABLES[layer]
-        mask = pc.equal(layer_col, layer)
-        part = records.filter(mask)
-        cols = [row_doc.filter(mask), *_flatten(part, schema, name)]
-        cols += [rel_paths.take(pa.array(file_idx)).filter(mask), pa.array(lines).filter(mask)]
+        rows = np.flatnonzero(pc.equal(layer_col, layer).to_numpy(zero_copy_only=False))
+        fields = [f.name for f in schema.layer(layer).fields if f.name != "layer"]
+        part = records.select(fields).take(pa.array(rows))
+        files = pa.array(file_idx[rows])
+        cols = [file_docs.take(files), *_flatten(part, schema, name)]
+        cols += [rel_paths.take(files), pa.array(lines[rows])]
         corpus.tables[name] = pa.Table.from_arrays(cols, schema=table_schema(schema, name))
 
     corpus.tables["documents"] = _documents(
@@ -285,19 +287,34 @@ def _documents(
     texts: Mapping[str, str | None] | None = None,
 ) -> pa.Table:
     target = table_schema(schema, "documents")
-    rows: dict[str, list[Any]] = {name: [] for name in target.names}
     header_fields = set(schema.layer("document").field_names)
+    if texts is not None:  # column-wise: the caller has the texts; no metadata is read
+        doc_ids = headers["doc_id"].to_pylist()
+        columns = {
+            "text": pa.array([texts.get(d) for d in doc_ids], pa.string()),
+            "_file": rel_paths.take(pa.array(files)),
+            "_line": pa.array(lines, pa.int32()),
+        }
+        return pa.Table.from_arrays(
+            [
+                columns[f.name]
+                if f.name in columns
+                else headers[f.name].combine_chunks().cast(f.type)
+                if f.name in header_fields
+                else pa.nulls(headers.num_rows, f.type)
+                for f in target
+            ],
+            schema=target,
+        )
+    rows: dict[str, list[Any]] = {name: [] for name in target.names}
     for i in range(headers.num_rows):
         doc_id = headers["doc_id"][i].as_py()
         meta: dict[str, Any] = {}
         text = None
-        if texts is not None:
-            text = texts.get(doc_id)
-        else:
-            if doc_id and repo.meta_path(doc_id).is_file():
-                meta = read_meta(repo, doc_id)
-            if doc_id and repo.raw_path(doc_id).is_file():
-                text = decode_utf8(repo.raw_path(doc_id).read_bytes(), repo.raw_path(doc_id))
+        if doc_id and repo.meta_path(doc_id).is_file():
+            meta = read_meta(repo, doc_id)
+        if doc_id and repo.raw_path(doc_id).is_file():
+            text = decode_utf8(repo.raw_path(doc_id).read_bytes(), repo.raw_path(doc_id))
         for name in target.names:
             if name in header_fields:
                 rows[name].append(headers[name][i].as_py())
