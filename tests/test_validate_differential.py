@@ -193,6 +193,14 @@ def _ids(records: list[Any], prefix: str) -> list[str]:
     return [i for i in out if isinstance(i, str) and i.startswith(prefix)] or [prefix + "9"]
 
 
+def _entity_ids(repo: Repo) -> list[Any]:
+    try:
+        lines = repo.entities_path.read_bytes().split(b"\n")
+        return [json.loads(ln).get("id") for ln in lines if ln] or ["gaza"]
+    except (ValueError, AttributeError):
+        return ["gaza", "e00001"]
+
+
 def _edit(
     data: st.DataObject, kind: str, repo: Repo, path: Path, records: list[Any], i: int
 ) -> None:
@@ -219,11 +227,7 @@ def _edit(
         present = sorted(k for k in refs if k in rec)
         if present:
             key = data.draw(st.sampled_from(present))
-            pool = (
-                [json.loads(ln)["id"] for ln in repo.entities_path.read_bytes().split(b"\n") if ln]
-                if refs[key] == ""
-                else _ids(records, refs[key])
-            )
+            pool = _entity_ids(repo) if refs[key] == "" else _ids(records, refs[key])
             rec[key] = data.draw(st.sampled_from([*pool, None]))
     elif kind == "attribute" and layer == "claim":
         name = data.draw(st.sampled_from(sorted(ATTRIBUTES)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from isf_claims.schema import Schema
@@ -61,7 +62,7 @@ def documents(
             "raw_sha256" if code == "raw-changed" else None,
         )
     anchored = docs.filter(pl.col("_status").is_null() & pl.col("raw_sha").is_not_null()).select(
-        "doc_id", pl.col("text").alias("_raw"), pl.col("text").str.len_chars().alias("_n")
+        "doc_id", pl.col("raw_text").alias("_raw"), pl.col("raw_text").str.len_chars().alias("_n")
     )
     return anchored, out
 
@@ -187,53 +188,74 @@ def _overlapping(schema: Schema, table: str, placed: pl.DataFrame) -> list[Findi
     )
 
 
+def _sort_order(keys: list[np.ndarray]) -> np.ndarray:
+    """Order of rows by ``keys`` (most significant first; the keys together are unique):
+    one packed int64 key when the values fit in 63 bits, else a lexicographic sort."""
+    widths = [max(int(k.max()).bit_length(), 1) if len(k) else 1 for k in keys]
+    if sum(widths) <= 63:
+        packed = np.zeros(len(keys[0]), dtype=np.int64)
+        for k, w in zip(keys, widths, strict=True):
+            packed = (packed << w) | k.astype(np.int64)
+        return np.argsort(packed)
+    return np.lexsort(keys[::-1])
+
+
+def _overlapping_rows(doc: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Rows of spans that overlap another span of their document (only those can cross):
+    sorted by start, a span overlaps an earlier one when it starts before the largest end so
+    far; each run of overlapping spans is a block, and blocks of one span are dropped."""
+    order = _sort_order([doc, s, int(e.max()) + 1 - e, np.arange(len(s))])
+    d, ss, ee = doc[order], s[order], e[order]
+    width = max(int(ee.max()).bit_length(), 1)
+    if max(int(d.max()).bit_length(), 1) + width <= 62:
+        packed = np.maximum.accumulate((d << width) | ee)  # max end so far, per document
+        running = packed & ((1 << width) - 1)
+    else:
+        running = pl.Series(ee).cum_max().over(pl.Series(d)).to_numpy()
+    new = np.ones(len(d), dtype=bool)
+    new[1:] = (d[1:] != d[:-1]) | (running[:-1] <= ss[1:])
+    block = np.cumsum(new)
+    sizes = np.bincount(block)
+    return np.sort(order[sizes[block] > 1])
+
+
 def _crossing_docs(placed: pl.DataFrame) -> pl.Series:
-    """Documents whose spans are not properly nested: as parentheses (opens by start, longer
-    first; closes by end, innermost first), some close does not match the open at its depth."""
-    c = (
-        placed.select("doc_id", "_s", "_e")
-        .with_row_index("_k")
-        .with_columns(pl.col("_k").cast(pl.Int64))
-    )
-    opens = c.select(
-        "doc_id",
-        pl.col("_s").alias("pos"),
-        pl.lit(1).alias("kind"),
-        (-pl.col("_e")).alias("t1"),
-        pl.col("_k").alias("t2"),
-        "_k",
-    )
-    closes = c.select(
-        "doc_id",
-        pl.col("_e").alias("pos"),
-        pl.lit(0).alias("kind"),
-        (-pl.col("_s")).alias("t1"),
-        (-pl.col("_k")).alias("t2"),
-        "_k",
-    )
-    ev = pl.concat([opens, closes]).sort("doc_id", "pos", "kind", "t1", "t2")
-    ev = ev.with_columns(
-        (2 * pl.col("kind") - 1).cum_sum().over("doc_id").alias("depth"),
-        pl.int_range(pl.len()).over("doc_id").alias("order"),
-    ).with_columns(
-        pl.when(pl.col("kind") == 1)
-        .then(pl.col("depth"))
-        .otherwise(pl.col("depth") + 1)
-        .alias("level")
-    )
-    ev = ev.sort("doc_id", "level", "order").with_columns(
-        pl.col("_k").shift(1).over("doc_id", "level").alias("prev_k"),
-        pl.col("kind").shift(1).over("doc_id", "level").alias("prev_kind"),
-    )
-    bad = ev.filter(
-        (pl.col("kind") == 0)
-        & (
-            pl.col("prev_kind").is_null()
-            | (pl.col("prev_kind") != 1)
-            | (pl.col("prev_k") != pl.col("_k"))
-        )
-    )
-    return bad["doc_id"].unique()
+    """Documents whose spans are not properly nested. Read as parentheses (opens by start,
+    longer first; closes by end, innermost first), a laminar family is well nested: every
+    close event follows, at its depth, the open event of the same span."""
+    if placed.is_empty():
+        return pl.Series("doc_id", [], pl.String)
+    doc = placed["doc_id"].rank("dense").to_numpy().astype(np.int64) - 1
+    s = placed["_s"].to_numpy().astype(np.int64)
+    e = placed["_e"].to_numpy().astype(np.int64)
+    rows = _overlapping_rows(doc, s, e)
+    if not len(rows):
+        return pl.Series("doc_id", [], pl.String)
+    doc, s, e = doc[rows], s[rows], e[rows]
+    n = len(s)
+    top = int(e.max()) + 1
+    k = rows
+    k_rank = np.arange(n)
+    # Ties (identical spans) keep them nested: opens by row, closes by row reversed.
+    ev_doc = np.concatenate([doc, doc])
+    ev_pos = np.concatenate([s, e])
+    ev_kind = np.concatenate([np.ones(n, np.int64), np.zeros(n, np.int64)])
+    ev_tie = np.concatenate([top - e, top - s])
+    ev_k = np.concatenate([k, k])
+    ev_rank = np.concatenate([k_rank, n - 1 - k_rank])
+    order = _sort_order([ev_doc, ev_pos, ev_kind, ev_tie, ev_rank])
+    kind = ev_kind[order]
+    depth = np.cumsum(np.where(kind == 1, 1, -1))
+    level = np.where(kind == 1, depth, depth + 1)
+    regroup = _sort_order([ev_doc[order], level, np.arange(2 * n)])
+    g_doc, g_level = ev_doc[order][regroup], level[regroup]
+    g_kind, g_k = kind[regroup], ev_k[order][regroup]
+    same = np.zeros(2 * n, dtype=bool)
+    same[1:] = (g_doc[1:] == g_doc[:-1]) & (g_level[1:] == g_level[:-1])
+    matched = np.zeros(2 * n, dtype=bool)
+    matched[1:] = same[1:] & (g_kind[:-1] == 1) & (g_k[:-1] == g_k[1:])
+    bad = np.flatnonzero((g_kind == 0) & ~matched)
+    return placed["doc_id"].gather(g_k[bad]).unique()
 
 
 def _crossing(schema: Schema, table: str, placed: pl.DataFrame) -> list[Finding]:

@@ -245,7 +245,7 @@ class TableChecks:
 
     def _raw(self, row: Any) -> Iterator[Payload]:
         doc_id, declared = row["doc_id"], row["raw_sha256"]
-        data = self.state.inputs.raw.get(doc_id)
+        data = self.state.inputs.read_raw(doc_id)
         digest = hashlib.sha256(data).hexdigest() if data is not None else None
         code = None
         if data is None:

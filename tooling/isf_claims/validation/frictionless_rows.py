@@ -65,7 +65,7 @@ def _flat(schema: Schema, layer: str, rec: dict[str, Any]) -> dict[str, Any]:
 def _records(f: Any) -> list[dict[str, Any]]:
     if f.records is not None:
         return f.records
-    lines = (f.data or b"").split(b"\n")
+    lines = f.read().split(b"\n")
     return [loads(line) for line in lines if line]
 
 

@@ -17,13 +17,21 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from isf_claims.annotations import dumps
 from isf_claims.corpus import corpus_from_records
 from isf_claims.schema import Schema
 from isf_claims.tables import record_schema
-from isf_claims.validation.reader import CLUSTERS, DOCUMENT, ENTITIES, MEMBER_KEYS, Inputs
+from isf_claims.validation.reader import (
+    CLUSTERS,
+    DOCUMENT,
+    ENTITIES,
+    MEMBER_KEYS,
+    Inputs,
+    release_memory,
+)
 from isf_claims.validation.report import Finding
 from isf_claims.validation.rules import INT64
 
@@ -44,7 +52,7 @@ class Frames:
     """Polars frames of every table (with ``_file``/``_line``), and what typing them found."""
 
     tables: dict[str, pl.DataFrame]
-    raw: pl.DataFrame  # doc_id, raw_present, raw_utf8, raw_sha (of the bytes)
+    raw: pl.DataFrame  # doc_id, raw_present, raw_sha (of the bytes), raw_text, raw_utf8
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -163,31 +171,38 @@ def _typed_lines(inputs: Inputs, kind_layer: str | None, f: Any) -> tuple[bytes,
     return "".join(line + "\n" for line in lines).encode("utf-8"), typer.findings
 
 
-def _raw_frame(inputs: Inputs) -> tuple[pl.DataFrame, dict[str, str | None]]:
-    """Per loaded document: whether its raw file exists and decodes, its sha256, its text."""
-    ids, present, utf8, shas, texts = [], [], [], [], {}
-    for doc_id, data in sorted(inputs.raw.items()):
-        ids.append(doc_id)
-        present.append(data is not None)
-        text = None
-        if data is not None:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = None
-        utf8.append(text is not None)
-        shas.append(hashlib.sha256(data).hexdigest() if data is not None else None)
-        texts[doc_id] = text
+def _raw_frame(inputs: Inputs) -> pl.DataFrame:
+    """Per loaded document: whether its raw file exists and decodes, the sha256 of its
+    bytes, and its text (Arrow validates the UTF-8; no Python strings are made)."""
+    ids = [f.doc_id for f in inputs.documents if f.ok and f.doc_id is not None]
+    present, shas, chunks = [], [], []
+    for start in range(0, len(ids), 1024):
+        batch = [inputs.read_raw(d) for d in ids[start : start + 1024]]
+        present += [data is not None for data in batch]
+        shas += [hashlib.sha256(data).hexdigest() if data is not None else None for data in batch]
+        chunks.append(pa.array(batch, pa.binary()))
+    chunks = chunks or [pa.array([], pa.binary())]
+    binary = pa.chunked_array(chunks, pa.binary())
+    try:
+        text = binary.cast(pa.string())
+    except pa.ArrowInvalid:
+        valid = pa.array([d is not None and _decodes(d.as_py()) for d in binary])
+        text = pc.if_else(valid, binary, pa.scalar(None, pa.binary())).cast(pa.string())
     frame = pl.DataFrame(
-        {"doc_id": ids, "raw_present": present, "raw_utf8": utf8, "raw_sha": shas},
-        schema={
-            "doc_id": pl.String,
-            "raw_present": pl.Boolean,
-            "raw_utf8": pl.Boolean,
-            "raw_sha": pl.String,
-        },
+        {"doc_id": ids, "raw_present": present, "raw_sha": shas},
+        schema={"doc_id": pl.String, "raw_present": pl.Boolean, "raw_sha": pl.String},
     )
-    return frame, texts
+    return frame.with_columns(
+        pl.Series("raw_text", text, dtype=pl.String),
+    ).with_columns(pl.col("raw_text").is_not_null().alias("raw_utf8"))
+
+
+def _decodes(data: bytes | None) -> bool:
+    try:
+        (data or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def build_frames(inputs: Inputs) -> Frames:
@@ -217,7 +232,8 @@ def build_frames(inputs: Inputs) -> Frames:
         if f is not None and f.ok:
             shared[layer], found = _typed_lines(inputs, layer, f)
             findings += found
-    raw, texts = _raw_frame(inputs)
+    raw = _raw_frame(inputs)
+    inputs.parsed = None  # consumed: the corpus tables below replace it
     corpus = corpus_from_records(
         inputs.repo,
         inputs.schema,
@@ -225,10 +241,15 @@ def build_frames(inputs: Inputs) -> Frames:
         np.concatenate(file_idx) if file_idx else np.zeros(0, np.int32),
         np.concatenate(lines) if lines else np.zeros(0, np.int32),
         rel_paths,
-        texts=texts,
+        texts={},
         shared=shared,
     )
-    frames = {name: pl.from_arrow(corpus.tables[name]) for name in TABLES}
+    del records, tables
+    release_memory()
+    frames: dict[str, pl.DataFrame] = {}
+    for name in TABLES:  # one table at a time, so Arrow and polars copies never all coexist
+        frames[name] = pl.from_arrow(corpus.tables.pop(name))
+        release_memory()
     # Members keep their position in the cluster's list; an unidentifiable cluster (id not
     # a string) has no member rows.
     frames["cluster_members"] = (

@@ -30,19 +30,22 @@ class SourceFile:
     rel: str
     kind: str  # "document", "entities" or "clusters"
     doc_id: str | None
-    data: bytes | None
     ok: bool = True
     records: list[dict[str, Any]] | None = None  # set when read line by line
+
+    def read(self) -> bytes:
+        """The file's bytes, read when needed (files are not kept in memory)."""
+        return self.path.read_bytes()
 
 
 def finding(f: SourceFile, code: str, message: str, **kw: Any) -> Finding:
     return Finding(code=code, file=f.rel, doc_id=f.doc_id, message=message, **kw)
 
 
-def bytes_ok(f: SourceFile, findings: list[Finding]) -> bool:
-    """File-level checks on the bytes: empty, BOM, UTF-8, line endings."""
-    data = f.data or b""
-    if not data.strip() and f.kind == DOCUMENT:
+def bytes_ok(f: SourceFile, data: bytes, findings: list[Finding], utf8: bool = False) -> bool:
+    """File-level checks on the bytes: empty, BOM, UTF-8 (unless ``utf8``: known valid),
+    line endings."""
+    if (not data or data.isspace()) and f.kind == DOCUMENT:
         findings.append(
             finding(
                 f,
@@ -66,7 +69,8 @@ def bytes_ok(f: SourceFile, findings: list[Finding]) -> bool:
         )
         return False
     try:
-        data.decode("utf-8")
+        if not utf8:
+            data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         findings.append(
@@ -114,35 +118,42 @@ def loads(line: bytes) -> Any:
     return json.loads(line, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
 
 
-def read_header(f: SourceFile, findings: list[Finding]) -> dict[str, Any] | None:
-    """Byte checks and the document record (line 1) of a document file."""
-    if not f.ok:
-        return None
-    if not bytes_ok(f, findings):
-        f.ok = False
-        return None
-    first = (f.data or b"").split(b"\n", 1)[0]
-    try:
-        rec = loads(first)
-    except ValueError:
-        return None  # reported with the other lines by _read_lines
-    if not isinstance(rec, dict) or rec.get("layer") != DOCUMENT:
-        return None
-    if rec.get("doc_id") != f.doc_id:
-        findings.append(
-            finding(
-                f,
-                "doc-id-mismatch",
-                "the document id differs from the file name",
-                line=1,
-                field="doc_id",
-                expected=json.dumps(f.doc_id),
-                found=json.dumps(rec.get("doc_id"), ensure_ascii=False),
-            )
+def header_problem(
+    f: SourceFile, doc_id: Any, version: Any, schema: Schema, kept: list[str]
+) -> Finding | None:
+    """What is wrong with a document record's identity: an unknown schema version, another
+    kept version than the corpus's, or a document id other than the file name."""
+    if not isinstance(version, str) or version not in kept:
+        return finding(
+            f,
+            "unknown-schema-version",
+            f"schema version {version!r} is not kept in this repository",
+            line=1,
+            field="schema_version",
+            expected="one of " + ", ".join(kept),
+            found=json.dumps(version, ensure_ascii=False),
         )
-        f.ok = False
-        return None
-    return rec
+    if version != schema.version:
+        return finding(
+            f,
+            "mixed-schema-versions",
+            f"the file follows schema {version}, the corpus {schema.version}",
+            line=1,
+            field="schema_version",
+            expected=schema.version,
+            found=version,
+        )
+    if doc_id != f.doc_id:
+        return finding(
+            f,
+            "doc-id-mismatch",
+            "the document id differs from the file name",
+            line=1,
+            field="doc_id",
+            expected=json.dumps(f.doc_id),
+            found=json.dumps(doc_id, ensure_ascii=False),
+        )
+    return None
 
 
 def allowed(schema: Schema, layer: str) -> set[str]:
@@ -237,16 +248,31 @@ def _rid(rec: dict[str, Any]) -> str | None:
     return rid if isinstance(rid, str) else None
 
 
-def read_lines(f: SourceFile, schema: Schema, findings: list[Finding]) -> None:
-    """The slow path: parse ``f`` line by line, report every level-1 problem, and keep its
-    records when there is none."""
-    data = f.data or b""
-    if f.kind != DOCUMENT and not bytes_ok(f, findings):
+def read_lines(
+    f: SourceFile, data: bytes, schema: Schema, kept: list[str], findings: list[Finding]
+) -> str | None:
+    """The slow path: parse ``data`` (the bytes of ``f``) line by line, report every level-1
+    problem, and keep the records when there is none. Returns the schema version the file
+    declares (None if it declares none readable)."""
+    if f.kind != DOCUMENT and not bytes_ok(f, data, findings):
         f.ok = False
-        return
+        return None
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
+    declared = None
+    if f.kind == DOCUMENT and lines:
+        try:
+            header = loads(lines[0])
+        except ValueError:
+            header = None
+        if isinstance(header, dict) and header.get("layer") == DOCUMENT:
+            declared = header.get("schema_version")
+            problem = header_problem(f, header.get("doc_id"), declared, schema, kept)
+            if problem is not None:
+                findings.append(problem)
+                f.ok = False
+                return declared if isinstance(declared, str) else None
     records: list[dict[str, Any]] = []
     problems: list[Finding] = []
     for lineno, line in enumerate(lines, start=1):
@@ -298,6 +324,7 @@ def read_lines(f: SourceFile, schema: Schema, findings: list[Finding]) -> None:
     findings.extend(problems)
     f.ok = not problems
     f.records = records if f.ok else None
+    return declared if isinstance(declared, str) else None
 
 
 def _excerpt(line: bytes, n: int = 80) -> str:
