@@ -22,6 +22,7 @@ from isf_claims.validation.rules import (
     UNATTRIBUTED,
     attribution_problems,
     check_rule_values,
+    layer_of,
 )
 
 SPAN_PARTS = ("start", "end", "text")
@@ -35,7 +36,7 @@ def level2(schema: Schema, frames: Frames, findings: list[Finding]) -> list[Find
     """Row rules Table Schema cannot state: optional spans given whole, and attribution."""
     out: list[Finding] = []
     claims = frames.tables["claims"]
-    layer = schema.layer("claim")
+    layer = layer_of(schema, "claim")
     for f in layer.fields:
         if f.type != "span" or f.required:
             continue

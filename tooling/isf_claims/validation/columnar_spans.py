@@ -24,13 +24,14 @@ from isf_claims.validation.rules import (
     EDGE_WHITESPACE_RE,
     describe_raw,
     describe_span,
+    layer_of,
     span_what,
 )
 
 
 def span_groups(schema: Schema, table: str) -> list[str | None]:
     """Span fields of a table: None for a record that is itself a span."""
-    spans = schema.layer(TABLE_LAYERS[table]).span_fields
+    spans = layer_of(schema, TABLE_LAYERS[table]).span_fields
     return list(spans) if spans else [None]
 
 
@@ -125,7 +126,7 @@ def spans(
                 if not rows.is_empty():
                     what = span_what(TABLE_LAYERS[table], prefix)
                     out += emit(schema, table, rows, code, _describe(code, what), prefix)
-            overlap = schema.layer(TABLE_LAYERS[table]).overlap
+            overlap = layer_of(schema, TABLE_LAYERS[table]).overlap
             placed = checked.filter(
                 pl.col("_status").is_null() | (pl.col("_status") == "span-edge-whitespace")
             )

@@ -13,6 +13,7 @@ from typing import Any
 
 from isf_claims.schema import Schema
 from isf_claims.tables import TABLE_LAYERS
+from isf_claims.validation.rules import layer_of
 
 # Tables validated, in the order the frictionless engine validates them (targets of
 # references before the tables that refer to them).
@@ -95,7 +96,7 @@ def _field(schema: Schema, name: str, spec: Any, required: bool, type_: str) -> 
 
 def table_schema(schema: Schema, table: str) -> dict[str, Any]:
     """The Table Schema descriptor of ``table``."""
-    layer = schema.layer(TABLE_LAYERS[table])
+    layer = layer_of(schema, TABLE_LAYERS[table])
     fields: list[dict[str, Any]] = []
     if table in DOC_TABLES:
         # The document's id is checked once, on the documents table; here it only scopes ids.
@@ -131,7 +132,7 @@ def table_schema(schema: Schema, table: str) -> dict[str, Any]:
 def _span_part(schema: Schema, part: str) -> Any:
     """Constraints of a span's start/end/text: those of the zone layer's fields, the
     schema's model of a standalone span."""
-    return schema.layer("zone").field(part)
+    return layer_of(schema, "zone").field(part)
 
 
 def table_schemas(schema: Schema) -> dict[str, dict[str, Any]]:
@@ -145,7 +146,7 @@ def column_names(schema: Schema, table: str) -> list[str]:
 
 def display_field(column: str, schema: Schema, table: str) -> str:
     """``content_start`` -> ``content.start`` for span columns; other names unchanged."""
-    layer = schema.layer(TABLE_LAYERS[table])
+    layer = layer_of(schema, TABLE_LAYERS[table])
     for span in layer.span_fields:
         for part in ("start", "end", "text"):
             if column == f"{span}_{part}":

@@ -31,6 +31,7 @@ from isf_claims.validation.rules import (
     attribution_problems,
     describe_raw,
     describe_span,
+    layer_of,
     span_what,
 )
 
@@ -86,7 +87,7 @@ def _wrong(name: str, expected: str, value: Any) -> Payload:
 def strict_types(schema: Schema, layer: str, source: dict[str, Any]) -> list[Payload]:
     """JSON types as written: frictionless casts ``"12"`` to 12; the contract does not."""
     out = []
-    for f in schema.layer(layer).fields:
+    for f in layer_of(schema, layer).fields:
         v = source.get(f.name)
         if f.type == "integer" and v is not None and not _strict_int(v):
             out.append(_wrong(f.name, "integer", v))
@@ -183,7 +184,7 @@ class TableChecks:
 
     def _span_parts(self, row: Any) -> list[Payload]:
         out = []
-        for f in self.state.schema.layer("claim").fields:
+        for f in layer_of(self.state.schema, "claim").fields:
             if f.type != "span" or f.required or not _has(row, f.name):
                 continue
             for part in ("start", "end", "text"):
@@ -230,7 +231,7 @@ class TableChecks:
         text = self.state.anchored.get(row["doc_id"])
         if text is None:
             return
-        spans = self.state.schema.layer(self.layer).span_fields or [None]
+        spans = layer_of(self.state.schema, self.layer).span_fields or [None]
         for prefix in spans:
             cols = [f"{prefix}_{k}" if prefix else k for k in ("start", "end", "text")]
             s, e, t = (row[c] for c in cols)
@@ -262,7 +263,7 @@ class TableChecks:
             yield {"code": code, "field": field, **describe_raw(code, doc_id, declared, digest)}
 
     def _overlaps(self) -> Iterator[tuple[int, Payload]]:
-        rule = self.state.schema.layer(self.layer).overlap
+        rule = layer_of(self.state.schema, self.layer).overlap
         by_doc: dict[str, list[tuple[int, int, int, int, str]]] = {}
         for doc, s, e, rn, rid in self.placed:
             line = self.state.origin(self.table, rn).line

@@ -15,6 +15,7 @@ from isf_claims.schema import Schema
 from isf_claims.tables import TABLE_LAYERS
 from isf_claims.validation.contract import TABLES, column_names
 from isf_claims.validation.reader import CLUSTERS, DOCUMENT, ENTITIES, MEMBER_KEYS, Inputs, loads
+from isf_claims.validation.rules import layer_of
 
 LAYER_TABLE = {v: k for k, v in TABLE_LAYERS.items()}
 
@@ -51,7 +52,7 @@ def _rid(rec: dict[str, Any], key: str = "id") -> str | None:
 
 def _flat(schema: Schema, layer: str, rec: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for f in schema.layer(layer).fields:
+    for f in layer_of(schema, layer).fields:
         value = rec.get(f.name)
         if f.type == "span":
             span = value if isinstance(value, dict) else {}

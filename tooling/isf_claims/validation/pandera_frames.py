@@ -33,7 +33,7 @@ from isf_claims.validation.reader import (
     release_memory,
 )
 from isf_claims.validation.report import Finding
-from isf_claims.validation.rules import INT64
+from isf_claims.validation.rules import INT64, layer_of
 
 TABLES = (
     "documents",
@@ -105,7 +105,7 @@ class _Typer:
 
     def record(self, layer: str, line: int, rec: dict[str, Any]) -> dict[str, Any]:
         out = dict(rec)
-        for f in self.schema.layer(layer).fields:
+        for f in layer_of(self.schema, layer).fields:
             value = rec.get(f.name)
             if f.type == "span":
                 out[f.name] = self._span(line, rec, f.name, value)

@@ -68,7 +68,6 @@ class Inputs:
     scope_ids: set[str]
     files: list[SourceFile]
     annotated_ids: set[str]
-    raw_ids: set[str]
     findings: list[Finding] = field(default_factory=list)
     parsed: Parsed | None = None
 
@@ -116,8 +115,14 @@ class Inputs:
 
     @property
     def unannotated_candidates(self) -> list[str]:
-        ids = self.raw_ids if self.full else self.raw_ids & self.scope_ids
-        return sorted(ids)
+        """Raw documents in scope (all on a full run)."""
+        if self.full:
+            return sorted(raw_ids(self.repo))
+        return sorted(
+            d
+            for d in self.scope_ids
+            if self.repo.raw_path(d).is_file() or self.repo.meta_path(d).is_file()
+        )
 
     def reported_files(self) -> set[str] | None:
         """Files whose findings a partial run reports (None: all)."""
@@ -186,14 +191,7 @@ def resolve_scope(repo: Repo, paths: Sequence[Path | str]) -> set[str] | None:
 
 def raw_ids(repo: Repo) -> set[str]:
     """Every document id that has a raw text or metadata file."""
-    if not repo.raw_dir.is_dir():
-        return set()
-    out = set()
-    for p in repo.raw_dir.iterdir():
-        for suffix in (META_SUFFIX, RAW_SUFFIX):
-            if p.name.endswith(suffix):
-                out.add(p.name[: -len(suffix)])
-    return out
+    return _listing(repo.raw_dir, META_SUFFIX) | _listing(repo.raw_dir, RAW_SUFFIX)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -250,7 +248,6 @@ def read_inputs(repo: Repo, paths: Sequence[Path | str] = ()) -> Inputs:
             scope_ids=set(ids) if full else set(scope),
             files=files,
             annotated_ids=annotated,
-            raw_ids=raw_ids(repo),
         )
         for f in files:
             if f.kind != DOCUMENT:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Any
 
-from isf_claims.schema import Schema
+from isf_claims.schema import Layer, Schema
 
 # Unicode White_Space (PropList.txt): what the schema's span_edges rule means by whitespace.
 WHITE_SPACE = frozenset(
@@ -187,3 +187,15 @@ def describe_raw(
         "expected": "UTF-8 text",
         "found": "bytes that do not decode",
     }
+
+
+_LAYERS: dict[tuple[str, str], Layer] = {}
+
+
+def layer_of(schema: Schema, name: str) -> Layer:
+    """``schema.layer(name)``, memoised by path and name (it is looked up per record)."""
+    key = (str(schema.path), name)
+    found = _LAYERS.get(key)
+    if found is None:
+        found = _LAYERS[key] = schema.layer(name)
+    return found

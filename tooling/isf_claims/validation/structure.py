@@ -14,6 +14,7 @@ from typing import Any
 
 from isf_claims.schema import DOCUMENT_LAYERS, SPAN_KEYS, Schema
 from isf_claims.validation.report import Finding
+from isf_claims.validation.rules import layer_of
 
 BOM = b"\xef\xbb\xbf"
 DOCUMENT = "document"
@@ -156,8 +157,19 @@ def header_problem(
     return None
 
 
-def allowed(schema: Schema, layer: str) -> set[str]:
-    return set(schema.layer(layer).field_names)
+def allowed(schema: Schema, layer: str) -> frozenset[str]:
+    """Field names of ``layer`` (cached: called for every record on the slow path)."""
+    return _allowed(str(schema.path), layer, schema)
+
+
+_ALLOWED: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _allowed(path: str, layer: str, schema: Schema) -> frozenset[str]:
+    key = (path, layer)
+    if key not in _ALLOWED:
+        _ALLOWED[key] = frozenset(layer_of(schema, layer).field_names)
+    return _ALLOWED[key]
 
 
 def _record_problems(
@@ -205,7 +217,7 @@ def _record_problems(
             ]
     else:
         layer = "entity" if f.kind == ENTITIES else "cluster"
-    layer_spec = schema.layer(layer)
+    layer_spec = layer_of(schema, layer)
     unknown = [
         k
         for k in rec

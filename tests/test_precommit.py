@@ -1,0 +1,122 @@
+"""The pre-commit hook, with the real ``pre-commit`` tool in a temporary git repository: a bad
+annotation blocks the commit and names the finding, a good one passes, nothing is rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, snapshot
+from isf_claims.repo import Repo
+from validation_cases import edit, make_corpus, rec
+
+HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+CONFIG = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+BIN = ROOT / ".venv" / "bin"
+pytestmark = pytest.mark.skipif(not shutil.which("git"), reason="git is needed")
+
+
+def _hook() -> dict:
+    (hook,) = [h for h in HOOKS if h["id"] == "isf-claims-validate"]
+    return hook
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> tuple[Repo, dict[str, str]]:
+    """A corpus under git with pre-commit installed, using the hook as published (only the
+    entry points at this checkout's installed command instead of a pre-commit-built env)."""
+    repo = make_corpus(tmp_path / "corpus")
+    hook = {**_hook(), "language": "unsupported", "entry": f"{BIN / 'isf-claims'} validate"}
+    config = {"repos": [{"repo": "local", "hooks": [hook]}]}
+    (repo.root / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
+    }
+    env.pop("ISF_CLAIMS_ROOT", None)
+    for cmd in (
+        ["git", "init", "-q", "-b", "main"],
+        [str(BIN / "pre-commit"), "install"],
+        ["git", "add", "-A"],
+        ["git", "commit", "-q", "-m", "corpus"],
+    ):
+        done = _run(cmd, repo.root, env)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return repo, env
+
+
+def test_a_bad_annotation_blocks_the_commit(git_repo: tuple[Repo, dict[str, str]]) -> None:
+    repo, env = git_repo
+    head = _run(["git", "rev-parse", "HEAD"], repo.root, env).stdout
+    edit(repo, "beta", lambda rs: rec(rs, "m2").update(label="COUNTRY"))
+    _run(["git", "add", "annotated/beta.jsonl"], repo.root, env)
+    before = snapshot(repo.root)
+    done = _run(["git", "commit", "-m", "bad label"], repo.root, env)
+    out = done.stdout + done.stderr  # git shows hook output on stderr
+    assert done.returncode != 0
+    assert "annotated/beta.jsonl:" in out
+    assert "not-in-vocabulary" in out
+    assert _run(["git", "rev-parse", "HEAD"], repo.root, env).stdout == head
+    assert snapshot(repo.root) == before
+
+
+def test_a_good_annotation_passes(git_repo: tuple[Repo, dict[str, str]]) -> None:
+    repo, env = git_repo
+    edit(repo, "beta", lambda rs: rec(rs, "c1").update(note="Checked against the guidelines."))
+    _run(["git", "add", "annotated/beta.jsonl"], repo.root, env)
+    done = _run(["git", "commit", "-m", "note"], repo.root, env)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "isf-claims validate" in out and "Passed" in out
+
+
+def test_a_changed_raw_file_blocks_the_commit(git_repo: tuple[Repo, dict[str, str]]) -> None:
+    repo, env = git_repo
+    repo.raw_path("beta").write_bytes(repo.raw_path("beta").read_bytes() + b"Edited.\n")
+    _run(["git", "add", "raw/beta.txt"], repo.root, env)
+    done = _run(["git", "commit", "-m", "edit raw"], repo.root, env)
+    assert done.returncode != 0
+    assert "raw-changed" in done.stdout + done.stderr
+
+
+def test_the_hook_matches_corpus_files_only() -> None:
+    files = re.compile(_hook()["files"])
+    for path in (
+        "annotated/a.jsonl",
+        "annotated/entities.jsonl",
+        "raw/a.txt",
+        "raw/a.meta.json",
+        "schema/1.0.0/schema.json",
+    ):
+        assert files.search(path), path
+    for path in ("README.md", "tests/x.jsonl", "annotated/sub/a.jsonl", "raw/a.pdf"):
+        assert not files.search(path), path
+    assert _hook()["require_serial"] is True
+
+
+def test_this_repository_uses_the_hook_and_keeps_fixers_off_raw() -> None:
+    local = next(r for r in CONFIG["repos"] if r["repo"] == "local")
+    (hook,) = [h for h in local["hooks"] if h["id"] == "isf-claims-validate"]
+    for key in ("files", "pass_filenames", "require_serial"):
+        assert hook[key] == _hook()[key]
+    fixers = [h for r in CONFIG["repos"] if r["repo"] != "local" for h in r["hooks"]]
+    assert fixers
+    for h in fixers:
+        assert re.search(h["exclude"], "raw/2025-10-16_x.txt"), h["id"]
+        assert not re.search(h["exclude"], "annotated/x.jsonl"), h["id"]
