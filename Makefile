@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: build test lint install clean
 
 build: $(STAMP)  ## create .venv, install, validate the corpus, build the release
+	$(BIN)/isf-claims validate
 	$(BIN)/isf-claims fmt --check
 	$(BIN)/isf-claims build --out dist/
 
