@@ -228,23 +228,22 @@ def level5(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Find
     if not inputs.complete:
         return out
     mentions = clean(frames.tables["mentions"], "mentions", dirty_units(findings, 4))
+    counts = mentions.group_by("text", "label").agg(pl.len().alias("_n"))
     forms = (
-        mentions.group_by("text", "label")
-        .agg(pl.len().alias("_n"))
-        .sort("text", pl.col("_n"), "label", descending=[False, True, False])
+        counts.sort("text", "_n", "label", descending=[False, True, False])
         .group_by("text", maintain_order=True)
         .agg(
             pl.col("label").first().alias("_major"),
-            pl.col("label").n_unique().alias("_nl"),
+            pl.len().alias("_nl"),
             pl.col("_n").first().alias("_nmajor"),
             pl.col("_n").sum().alias("_total"),
         )
+        .filter(pl.col("_nl") > 1)
     )
-    spread = mentions.group_by("text").agg(pl.col("doc_id").n_unique().alias("_nd"))
-    rows = (
-        mentions.join(forms, on="text")
-        .join(spread, on="text")
-        .filter((pl.col("_nl") > 1) & (pl.col("_nd") > 1) & (pl.col("label") != pl.col("_major")))
+    rows = mentions.join(forms, on="text")  # only forms with more than one label
+    spread = rows.group_by("text").agg(pl.col("doc_id").n_unique().alias("_nd"))
+    rows = rows.join(spread, on="text").filter(
+        (pl.col("_nd") > 1) & (pl.col("label") != pl.col("_major"))
     )
     out += emit(
         schema,
@@ -261,12 +260,13 @@ def level5(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Find
     )
     used = pl.concat(
         [
-            frames.tables["mentions"].select(pl.col("entity").alias("id")),
-            frames.tables["claims"].select(pl.col("source_entity").alias("id")),
+            frames.tables["mentions"]["entity"].drop_nulls().unique(),
+            frames.tables["claims"]["source_entity"].drop_nulls().unique(),
         ]
-    ).drop_nulls()
-    entities = frames.tables["entities"].filter(pl.col("id").is_not_null())
-    rows = entities.join(used.unique(), on="id", how="anti")
+    )
+    rows = frames.tables["entities"].filter(
+        pl.col("id").is_not_null() & ~pl.col("id").is_in(used.implode())
+    )
     out += emit(
         schema,
         "entities",

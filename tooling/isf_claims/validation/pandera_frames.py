@@ -211,10 +211,12 @@ def build_frames(inputs: Inputs) -> Frames:
     rel_paths = [f.rel for f in inputs.files]
     schema = record_schema(inputs.schema)
     tables, file_idx, lines = [], [], []
-    if inputs.parsed is not None:
-        tables.append(inputs.parsed.table)
-        file_idx.append(inputs.parsed.file_idx)
-        lines.append(inputs.parsed.lines)
+    parsed, inputs.parsed = inputs.parsed, None  # consumed: the tables below replace it
+    if parsed is not None:
+        tables.append(parsed.table)
+        file_idx.append(parsed.file_idx)
+        lines.append(parsed.lines)
+        del parsed
     for i, f in enumerate(inputs.files):
         if f.kind != DOCUMENT or not f.ok or f.records is None:
             continue
@@ -225,7 +227,9 @@ def build_frames(inputs: Inputs) -> Frames:
         tables.append(table)
         file_idx.append(np.full(table.num_rows, i, dtype=np.int32))
         lines.append(np.arange(1, table.num_rows + 1, dtype=np.int32))
-    records = pa.concat_tables(tables) if tables else schema.empty_table()
+    records = pa.concat_tables(tables).combine_chunks() if tables else schema.empty_table()
+    del tables
+    release_memory()
     shared: dict[str, bytes] = {}
     for kind, layer in ((ENTITIES, "entity"), (CLUSTERS, "cluster")):
         f = inputs.shared(kind)
@@ -233,7 +237,6 @@ def build_frames(inputs: Inputs) -> Frames:
             shared[layer], found = _typed_lines(inputs, layer, f)
             findings += found
     raw = _raw_frame(inputs)
-    inputs.parsed = None  # consumed: the corpus tables below replace it
     corpus = corpus_from_records(
         inputs.repo,
         inputs.schema,
@@ -244,7 +247,7 @@ def build_frames(inputs: Inputs) -> Frames:
         texts={},
         shared=shared,
     )
-    del records, tables
+    del records
     release_memory()
     frames: dict[str, pl.DataFrame] = {}
     for name in TABLES:  # one table at a time, so Arrow and polars copies never all coexist

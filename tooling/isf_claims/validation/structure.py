@@ -36,7 +36,8 @@ class SourceFile:
 
     def read(self) -> bytes:
         """The file's bytes, read when needed (files are not kept in memory)."""
-        return self.path.read_bytes()
+        with open(self.path, "rb") as fh:
+            return fh.read()
 
 
 def finding(f: SourceFile, code: str, message: str, **kw: Any) -> Finding:

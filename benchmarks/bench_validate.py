@@ -1,0 +1,183 @@
+"""Validation at corpus scale, in one run: the floor (read and parse everything), full
+validation with the pandera engine, the frictionless engine, linearity in the number of
+documents, and the pre-commit path. Every figure is the wall time and peak RSS of a
+separate process (median wall time of ``--repeat`` runs, largest RSS).
+
+    .venv/bin/python benchmarks/bench_validate.py            # 10,000 documents
+    .venv/bin/python benchmarks/bench_validate.py --frictionless-docs 10000
+
+Synthetic corpora (``isf-claims synth``, seed 1) are written to benchmarks/out/ once and
+reused. Results go to benchmarks/out/results.json and are printed as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+CLI = str(BIN / "isf-claims")
+
+
+def run(cmd: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MB) and exit code of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def measure(name: str, cmd: list[str], repeat: int) -> dict[str, object]:
+    runs = [run(cmd) for _ in range(repeat)]
+    codes = {code for _, _, code in runs}
+    result = {
+        "name": name,
+        "command": " ".join(cmd),
+        "wall_s": round(statistics.median(w for w, _, _ in runs), 2),
+        "walls_s": [round(w, 2) for w, _, _ in runs],
+        "rss_mb": round(max(r for _, r, _ in runs)),
+        "exit": sorted(codes),
+    }
+    print(
+        f"{name:38s} {result['wall_s']:7.2f} s {result['rss_mb']:6d} MB  exit {sorted(codes)}",
+        flush=True,
+    )
+    return result
+
+
+def corpus(out: Path, docs: int) -> tuple[Path, dict[str, int]]:
+    path = out / f"synth-{docs}"
+    stats_file = out / f"synth-{docs}.json"
+    if not stats_file.is_file():
+        done = subprocess.run(
+            [
+                CLI,
+                "synth",
+                "--docs",
+                str(docs),
+                "--seed",
+                "1",
+                "--out",
+                str(path),
+                "--root",
+                str(ROOT),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        stats_file.write_text(done.stdout)
+    return path, json.loads(stats_file.read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--sizes", default="1000,2500,5000,10000", help="linearity sizes")
+    parser.add_argument("--frictionless-docs", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    python = sys.executable
+    results: dict[str, object] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+
+    big, stats = corpus(args.out, args.docs)
+    results["corpus"] = stats
+    print(f"corpus: {stats}", flush=True)
+    rows = [
+        measure(
+            "floor (pyarrow read_json)",
+            [python, str(HERE / "floor.py"), str(big), "--reader", "pyarrow"],
+            args.repeat,
+        ),
+        measure(
+            "floor (polars read_ndjson)",
+            [python, str(HERE / "floor.py"), str(big), "--reader", "polars"],
+            args.repeat,
+        ),
+        measure(
+            f"validate pandera, {args.docs} docs",
+            [CLI, "validate", "--root", str(big)],
+            args.repeat,
+        ),
+    ]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    linear = []
+    for n in sizes:
+        path, st = corpus(args.out, n)
+        if n == args.docs:
+            linear.append({"docs": n, "mentions": st["mentions"], **rows[2]})
+            continue
+        row = measure(
+            f"validate pandera, {n} docs", [CLI, "validate", "--root", str(path)], args.repeat
+        )
+        linear.append({"docs": n, "mentions": st["mentions"], **row})
+    small, small_stats = corpus(args.out, args.frictionless_docs)
+    rows.append(
+        measure(
+            f"validate frictionless, {args.frictionless_docs} docs",
+            [CLI, "validate", "--engine", "frictionless", "--root", str(small)],
+            1,
+        )
+    )
+    same = next((r for r in linear if r["docs"] == args.frictionless_docs), None)
+    if same is None:
+        same = measure(
+            f"validate pandera, {args.frictionless_docs} docs",
+            [CLI, "validate", "--root", str(small)],
+            args.repeat,
+        )
+    doc = sorted(p.stem for p in (big / "annotated").glob("synth-*.jsonl"))[args.docs // 2]
+    rows.append(
+        measure(
+            "pre-commit path, 1 file (process)",
+            [CLI, "validate", "--root", str(big), str(big / "annotated" / f"{doc}.jsonl")],
+            args.repeat,
+        )
+    )
+    inproc = subprocess.run(
+        [python, str(HERE / "precommit_inprocess.py"), str(big), doc],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    results["precommit_in_process"] = json.loads(inproc.stdout)
+    print(f"pre-commit path in process (after imports): {results['precommit_in_process']}")
+
+    floor = min(rows[0]["wall_s"], rows[1]["wall_s"])
+    full = rows[2]
+    results.update(
+        measurements=rows,
+        linearity=linear,
+        frictionless_vs_pandera={
+            "docs": args.frictionless_docs,
+            "mentions": small_stats["mentions"],
+            "frictionless_s": rows[3]["wall_s"],
+            "pandera_s": same["wall_s"],
+            "speedup": round(rows[3]["wall_s"] / same["wall_s"], 1),
+        },
+        targets={
+            "validation_over_floor": round(full["wall_s"] / floor, 2),
+            "peak_rss_mb": full["rss_mb"],
+            "seconds_per_1000_docs": [round(r["wall_s"] / r["docs"] * 1000, 3) for r in linear],
+            "precommit_process_s": rows[4]["wall_s"],
+        },
+    )
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results["targets"], indent=2))
+    print(json.dumps(results["frictionless_vs_pandera"], indent=2))
+
+
+if __name__ == "__main__":
+    main()
