@@ -247,9 +247,10 @@ def corpus_from_records(
 
     for layer in DOCUMENT_LAYERS:
         name = LAYER_TABLES[layer]
-        rows = np.flatnonzero(pc.equal(layer_col, layer).to_numpy(zero_copy_only=False))
+        mask = pc.equal(layer_col, layer)
+        rows = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
         fields = [f.name for f in schema.layer(layer).fields if f.name != "layer"]
-        part = records.select(fields).take(pa.array(rows))
+        part = records.select(fields).filter(mask)  # chunk by chunk: no concatenation
         files = pa.array(file_idx[rows])
         cols = [file_docs.take(files), *_flatten(part, schema, name)]
         cols += [rel_paths.take(files), pa.array(lines[rows])]
