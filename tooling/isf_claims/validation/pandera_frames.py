@@ -227,7 +227,7 @@ def build_frames(inputs: Inputs) -> Frames:
         tables.append(table)
         file_idx.append(np.full(table.num_rows, i, dtype=np.int32))
         lines.append(np.arange(1, table.num_rows + 1, dtype=np.int32))
-    records = pa.concat_tables(tables).combine_chunks() if tables else schema.empty_table()
+    records = pa.concat_tables(tables) if tables else schema.empty_table()
     del tables
     release_memory()
     shared: dict[str, bytes] = {}
