@@ -10,7 +10,7 @@ import polars as pl
 
 from isf_claims.schema import Schema
 from isf_claims.validation import columnar_spans
-from isf_claims.validation.contract import REFERENCES, Reference, field_of
+from isf_claims.validation.contract import REFERENCES, Reference
 from isf_claims.validation.frames_util import clean, emit
 from isf_claims.validation.pandera_frames import Frames
 from isf_claims.validation.policy import dirty_units
@@ -294,6 +294,3 @@ def semantic_findings(inputs: Inputs, frames: Frames, findings: list[Finding]) -
     out += level4(inputs, frames, out)
     out += level5(inputs, frames, out)
     return out
-
-
-__all__ = ["field_of", "semantic_findings"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -357,6 +357,3 @@ def clean_entities(state: State, dirty: set[Unit]) -> None:
     for cells, origin in zip(rows.cells, rows.origins, strict=True):
         if (origin.file, origin.line, None) not in dirty and isinstance(cells[idx["id"]], str):
             state.clean_entities.setdefault(cells[idx["id"]], cells[idx["label"]])
-
-
-__all__ = ["Callable", "RowCheck", "State", "TableChecks", "clean_entities", "clean_spans"]

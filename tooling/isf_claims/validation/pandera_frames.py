@@ -24,13 +24,13 @@ from isf_claims.annotations import dumps
 from isf_claims.corpus import corpus_from_records
 from isf_claims.schema import Schema
 from isf_claims.tables import record_schema
+from isf_claims.validation.fastparse import release_memory
 from isf_claims.validation.reader import (
     CLUSTERS,
     DOCUMENT,
     ENTITIES,
     MEMBER_KEYS,
     Inputs,
-    release_memory,
 )
 from isf_claims.validation.report import Finding
 from isf_claims.validation.rules import INT64, layer_of

@@ -7,7 +7,6 @@ CLI prints with ``--format json``; ``Report.render`` is the text form of the sam
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -194,7 +193,3 @@ class Report:
             summary += f"; {sum(suppressed.values())} suppressed"
         out.append(summary)
         return "\n".join(out)
-
-
-def merge(findings: Iterable[Iterable[Finding]]) -> list[Finding]:
-    return [f for group in findings for f in group]
