@@ -253,8 +253,8 @@ def _nfd(repo: Repo) -> None:
 
 
 def _mixed_versions(repo: Repo) -> None:
-    shutil.copytree(repo.schema_dir / "1.0.0", repo.schema_dir / "1.1.0")
-    edit(repo, "beta", lambda rs: rs[0].update(schema_version="1.1.0"))
+    shutil.copytree(repo.schema_dir / "1.1.0", repo.schema_dir / "1.99.0")
+    edit(repo, "beta", lambda rs: rs[0].update(schema_version="1.99.0"))
 
 
 def _raw_not_utf8(repo: Repo) -> None:

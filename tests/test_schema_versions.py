@@ -1,0 +1,66 @@
+"""Schema 1.1.0, the first real migration: claims gain the optional ``addressee`` span.
+
+The corpus is on 1.1.0; its 1.0.0 form (no addressee field) still validates, and migrating that
+form gives back the committed files except for the addressee the 1.1.0 annotation added.
+"""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from isf_claims.cli import app
+from isf_claims.corpus import load_corpus
+from isf_claims.repo import Repo
+from isf_claims.schema import known_versions, load_schema
+from isf_claims.validation import validate
+
+runner = CliRunner()
+UNN = "2025-10-16_us-pushes-international-force-gaza"
+
+
+def _as_1_0_0(repo: Repo) -> None:
+    """Rewrite the copy's annotation files as they would be under schema 1.0.0."""
+    for path in repo.annotation_files():
+        lines = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            if rec["layer"] == "document":
+                rec["schema_version"] = "1.0.0"
+            rec.pop("addressee", None)
+            lines.append(json.dumps(rec, ensure_ascii=False, separators=(", ", ": ")))
+        path.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
+
+
+def test_every_kept_version_is_readable(repo: Repo) -> None:
+    assert known_versions(repo.schema_dir)[:2] == ["1.0.0", "1.1.0"]
+    old, new = (load_schema(repo.schema_dir, v) for v in ("1.0.0", "1.1.0"))
+    assert "addressee" not in old.layer("claim").field_names
+    assert new.layer("claim").field("addressee").type == "span"
+    assert load_corpus(repo).schema.version == "1.1.0"
+
+
+def test_the_corpus_records_the_addressee(repo: Repo) -> None:
+    claims = load_corpus(repo, [UNN])["claims"].to_pylist()
+    (c,) = [c for c in claims if c["cue_text"] == "told"]
+    assert (c["addressee_text"], c["source_text"]) == ("Reuters", "two unnamed senior US advisers")
+
+
+def test_migrating_the_1_0_0_form_gives_back_the_corpus(repo_copy: Repo) -> None:
+    committed = {p: p.read_bytes() for p in repo_copy.annotation_files()}
+    _as_1_0_0(repo_copy)
+    assert validate(repo_copy).ok  # files on 1.0.0 validate while 1.1.0 is kept
+    result = runner.invoke(app, ["migrate", "--to", "1.1.0", "--root", str(repo_copy.root)])
+    assert result.exit_code == 0, result.output
+    assert validate(repo_copy).ok
+    for path, data in committed.items():
+        old, new = data.decode().splitlines(), path.read_text(encoding="utf-8").splitlines()
+        changed = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+        if path.name != f"{UNN}.jsonl":
+            assert changed == []
+            continue
+        # only the claim whose addressee 1.0.0 could not hold differs: null after migration
+        ((before, after),) = changed
+        assert json.loads(before)["addressee"]["text"] == "Reuters"
+        assert json.loads(after)["addressee"] is None
