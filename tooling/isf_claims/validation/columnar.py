@@ -22,6 +22,7 @@ from isf_claims.validation.rules import (
     UNATTRIBUTED,
     attribution_problems,
     check_rule_values,
+    describe_attribution,
     layer_of,
 )
 
@@ -76,15 +77,7 @@ def level2(schema: Schema, frames: Frames, findings: list[Finding]) -> list[Find
         problems = attribution_problems(
             r["attribution"], r["source_type"], r["cue_commitment"], r["_cue"], r["_src"]
         )
-        return {
-            "message": f"{r['attribution']} claim " + "; ".join(problems),
-            "expected": (
-                "no cue, no source, source_type outlet, cue_commitment none"
-                if r["attribution"] == UNATTRIBUTED
-                else "a cue span"
-            ),
-            "found": "; ".join(problems),
-        }
+        return describe_attribution(r["attribution"], problems)
 
     return out + emit(schema, "claims", rows, "attribution-inconsistent", describe, "attribution")
 
@@ -96,7 +89,7 @@ def _reference_rows(inputs: Inputs, frames: Frames, ref: Reference) -> pl.DataFr
     target = frames.tables[ref.target].select(
         [pl.col(t).alias(s) for s, t in zip(ref.fields, ref.target_fields, strict=True)]
     )
-    return src.join(target.unique(), on=list(ref.fields), how="anti", nulls_equal=False)
+    return src.join(target, on=list(ref.fields), how="anti", nulls_equal=False)
 
 
 def level4(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Finding]:

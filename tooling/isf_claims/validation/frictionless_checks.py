@@ -24,11 +24,9 @@ from isf_claims.validation.policy import Unit
 from isf_claims.validation.reader import Inputs
 from isf_claims.validation.rules import (
     INT64,
-    NO_CUE,
-    OUTLET,
-    UNATTRIBUTED,
     WHITE_SPACE,
     attribution_problems,
+    describe_attribution,
     describe_raw,
     describe_span,
     layer_of,
@@ -204,21 +202,8 @@ class TableChecks:
         )
         if not problems:
             return []
-        expected = (
-            f"no cue, no source, source_type {OUTLET}, cue_commitment {NO_CUE}"
-            if row["attribution"] == UNATTRIBUTED
-            else "a cue span"
-        )
-        message = f"{row['attribution']} claim " + "; ".join(problems)
-        return [
-            _p(
-                "attribution-inconsistent",
-                "attribution",
-                message,
-                expected=expected,
-                found="; ".join(problems),
-            )
-        ]
+        described = describe_attribution(row["attribution"], problems)
+        return [{"code": "attribution-inconsistent", "field": "attribution", **described}]
 
     # -- level 3 ------------------------------------------------------------------------
 

@@ -64,6 +64,17 @@ def attribution_problems(
     return out
 
 
+def describe_attribution(attribution: str | None, problems: list[str]) -> dict[str, Any]:
+    """Message, expected and found of an ``attribution-inconsistent`` finding."""
+    expected = (
+        f"no cue, no source, source_type {OUTLET}, cue_commitment {NO_CUE}"
+        if attribution == UNATTRIBUTED
+        else "a cue span"
+    )
+    found = "; ".join(problems)
+    return {"message": f"{attribution} claim {found}", "expected": expected, "found": found}
+
+
 def show(text: str | None) -> str:
     return json.dumps(text, ensure_ascii=False)
 
