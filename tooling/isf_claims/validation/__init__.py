@@ -7,6 +7,8 @@ written. See :mod:`isf_claims.validation.checks` for every code.
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -20,13 +22,21 @@ from isf_claims.validation.report import DEFAULT_MAX_PER_CODE, Finding, Report
 DEFAULT_ENGINE = "pandera"
 
 
-def _engines() -> dict[str, Callable[[Inputs], list[Finding]]]:
-    from isf_claims.validation import frictionless_engine, pandera_engine
-
-    return {"pandera": pandera_engine.run, "frictionless": frictionless_engine.run}
-
-
 ENGINES = ("pandera", "frictionless")
+
+
+def _engine(name: str) -> Callable[[Inputs], list[Finding]]:
+    """The engine's ``run``, imported only when used (each engine's library is heavy)."""
+    module = importlib.import_module(f"isf_claims.validation.{name}_engine")
+    return module.run
+
+
+def _preload(name: str) -> threading.Thread:
+    """Import the engine in the background while the files are read and parsed (the parse
+    runs in Arrow's threads, without the GIL)."""
+    thread = threading.Thread(target=_engine, args=(name,), daemon=True)
+    thread.start()
+    return thread
 
 
 def validate(repo: Repo, paths: Sequence[Path | str] = (), engine: str = DEFAULT_ENGINE) -> Report:
@@ -39,8 +49,10 @@ def validate(repo: Repo, paths: Sequence[Path | str] = (), engine: str = DEFAULT
             found=engine,
             fix="pass --engine pandera (default) or --engine frictionless",
         )
+    loading = _preload(engine)
     inputs = read_inputs(repo, paths)
-    found = finalize(inputs.findings + _engines()[engine](inputs))
+    loading.join()
+    found = finalize(inputs.findings + _engine(engine)(inputs))
     reported = inputs.reported_files()
     if reported is not None:
         found = [
