@@ -49,9 +49,10 @@ def validate(repo: Repo, paths: Sequence[Path | str] = (), engine: str = DEFAULT
             found=engine,
             fix="pass --engine pandera (default) or --engine frictionless",
         )
-    loading = _preload(engine)
+    loading = None if paths else _preload(engine)  # a few files: nothing to overlap with
     inputs = read_inputs(repo, paths)
-    loading.join()
+    if loading is not None:
+        loading.join()
     found = finalize(inputs.findings + _engine(engine)(inputs))
     reported = inputs.reported_files()
     if reported is not None:
