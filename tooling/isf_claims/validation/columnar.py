@@ -204,20 +204,8 @@ def _target_name(ref: Reference) -> str:
 
 def level5(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Finding]:
     """Corpus-wide: unannotated raw files, and on full runs the two warnings."""
-    repo, schema = inputs.repo, inputs.schema
-    out: list[Finding] = []
-    for doc_id in sorted(set(inputs.unannotated_candidates) - inputs.annotated_ids):
-        path = repo.raw_path(doc_id) if repo.raw_path(doc_id).is_file() else repo.meta_path(doc_id)
-        out.append(
-            Finding(
-                code="raw-unannotated",
-                file=repo.rel(path),
-                doc_id=doc_id,
-                message=f"raw document {doc_id} has no annotation file",
-                expected=repo.rel(repo.annotation_path(doc_id)),
-                found="no such file",
-            )
-        )
+    schema = inputs.schema
+    out = inputs.unannotated()
     if not inputs.complete:
         return out
     mentions = clean(frames.tables["mentions"], "mentions", dirty_units(findings, 4))

@@ -141,6 +141,21 @@ def _label(r: dict[str, Any], s: str = "_s", e: str = "_e", i: str = "id") -> st
     return f"{r[i]} [{r[s]}, {r[e]})"
 
 
+def _pairs(spans: pl.DataFrame, others: pl.DataFrame) -> pl.DataFrame:
+    """Each span with every other span of its document (``_o*`` columns); used only on the
+    few documents already known to have a problem, to name the spans involved."""
+    return spans.select("doc_id", "id", "_file", "_line", "_s", "_e").join(
+        others.select(
+            "doc_id",
+            pl.col("id").alias("_oid"),
+            pl.col("_s").alias("_os"),
+            pl.col("_e").alias("_oe"),
+            pl.col("_line").alias("_ol"),
+        ),
+        on="doc_id",
+    )
+
+
 def _overlapping(schema: Schema, table: str, placed: pl.DataFrame) -> list[Finding]:
     """Spans that start before an earlier span (by start, end, line) has ended."""
     ordered = placed.sort("doc_id", "_s", "_e", "_line").with_columns(
@@ -150,17 +165,7 @@ def _overlapping(schema: Schema, table: str, placed: pl.DataFrame) -> list[Findi
     if bad.is_empty():
         return []
     pairs = (
-        bad.select("doc_id", "id", "_file", "_line", "_s", "_e")
-        .join(
-            ordered.select(
-                "doc_id",
-                pl.col("id").alias("_oid"),
-                pl.col("_s").alias("_os"),
-                pl.col("_e").alias("_oe"),
-                pl.col("_line").alias("_ol"),
-            ),
-            on="doc_id",
-        )
+        _pairs(bad, ordered)
         .filter(
             (pl.col("_oe") > pl.col("_s"))
             & (
@@ -266,17 +271,7 @@ def _crossing(schema: Schema, table: str, placed: pl.DataFrame) -> list[Finding]
         return []
     sub = placed.filter(pl.col("doc_id").is_in(docs.implode()))
     pairs = (
-        sub.select("doc_id", "id", "_file", "_line", "_s", "_e")
-        .join(
-            sub.select(
-                "doc_id",
-                pl.col("id").alias("_oid"),
-                pl.col("_s").alias("_os"),
-                pl.col("_e").alias("_oe"),
-                pl.col("_line").alias("_ol"),
-            ),
-            on="doc_id",
-        )
+        _pairs(sub, sub)
         .filter(
             (pl.col("_os") < pl.col("_s"))
             & (pl.col("_s") < pl.col("_oe"))

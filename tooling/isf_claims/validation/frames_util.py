@@ -41,6 +41,26 @@ def clean(frame: pl.DataFrame, table: str, units: set[Unit]) -> pl.DataFrame:
     return frame.join(dirty, on=keys, how="anti")
 
 
+def row_finding(
+    schema: Schema, table: str, row: dict[str, Any], code: str, column: str | None, **info: Any
+) -> Finding:
+    """A finding on one row of a frame (provenance columns ``_file``/``_line``/``_member``);
+    ``info`` holds message, expected, found, hint and optionally a display ``field``."""
+    record, doc_id = record_of(table, row)
+    name = info.pop("field", None)
+    if name is None:
+        name = field_of(schema, table, column, row.get("_member")) or None
+    return Finding(
+        code=code,
+        file=row["_file"],
+        line=row["_line"],
+        record=record,
+        field=name,
+        doc_id=doc_id,
+        **info,
+    )
+
+
 def emit(
     schema: Schema,
     table: str,
@@ -49,24 +69,8 @@ def emit(
     describe: Describe,
     column: str | None = None,
 ) -> list[Finding]:
-    """One finding per row of ``rows``; ``describe(row)`` gives message, expected, found,
-    hint and optionally field (a display name overriding ``column``)."""
-    out = []
-    for row in rows.iter_rows(named=True):
-        info = describe(row)
-        record, doc_id = record_of(table, row)
-        name = info.pop("field", None)
-        if name is None:
-            name = field_of(schema, table, column, row.get("_member")) or None
-        out.append(
-            Finding(
-                code=code,
-                file=row["_file"],
-                line=row["_line"],
-                record=record,
-                field=name,
-                doc_id=doc_id,
-                **info,
-            )
-        )
-    return out
+    """One finding per row of ``rows``; ``describe(row)`` gives its details."""
+    return [
+        row_finding(schema, table, row, code, column, **describe(row))
+        for row in rows.iter_rows(named=True)
+    ]

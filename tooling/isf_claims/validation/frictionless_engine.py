@@ -171,20 +171,7 @@ def _read_errors(state: State, table: str, report: Any) -> list[Finding]:
 
 def _level5(state: State, findings: list[Finding]) -> list[Finding]:
     inputs = state.inputs
-    repo = inputs.repo
-    out = []
-    for doc_id in inputs.unannotated_candidates:
-        if doc_id in inputs.annotated_ids:
-            continue
-        path = repo.raw_path(doc_id) if repo.raw_path(doc_id).is_file() else repo.meta_path(doc_id)
-        out.append(
-            Finding(
-                code="raw-unannotated",
-                file=repo.rel(path),
-                doc_id=doc_id,
-                message=f"raw document {doc_id} has no annotation file",
-            )
-        )
+    out = inputs.unannotated()
     if not inputs.complete:
         return out
     dirty = dirty_units(findings, 4)

@@ -21,10 +21,9 @@ from isf_claims.validation.contract import (
     CONSTRAINT_CODES,
     PRIMARY_KEY_CODES,
     TABLES,
-    field_of,
-    record_of,
     table_schema,
 )
+from isf_claims.validation.frames_util import row_finding
 from isf_claims.validation.pandera_frames import Frames, build_frames
 from isf_claims.validation.reader import Inputs
 from isf_claims.validation.report import Finding
@@ -117,15 +116,13 @@ def contract_findings(schema: Schema, frames: Frames) -> list[Finding]:
                 value = row[column]
                 message, expected = _describe(code, column, consts[column], value)
                 found = str(value)
-            record, doc_id = record_of(table, row)
             out.append(
-                Finding(
-                    code=code,
-                    file=row["_file"],
-                    line=row["_line"],
-                    record=record,
-                    field=field_of(schema, table, column, row.get("_member")) or None,
-                    doc_id=doc_id,
+                row_finding(
+                    schema,
+                    table,
+                    row,
+                    code,
+                    column,
                     message=message,
                     expected=expected,
                     found=found,

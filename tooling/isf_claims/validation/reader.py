@@ -105,6 +105,27 @@ class Inputs:
             if self.repo.raw_path(d).is_file() or self.repo.meta_path(d).is_file()
         )
 
+    def unannotated(self) -> list[Finding]:
+        """``raw-unannotated``: raw documents in scope without an annotation file. A listing
+        check with no table behind it, so both engines take it from here."""
+        out = []
+        for doc_id in self.unannotated_candidates:
+            if doc_id in self.annotated_ids:
+                continue
+            raw = self.repo.raw_path(doc_id)
+            path = raw if raw.is_file() else self.repo.meta_path(doc_id)
+            out.append(
+                Finding(
+                    code="raw-unannotated",
+                    file=self.repo.rel(path),
+                    doc_id=doc_id,
+                    message=f"raw document {doc_id} has no annotation file",
+                    expected=self.repo.rel(self.repo.annotation_path(doc_id)),
+                    found="no such file",
+                )
+            )
+        return out
+
     def reported_files(self) -> set[str] | None:
         """Files whose findings a partial run reports (None: all)."""
         if self.full:
