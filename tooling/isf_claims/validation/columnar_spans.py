@@ -141,18 +141,23 @@ def _label(r: dict[str, Any], s: str = "_s", e: str = "_e", i: str = "id") -> st
     return f"{r[i]} [{r[s]}, {r[e]})"
 
 
-def _pairs(spans: pl.DataFrame, others: pl.DataFrame) -> pl.DataFrame:
-    """Each span with every other span of its document (``_o*`` columns); used only on the
-    few documents already known to have a problem, to name the spans involved."""
-    return spans.select("doc_id", "id", "_file", "_line", "_s", "_e").join(
-        others.select(
-            "doc_id",
-            pl.col("id").alias("_oid"),
-            pl.col("_s").alias("_os"),
-            pl.col("_e").alias("_oe"),
-            pl.col("_line").alias("_ol"),
-        ),
-        on="doc_id",
+def _pairs(spans: pl.DataFrame, others: pl.DataFrame, condition: pl.Expr) -> pl.DataFrame:
+    """Each span with the first other span of its document (``_o*`` columns) for which
+    ``condition`` holds; used only on the few documents already known to have a problem, to
+    name the spans involved."""
+    other = others.select(
+        "doc_id",
+        pl.col("id").alias("_oid"),
+        pl.col("_s").alias("_os"),
+        pl.col("_e").alias("_oe"),
+        pl.col("_line").alias("_ol"),
+    )
+    return (
+        spans.select("doc_id", "id", "_file", "_line", "_s", "_e")
+        .join(other, on="doc_id")
+        .filter(condition)
+        .sort("_line", "_os", "_ol")
+        .unique(["_file", "_line"], keep="first", maintain_order=True)
     )
 
 
@@ -164,23 +169,11 @@ def _overlapping(schema: Schema, table: str, placed: pl.DataFrame) -> list[Findi
     bad = ordered.filter(pl.col("_prev_end") > pl.col("_s"))
     if bad.is_empty():
         return []
-    pairs = (
-        _pairs(bad, ordered)
-        .filter(
-            (pl.col("_oe") > pl.col("_s"))
-            & (
-                (pl.col("_os") < pl.col("_s"))
-                | ((pl.col("_os") == pl.col("_s")) & (pl.col("_oe") < pl.col("_e")))
-                | (
-                    (pl.col("_os") == pl.col("_s"))
-                    & (pl.col("_oe") == pl.col("_e"))
-                    & (pl.col("_ol") < pl.col("_line"))
-                )
-            )
-        )
-        .sort("_line", "_os", "_ol")
-        .unique(["_file", "_line"], keep="first", maintain_order=True)
+    os_, oe, s_, e = pl.col("_os"), pl.col("_oe"), pl.col("_s"), pl.col("_e")
+    earlier = (os_ < s_) | (
+        (os_ == s_) & ((oe < e) | ((oe == e) & (pl.col("_ol") < pl.col("_line"))))
     )
+    pairs = _pairs(bad, ordered, (oe > s_) & earlier)
     return emit(
         schema,
         table,
@@ -270,16 +263,8 @@ def _crossing(schema: Schema, table: str, placed: pl.DataFrame) -> list[Finding]
     if docs.is_empty():
         return []
     sub = placed.filter(pl.col("doc_id").is_in(docs.implode()))
-    pairs = (
-        _pairs(sub, sub)
-        .filter(
-            (pl.col("_os") < pl.col("_s"))
-            & (pl.col("_s") < pl.col("_oe"))
-            & (pl.col("_oe") < pl.col("_e"))
-        )
-        .sort("_line", "_os", "_ol")
-        .unique(["_file", "_line"], keep="first", maintain_order=True)
-    )
+    os_, oe, s_, e = pl.col("_os"), pl.col("_oe"), pl.col("_s"), pl.col("_e")
+    pairs = _pairs(sub, sub, (os_ < s_) & (s_ < oe) & (oe < e))
     return emit(
         schema,
         table,
