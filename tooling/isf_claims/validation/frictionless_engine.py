@@ -32,7 +32,7 @@ from isf_claims.validation.frictionless_checks import (
     clean_entities,
     clean_spans,
 )
-from isf_claims.validation.frictionless_rows import Rows, build_rows
+from isf_claims.validation.frictionless_rows import Origin, Rows, build_rows
 from isf_claims.validation.policy import dirty_units
 from isf_claims.validation.reader import Inputs
 from isf_claims.validation.report import Finding
@@ -80,14 +80,19 @@ def _package(inputs: Inputs, rows: dict[str, Rows]) -> Package:
     return Package(resources=resources)
 
 
+def _at(o: Origin, code: str, field: str | None = None, **kw: Any) -> Finding:
+    """A finding on the record a row came from."""
+    return Finding(
+        code=code, file=o.file, line=o.line, record=o.record, field=field, doc_id=o.doc_id, **kw
+    )
+
+
 def _finding(
     state: State, table: str, row_number: int, code: str, column: str | None, **kw: Any
 ) -> Finding:
     o = state.origin(table, row_number)
     name = kw.pop("field", None) or field_of(state.schema, table, column, o.member) or None
-    return Finding(
-        code=code, file=o.file, line=o.line, record=o.record, field=name, doc_id=o.doc_id, **kw
-    )
+    return _at(o, code, name, **kw)
 
 
 def _read_errors(state: State, table: str, report: Any) -> list[Finding]:
@@ -193,18 +198,9 @@ def _level5(state: State, findings: list[Finding]) -> list[Finding]:
         counts = labels[text]
         major = min(counts, key=lambda lab: (-counts[lab], lab))
         if len(counts) > 1 and len(docs[text]) > 1 and label != major:
+            message = f"{text!r} is {label} here but {major} elsewhere"
             out.append(
-                Finding(
-                    code="label-inconsistent",
-                    file=o.file,
-                    line=o.line,
-                    record=o.record,
-                    field="label",
-                    doc_id=o.doc_id,
-                    message=f"{text!r} is {label} here but {major} elsewhere",
-                    expected=major,
-                    found=label,
-                )
+                _at(o, "label-inconsistent", "label", message=message, expected=major, found=label)
             )
     claims = state.rows["claims"]
     refs = [c[mentions.columns.index("entity")] for c in mentions.cells]
@@ -214,15 +210,8 @@ def _level5(state: State, findings: list[Finding]) -> list[Finding]:
     for cells, o in zip(entities.cells, entities.origins, strict=True):
         eid = cells[entities.columns.index("id")]
         if isinstance(eid, str) and eid not in used:
-            out.append(
-                Finding(
-                    code="entity-unused",
-                    file=o.file,
-                    line=o.line,
-                    record=o.record,
-                    message=f"canonical entity {o.record!r} is not referred to",
-                )
-            )
+            message = f"canonical entity {o.record!r} is not referred to"
+            out.append(_at(o, "entity-unused", message=message))
     return out
 
 
