@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from isf_claims.agreement import agreement_report, render_text
 from isf_claims.commands._common import (
     FormatOption,
     RootOption,
@@ -31,6 +30,8 @@ def agree_cmd(
 ) -> None:
     """Agreement of B with A: mention F1 per label (exact, overlapping), Cohen's kappa and
     Krippendorff's alpha over tokens, claim and cluster agreement."""
+    from isf_claims.agreement import agreement_report, render_text
+
     fmt = check_format(output)
     report = agreement_report(repo_of(root), a, b)
     if fmt == "json":

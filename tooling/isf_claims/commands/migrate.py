@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from isf_claims.commands._common import RootOption, handles_errors, repo_of
-from isf_claims.migrate import migrate
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +31,8 @@ def migrate_cmd(
     """Rewrite annotation files to a later schema version through each kept version's
     declared mapping. Refuses a mapping that would lose information without a recorded
     decision; validates the result; writes atomically."""
+    from isf_claims.migrate import migrate
+
     repo = repo_of(root)
     result = migrate(repo, to, paths, dry_run=dry_run)
     for step in result.steps:

@@ -15,7 +15,6 @@ from isf_claims.commands._common import (
     handles_errors,
     repo_of,
 )
-from isf_claims.stats import write_stats
 
 
 def register(app: typer.Typer) -> None:
@@ -35,6 +34,8 @@ def stats_cmd(
     root: RootOption = None,
 ) -> None:
     """Print corpus statistics: documents, mentions per label, claims per attribute value."""
+    from isf_claims.stats import write_stats
+
     fmt = check_format(fmt)
     text, data, written = write_stats(repo_of(root), doc_ids or None, plots)
     if fmt == "json":
