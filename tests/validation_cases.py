@@ -17,7 +17,7 @@ from typing import Any
 from isf_claims import annotations as fmt
 from isf_claims.raw import meta_bytes, sha256_bytes
 from isf_claims.repo import Repo
-from isf_claims.schema import load_schema
+from isf_claims.schema import known_versions, load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -253,8 +253,11 @@ def _nfd(repo: Repo) -> None:
 
 
 def _mixed_versions(repo: Repo) -> None:
-    shutil.copytree(repo.schema_dir / "1.1.0", repo.schema_dir / "1.99.0")
-    edit(repo, "beta", lambda rs: rs[0].update(schema_version="1.99.0"))
+    """beta declares a newer kept version (a copy of the latest), alpha the corpus's; the tie
+    goes to the newer one, so alpha is the file on another version."""
+    latest = known_versions(repo.schema_dir)[-1]
+    shutil.copytree(repo.schema_dir / latest, repo.schema_dir / "99.0.0")
+    edit(repo, "beta", lambda rs: rs[0].update(schema_version="99.0.0"))
 
 
 def _raw_not_utf8(repo: Repo) -> None:
