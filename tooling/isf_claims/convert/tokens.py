@@ -1,30 +1,30 @@
 """Tokens and sentences for token-level formats (CoNLL IOB2, spaCy) and token agreement.
 
-Tokens are runs matched by a small regular expression (abbreviations like ``U.S.``,
-numbers, words with inner hyphens or apostrophes, any other single character), then cut at
-every *boundary* given (span edges), so every span starts and ends on a token edge.
+Tokens are those of the release's ``ner`` config (``isf-claims-regex-v1``, see
+:mod:`isf_claims.release.tokenize`), so an export and the published data count the same
+tokens; they are then cut at every *boundary* given (span edges), so every span starts and
+ends on a token edge.
 Sentences end at line breaks and after ``.``, ``!`` or ``?`` before an upper-case letter or a
 quote — never inside a protected span. All arrays, no loop over tokens or spans.
 """
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
+import polars as pl
 
-TOKEN_RE = re.compile(
-    r"(?:[A-Za-z]\.){2,}"  # U.S., U.K.
-    r"|\d+(?:[.,:]\d+)*"  # 67, 1,000, 2.5, 10:30
-    r"|\w+(?:[-'’]\w+)*"  # words, co-operation, Gaza's
-    r"|\S"
-)
+from isf_claims.release.tokenize import tokenize as release_tokenize
 
 
 def tokenize(text: str, boundaries: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end code point offsets of the tokens of ``text``, cut at ``boundaries``."""
-    pairs = np.array([m.span() for m in TOKEN_RE.finditer(text)], dtype=np.int64).reshape(-1, 2)
-    starts, ends = pairs[:, 0], pairs[:, 1]
+    """Start and end code point offsets of the tokens of ``text``, cut at ``boundaries``.
+
+    Tokens are those of the release's ``ner`` config (:mod:`isf_claims.release.tokenize`), so
+    exports and agreement count the same tokens the published data has."""
+    frame = pl.DataFrame({"seg": [0], "start": [0], "text": [text]})
+    tokens = release_tokenize(frame)
+    starts = tokens["start"].to_numpy().astype(np.int64)
+    ends = tokens["end"].to_numpy().astype(np.int64)
     if boundaries is None or len(boundaries) == 0 or len(starts) == 0:
         return starts, ends
     cuts = np.unique(np.asarray(boundaries, dtype=np.int64))
