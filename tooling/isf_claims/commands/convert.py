@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from isf_claims.commands._common import RootOption, handles_errors, repo_of
-from isf_claims.convert import EXPORTERS, IMPORTERS, export_corpus, import_annotations
+from isf_claims.convert import EXPORTERS, IMPORTERS  # lazy: lists names, imports no converter
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +32,8 @@ def export_cmd(
 ) -> None:
     """Export the corpus for an annotation tool or a trainer. Refuses when the format cannot
     hold everything, unless --allow-lossy (then dropped.jsonl lists what was dropped)."""
+    from isf_claims.convert import export_corpus
+
     report = export_corpus(
         repo_of(root), fmt, out, doc_ids=doc, allow_lossy=allow_lossy, force=force
     )
@@ -53,6 +55,8 @@ def import_cmd(
 ) -> None:
     """Import annotations from a tool. Validates first; never replaces an existing file
     without --force; on any error writes nothing."""
+    from isf_claims.convert import import_annotations
+
     repo = repo_of(root)
     changed = import_annotations(repo, fmt, source, force=force)
     for path in changed:

@@ -5,45 +5,94 @@ A registry of small ``<src>_to_<dst>`` modules behind ``isf-claims export FORMAT
 format could not hold; importers turn a tool's files back into annotation files, which are
 validated in context before anything is written. Export then import of Label Studio and brat
 gives back the annotation files byte for byte.
+
+The registry is data: each format name maps to ``"module:function"``, imported on first use
+(like spaCy's and Hugging Face's registries). Listing the formats (the CLI's help text, an
+unknown-format error) therefore imports no converter, and with it none of polars, pyarrow or
+the corpus model; importing a submodule such as :mod:`isf_claims.convert.tokens` does not
+import the others either.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from isf_claims.convert import (
-    brat_to_corpus,
-    corpus_to_brat,
-    corpus_to_conll,
-    corpus_to_docbin,
-    corpus_to_labelstudio,
-    labelstudio_to_corpus,
-)
-from isf_claims.convert.base import (
-    Dropped,
-    ExportResult,
-    load_interchange,
-    loss_report,
-    refuse_lossy,
-)
-from isf_claims.convert.model import Interchange, to_files
-from isf_claims.convert.staging import write_annotations, write_outputs
 from isf_claims.errors import usage_error
-from isf_claims.repo import Repo
 
-EXPORTERS: dict[str, Callable[[Interchange], ExportResult]] = {
-    "labelstudio": corpus_to_labelstudio.export,
-    "brat": corpus_to_brat.export,
-    "conll": corpus_to_conll.export,
-    "docbin": corpus_to_docbin.export,
-}
-IMPORTERS: dict[str, Callable[[Repo, Path], Interchange]] = {
-    "labelstudio": labelstudio_to_corpus.import_labelstudio,
-    "brat": brat_to_corpus.import_brat,
-}
+if TYPE_CHECKING:
+    from isf_claims.convert.base import Dropped, ExportResult
+    from isf_claims.convert.model import Interchange
+    from isf_claims.repo import Repo
+
+
+class LazyRegistry(Mapping[str, Callable[..., Any]]):
+    """A read-only ``name -> function`` mapping whose functions are named as
+    ``"package.module:function"`` and imported when first looked up. Iterating, ``len`` and
+    ``in`` never import anything."""
+
+    def __init__(self, targets: Mapping[str, str]) -> None:
+        self.targets = dict(targets)
+        self._resolved: dict[str, Callable[..., Any]] = {}
+
+    def __getitem__(self, name: str) -> Callable[..., Any]:
+        if name not in self._resolved:
+            module, _, attr = self.targets[name].partition(":")
+            self._resolved[name] = getattr(importlib.import_module(module), attr)
+        return self._resolved[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.targets
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.targets)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.targets!r})"
+
+
+#: Exporters: ``(Interchange) -> ExportResult``.
+EXPORTERS = LazyRegistry(
+    {
+        "labelstudio": "isf_claims.convert.corpus_to_labelstudio:export",
+        "brat": "isf_claims.convert.corpus_to_brat:export",
+        "conll": "isf_claims.convert.corpus_to_conll:export",
+        "docbin": "isf_claims.convert.corpus_to_docbin:export",
+    }
+)
+#: Importers: ``(Repo, Path) -> Interchange``.
+IMPORTERS = LazyRegistry(
+    {
+        "labelstudio": "isf_claims.convert.labelstudio_to_corpus:import_labelstudio",
+        "brat": "isf_claims.convert.brat_to_corpus:import_brat",
+    }
+)
 LOSS_REPORT = "dropped.jsonl"
+
+# Names this package used to import eagerly, still importable from it (on first access).
+_REEXPORTS = {
+    "Dropped": "isf_claims.convert.base",
+    "ExportResult": "isf_claims.convert.base",
+    "load_interchange": "isf_claims.convert.base",
+    "loss_report": "isf_claims.convert.base",
+    "refuse_lossy": "isf_claims.convert.base",
+    "Interchange": "isf_claims.convert.model",
+    "to_files": "isf_claims.convert.model",
+    "write_annotations": "isf_claims.convert.staging",
+    "write_outputs": "isf_claims.convert.staging",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _REEXPORTS:
+        return getattr(importlib.import_module(_REEXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -54,7 +103,7 @@ class ExportReport:
     dropped: list[Dropped]
 
 
-def _pick(registry: dict, name: str, verb: str):  # type: ignore[no-untyped-def]
+def _pick(registry: LazyRegistry, name: str, verb: str) -> Callable[..., Any]:
     if name not in registry:
         raise usage_error(
             "unknown-format",
@@ -78,8 +127,11 @@ def export_corpus(
     """Export the corpus (or ``doc_ids``) as ``fmt`` into ``out``. Refuses, writing nothing,
     when the format would drop anything unless ``allow_lossy``; a lossy export writes
     ``dropped.jsonl`` naming every dropped thing."""
+    from isf_claims.convert.base import load_interchange, loss_report, refuse_lossy
+    from isf_claims.convert.staging import write_outputs
+
     exporter = _pick(EXPORTERS, fmt, "export")
-    result = exporter(load_interchange(repo, doc_ids))
+    result: ExportResult = exporter(load_interchange(repo, doc_ids))
     refuse_lossy(fmt, result.dropped, allow_lossy)
     files = dict(result.files)
     if result.dropped:
@@ -91,9 +143,13 @@ def import_annotations(repo: Repo, fmt: str, source: Path, *, force: bool = Fals
     """Import ``source`` (a tool's export) as annotation files; returns the files changed.
     Validates the resulting corpus first; refuses to replace a file unless ``force``; on any
     error nothing is written."""
+    from isf_claims.convert.model import to_files
+    from isf_claims.convert.staging import write_annotations
+
     importer = _pick(IMPORTERS, fmt, "import")
     if not source.exists():
         raise usage_error(
             "file-not-found", "no such file or folder", path=str(source), fix="check the path"
         )
-    return write_annotations(repo, to_files(repo, importer(repo, source)), force=force)
+    inter: Interchange = importer(repo, source)
+    return write_annotations(repo, to_files(repo, inter), force=force)
