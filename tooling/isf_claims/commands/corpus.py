@@ -8,9 +8,6 @@ from typing import Annotated
 import typer
 
 from isf_claims.commands._common import RootOption, handles_errors, repo_of
-from isf_claims.corpus import corpus_files, load_corpus
-from isf_claims.fsutil import atomic_write_many
-from isf_claims.raw import ingest
 
 
 def register(app: typer.Typer) -> None:
@@ -37,6 +34,8 @@ def ingest_cmd(
 ) -> None:
     """Add an article to raw/ verbatim, with its metadata. Refuses (writing nothing) bytes
     that are not UTF-8, an id that exists, or a text already stored."""
+    from isf_claims.raw import ingest
+
     doc = ingest(
         repo_of(root),
         file,
@@ -62,6 +61,9 @@ def fmt_cmd(
     root: RootOption = None,
 ) -> None:
     """Rewrite annotation files in the canonical format (field order, record order)."""
+    from isf_claims.corpus import corpus_files, load_corpus
+    from isf_claims.fsutil import atomic_write_many
+
     repo = repo_of(root)
     wanted = corpus_files(load_corpus(repo))
     changed = {p: b for p, b in wanted.items() if not p.is_file() or p.read_bytes() != b}

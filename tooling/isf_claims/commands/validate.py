@@ -11,9 +11,11 @@ import typer
 
 from isf_claims.commands._common import RootOption, emit_json, handles_errors, repo_of
 from isf_claims.errors import usage_error
-from isf_claims.synth import synth_corpus
-from isf_claims.validation import DEFAULT_ENGINE, DEFAULT_MAX_PER_CODE, validate
-from isf_claims.validation.checks import CHECKS, markdown_table
+
+# The defaults of isf_claims.validation (DEFAULT_ENGINE, DEFAULT_MAX_PER_CODE), repeated so
+# that start-up imports no validation code; tests/test_cli_startup.py checks they agree.
+DEFAULT_ENGINE = "pandera"
+DEFAULT_MAX_PER_CODE = 20
 
 
 def register(app: typer.Typer) -> None:
@@ -55,6 +57,8 @@ def validate_cmd(
 ) -> None:
     """Check annotations against the schema and the raw texts. Exit 0 clean (warnings
     allowed), 1 invalid data, 2 usage or environment error. Never writes a file."""
+    from isf_claims.validation import validate
+
     fmt = _format(output, ("text", "json"))
     report = validate(repo_of(root), paths or (), engine=engine)
     if fmt == "json":
@@ -69,6 +73,8 @@ def checks_cmd(
     output: Annotated[str, typer.Option("--format", help="text, json or markdown.")] = "text",
 ) -> None:
     """List every validation check: code, level, severity, explanation and fix."""
+    from isf_claims.validation.checks import CHECKS, markdown_table
+
     fmt = _format(output, ("text", "json", "markdown"))
     if fmt == "markdown":
         typer.echo(markdown_table(), nl=False)
@@ -102,6 +108,8 @@ def synth_cmd(
     root: RootOption = None,
 ) -> None:
     """Write a synthetic corpus (raw/, annotated/, schema/) for benchmarks and tests."""
+    from isf_claims.synth import synth_corpus
+
     stats = synth_corpus(repo_of(root), out, docs, seed)
     typer.echo(
         json.dumps(
