@@ -8,6 +8,7 @@ import pytest
 
 from isf_claims.corpus import Corpus, corpus_files, load_corpus
 from isf_claims.repo import Repo
+from isf_claims.validation import validate_and_load
 
 SPAN_COLUMNS = {
     "zones": [""],
@@ -120,3 +121,22 @@ def test_unknown_document_is_a_usage_error(repo: Repo) -> None:
     with pytest.raises(IsfError) as info:
         load_corpus(repo, ["no-such-document"])
     assert info.value.code == "unknown-document" and info.value.exit_code == 2
+
+
+def test_validation_hands_the_build_the_same_corpus_as_load_corpus(repo: Repo) -> None:
+    """The release build takes the corpus model from validation's parse instead of reading
+    the corpus again; it must be exactly what load_corpus gives (texts, metadata, order)."""
+    report, validated = validate_and_load(repo)
+    assert report.ok and validated is not None
+    loaded = load_corpus(repo)
+    assert list(validated.tables) == list(loaded.tables)
+    for name, table in loaded.tables.items():
+        assert validated.tables[name].equals(table, check_metadata=True), name
+
+
+def test_an_invalid_corpus_hands_over_no_corpus(repo_copy: Repo) -> None:
+    path = repo_copy.annotation_path(repo_copy.annotation_files()[0].stem)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text(lines[0] + lines[1].replace('"start": ', '"start": 1', 1) + "".join(lines[2:]))
+    report, validated = validate_and_load(repo_copy)
+    assert not report.ok and validated is None

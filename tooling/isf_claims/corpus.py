@@ -22,7 +22,8 @@ import pyarrow.json as pj
 
 from isf_claims import annotations as fmt
 from isf_claims.errors import IsfError, usage_error
-from isf_claims.raw import META_FIELDS, decode_utf8, read_meta
+from isf_claims.raw import META_FIELDS
+from isf_claims.raw_columns import read_metas, read_texts
 from isf_claims.repo import Repo
 from isf_claims.schema import DOCUMENT_LAYERS, Schema, load_schema
 from isf_claims.tables import (
@@ -222,14 +223,16 @@ def corpus_from_records(
     lines: np.ndarray,
     rel_paths_list: list[str],
     *,
-    texts: Mapping[str, str | None] | None = None,
+    texts: pa.Table | None = None,
+    metadata: bool = True,
     shared: Mapping[str, bytes] | None = None,
 ) -> Corpus:
     """Typed tables from records already parsed by :func:`parse_jsonl`.
 
-    ``texts`` (doc_id -> decoded raw text or None) replaces reading raw/ and the metadata
-    (left null), for callers that have read the raw files already; ``shared`` (``"entity"``
-    / ``"cluster"`` -> bytes) replaces reading entities.jsonl and clusters.jsonl.
+    ``texts`` (columns ``doc_id``, ``text``: raw texts the caller has read already, null
+    where a raw file is missing or not UTF-8) replaces reading raw/; ``metadata=False``
+    leaves the metadata columns null instead of reading raw/*.meta.json; ``shared``
+    (``"entity"`` / ``"cluster"`` -> bytes) replaces reading entities.jsonl and clusters.jsonl.
     """
     rel_paths = pa.array(rel_paths_list, pa.string())
     layer_col = records["layer"]
@@ -238,11 +241,13 @@ def corpus_from_records(
     headers_mask = pc.equal(layer_col, "document")
     header_idx = np.flatnonzero(headers_mask.to_numpy(zero_copy_only=False))
     # Every row's doc_id is its file's header doc_id.
-    file_doc = [None] * len(rel_paths_list)
-    header_rows = records.take(pa.array(header_idx))
-    for i, row_file in enumerate(file_idx[header_idx]):
+    header_rows = records.select(schema.layer("document").field_names).take(pa.array(header_idx))
+    file_doc: list[str | None] = [None] * len(rel_paths_list)
+    for row_file, doc_id in zip(
+        file_idx[header_idx].tolist(), header_rows["doc_id"].to_pylist(), strict=True
+    ):
         if file_doc[row_file] is None:
-            file_doc[row_file] = header_rows["doc_id"][i].as_py()
+            file_doc[row_file] = doc_id
     file_docs = pa.array(file_doc, pa.string())
 
     for layer in DOCUMENT_LAYERS:
@@ -256,9 +261,8 @@ def corpus_from_records(
         cols += [rel_paths.take(files), pa.array(lines[rows])]
         corpus.tables[name] = pa.Table.from_arrays(cols, schema=table_schema(schema, name))
 
-    corpus.tables["documents"] = _documents(
-        repo, schema, header_rows, file_idx[header_idx], lines[header_idx], rel_paths, texts
-    )
+    provenance = (rel_paths.take(pa.array(file_idx[header_idx])), lines[header_idx])
+    corpus.tables["documents"] = _documents(repo, schema, header_rows, provenance, texts, metadata)
     for layer in ("entity", "cluster"):
         path = repo.entities_path if layer == "entity" else repo.clusters_path
         if shared is not None:
@@ -282,49 +286,34 @@ def _documents(
     repo: Repo,
     schema: Schema,
     headers: pa.Table,
-    files: np.ndarray,
-    lines: np.ndarray,
-    rel_paths: pa.Array,
-    texts: Mapping[str, str | None] | None = None,
+    provenance: tuple[pa.Array, np.ndarray],
+    texts: pa.Table | None,
+    metadata: bool,
 ) -> pa.Table:
+    """The documents table, column-wise: header fields, metadata, text, provenance."""
     target = table_schema(schema, "documents")
-    header_fields = set(schema.layer("document").field_names)
-    if texts is not None:  # column-wise: the caller has the texts; no metadata is read
-        doc_ids = headers["doc_id"].to_pylist()
-        columns = {
-            "text": pa.array([texts.get(d) for d in doc_ids], pa.string()),
-            "_file": rel_paths.take(pa.array(files)),
-            "_line": pa.array(lines, pa.int32()),
-        }
-        return pa.Table.from_arrays(
-            [
-                columns[f.name]
-                if f.name in columns
-                else headers[f.name].combine_chunks().cast(f.type)
-                if f.name in header_fields
-                else pa.nulls(headers.num_rows, f.type)
-                for f in target
-            ],
-            schema=target,
-        )
-    rows: dict[str, list[Any]] = {name: [] for name in target.names}
-    for i in range(headers.num_rows):
-        doc_id = headers["doc_id"][i].as_py()
-        meta: dict[str, Any] = {}
-        text = None
-        if doc_id and repo.meta_path(doc_id).is_file():
-            meta = read_meta(repo, doc_id)
-        if doc_id and repo.raw_path(doc_id).is_file():
-            text = decode_utf8(repo.raw_path(doc_id).read_bytes(), repo.raw_path(doc_id))
-        for name in target.names:
-            if name in header_fields:
-                rows[name].append(headers[name][i].as_py())
-            elif name in META_FIELDS:
-                rows[name].append(meta.get(name))
-        rows["text"].append(text)
-        rows["_file"].append(rel_paths[int(files[i])].as_py())
-        rows["_line"].append(int(lines[i]))
-    return pa.Table.from_pydict(rows, schema=target)
+    doc_ids = headers["doc_id"].to_pylist()
+    if texts is None:
+        text = read_texts(repo, doc_ids)
+    else:
+        text = texts["text"].take(pc.index_in(headers["doc_id"], texts["doc_id"]))
+    metas = read_metas(repo, doc_ids) if metadata else [{} for _ in doc_ids]
+    columns = {
+        "text": text,
+        "_file": provenance[0],
+        "_line": pa.array(provenance[1], pa.int32()),
+    }
+    out = []
+    for f in target:
+        if f.name in columns:
+            out.append(columns[f.name])
+        elif f.name in headers.column_names:
+            out.append(headers[f.name].combine_chunks().cast(f.type))
+        elif f.name in META_FIELDS:
+            out.append(pa.array([m.get(f.name) for m in metas], f.type))
+        else:
+            out.append(pa.nulls(headers.num_rows, f.type))
+    return pa.Table.from_arrays(out, schema=target)
 
 
 def _members(recs: pa.Table, lines: np.ndarray, rel: str, schema: Schema) -> pa.Table:

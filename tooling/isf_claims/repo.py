@@ -67,6 +67,9 @@ class Repo:
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the root when it is inside it (for messages)."""
+        text, root = str(path), str(self.root)
+        if text.startswith(root + os.sep) and ".." not in Path(text).parts:
+            return Path(text[len(root) + 1 :]).as_posix()  # lexical: no file-system calls
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:

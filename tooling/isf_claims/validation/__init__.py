@@ -11,6 +11,7 @@ import importlib
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from isf_claims.errors import usage_error
 from isf_claims.repo import Repo
@@ -18,6 +19,9 @@ from isf_claims.validation.checks import CHECKS, Check
 from isf_claims.validation.policy import finalize
 from isf_claims.validation.reader import DOCUMENT, Inputs, read_inputs
 from isf_claims.validation.report import DEFAULT_MAX_PER_CODE, Finding, Report
+
+if TYPE_CHECKING:
+    from isf_claims.corpus import Corpus
 
 DEFAULT_ENGINE = "pandera"
 
@@ -41,6 +45,20 @@ def _preload(name: str) -> threading.Thread:
 
 def validate(repo: Repo, paths: Sequence[Path | str] = (), engine: str = DEFAULT_ENGINE) -> Report:
     """Validate the corpus (or the given files) with ``engine``; never writes."""
+    return _run(repo, paths, engine, keep_corpus=False)[0]
+
+
+def validate_and_load(repo: Repo) -> tuple[Report, Corpus | None]:
+    """Validate the whole corpus (pandera engine) and, when it has no errors, return the
+    corpus model made from the same parse (texts and metadata included; equal to
+    ``load_corpus(repo)``). The release build uses it, so the corpus is read once."""
+    report, corpus = _run(repo, (), DEFAULT_ENGINE, keep_corpus=True)
+    return report, corpus if report.ok else None
+
+
+def _run(
+    repo: Repo, paths: Sequence[Path | str], engine: str, keep_corpus: bool
+) -> tuple[Report, Corpus | None]:
     if engine not in ENGINES:
         raise usage_error(
             "unknown-engine",
@@ -51,6 +69,7 @@ def validate(repo: Repo, paths: Sequence[Path | str] = (), engine: str = DEFAULT
         )
     loading = None if paths else _preload(engine)  # a few files: nothing to overlap with
     inputs = read_inputs(repo, paths)
+    inputs.keep_corpus = keep_corpus
     if loading is not None:
         loading.join()
     found = finalize(inputs.findings + _engine(engine)(inputs))
@@ -62,13 +81,14 @@ def validate(repo: Repo, paths: Sequence[Path | str] = (), engine: str = DEFAULT
             if f.file in reported or (f.code == "dangling-member" and f.doc_id in inputs.scope_ids)
         ]
     checked = sum(1 for f in inputs.files if f.kind == DOCUMENT or inputs.full)
-    return Report(
+    report = Report(
         engine=engine,
         schema_version=inputs.schema.version,
         scope="corpus" if inputs.full else "files",
         files_checked=checked,
         findings=found,
     )
+    return report, inputs.corpus
 
 
 __all__ = [
@@ -80,4 +100,5 @@ __all__ = [
     "Finding",
     "Report",
     "validate",
+    "validate_and_load",
 ]

@@ -55,12 +55,10 @@ def _joined(group: list[Loaded]) -> tuple[bytes, list[int], np.ndarray]:
     """The group's bytes as one buffer (each file ending with a newline), its line counts
     and the byte offset of each file."""
     chunks = [d if d.endswith(b"\n") else d + b"\n" for _, d in group]
+    counts = [c.count(b"\n") for c in chunks]  # memchr speed; no per-byte array
     sizes = np.fromiter((len(c) for c in chunks), dtype=np.int64, count=len(chunks))
     offsets = np.concatenate([[0], np.cumsum(sizes)])
-    buffer = b"".join(chunks)
-    newlines = np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == 10)
-    counts = np.diff(np.searchsorted(newlines, offsets)).tolist()
-    return buffer, counts, offsets
+    return b"".join(chunks), counts, offsets
 
 
 def _utf8_flags(group: list[Loaded], buffer: bytes, offsets: np.ndarray) -> list[bool]:

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from isf_claims.annotations import dumps
-from isf_claims.corpus import corpus_from_records
+from isf_claims.corpus import Corpus, corpus_from_records
+from isf_claims.raw_columns import raw_bytes, texts_of
 from isf_claims.schema import Schema
 from isf_claims.tables import record_schema
 from isf_claims.validation.fastparse import release_memory
@@ -54,6 +54,7 @@ class Frames:
     tables: dict[str, pl.DataFrame]
     raw: pl.DataFrame  # doc_id, raw_present, raw_sha (of the bytes), raw_text, raw_utf8
     findings: list[Finding] = field(default_factory=list)
+    corpus: Corpus | None = None  # the corpus model, when asked to keep it
 
 
 def _json_type(value: Any) -> str:
@@ -171,42 +172,31 @@ def _typed_lines(inputs: Inputs, kind_layer: str | None, f: Any) -> tuple[bytes,
     return "".join(line + "\n" for line in lines).encode("utf-8"), typer.findings
 
 
-def _raw_frame(inputs: Inputs) -> pl.DataFrame:
+def _raw_frame(inputs: Inputs) -> tuple[pl.DataFrame, pa.Table]:
     """Per loaded document: whether its raw file exists and decodes, the sha256 of its
-    bytes, and its text (Arrow validates the UTF-8; no Python strings are made)."""
+    bytes, and its text (Arrow validates the UTF-8; no Python strings are made). Also the
+    texts as an Arrow table (doc_id, text) for the corpus model."""
     ids = [f.doc_id for f in inputs.documents if f.ok and f.doc_id is not None]
     present, shas, chunks = [], [], []
     for start in range(0, len(ids), 1024):
-        batch = [inputs.read_raw(d) for d in ids[start : start + 1024]]
+        batch = raw_bytes(inputs.repo, ids[start : start + 1024])
         present += [data is not None for data in batch]
         shas += [hashlib.sha256(data).hexdigest() if data is not None else None for data in batch]
-        chunks.append(pa.array(batch, pa.binary()))
-    chunks = chunks or [pa.array([], pa.binary())]
-    binary = pa.chunked_array(chunks, pa.binary())
-    try:
-        text = binary.cast(pa.string())
-    except pa.ArrowInvalid:
-        valid = pa.array([d is not None and _decodes(d.as_py()) for d in binary])
-        text = pc.if_else(valid, binary, pa.scalar(None, pa.binary())).cast(pa.string())
+        chunks.append(texts_of(batch)[0])
+    text = pa.chunked_array(chunks or [pa.array([], pa.string())], pa.string())
     frame = pl.DataFrame(
         {"doc_id": ids, "raw_present": present, "raw_sha": shas},
         schema={"doc_id": pl.String, "raw_present": pl.Boolean, "raw_sha": pl.String},
     )
-    return frame.with_columns(
+    frame = frame.with_columns(
         pl.Series("raw_text", text, dtype=pl.String),
     ).with_columns(pl.col("raw_text").is_not_null().alias("raw_utf8"))
+    return frame, pa.table({"doc_id": pa.array(ids, pa.string()), "text": text})
 
 
-def _decodes(data: bytes | None) -> bool:
-    try:
-        (data or b"").decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def build_frames(inputs: Inputs) -> Frames:
-    """Every table of the loaded files as a polars frame."""
+def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
+    """Every table of the loaded files as a polars frame; with ``keep_corpus``, also the
+    corpus model (texts and metadata included) made from the same parse."""
     findings: list[Finding] = []
     rel_paths = [f.rel for f in inputs.files]
     schema = record_schema(inputs.schema)
@@ -236,7 +226,7 @@ def build_frames(inputs: Inputs) -> Frames:
         if f is not None and f.ok:
             shared[layer], found = _typed_lines(inputs, layer, f)
             findings += found
-    raw = _raw_frame(inputs)
+    raw, texts = _raw_frame(inputs)
     corpus = corpus_from_records(
         inputs.repo,
         inputs.schema,
@@ -244,14 +234,16 @@ def build_frames(inputs: Inputs) -> Frames:
         np.concatenate(file_idx) if file_idx else np.zeros(0, np.int32),
         np.concatenate(lines) if lines else np.zeros(0, np.int32),
         rel_paths,
-        texts={},
+        texts=texts,
+        metadata=keep_corpus,
         shared=shared,
     )
-    del records
+    del records, texts
     release_memory()
     frames: dict[str, pl.DataFrame] = {}
     for name in TABLES:  # one table at a time, so Arrow and polars copies never all coexist
-        frames[name] = pl.from_arrow(corpus.tables.pop(name))
+        table = corpus.tables[name] if keep_corpus else corpus.tables.pop(name)
+        frames[name] = pl.from_arrow(table.drop_columns(["text"]) if name == "documents" else table)
         release_memory()
     # Members keep their position in the cluster's list; an unidentifiable cluster (id not
     # a string) has no member rows.
@@ -260,4 +252,4 @@ def build_frames(inputs: Inputs) -> Frames:
         .with_columns(pl.int_range(pl.len()).over("_line").alias("_member"))
         .filter(pl.col("cluster_id").is_not_null())
     )
-    return Frames(frames, raw, findings)
+    return Frames(frames, raw, findings, corpus if keep_corpus else None)

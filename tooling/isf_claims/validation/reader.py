@@ -15,6 +15,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from isf_claims.errors import usage_error
 from isf_claims.repo import ANNOTATION_SUFFIX, META_SUFFIX, RAW_SUFFIX, Repo
@@ -51,6 +52,8 @@ class Inputs:
     annotated_ids: set[str]
     findings: list[Finding] = field(default_factory=list)
     parsed: Parsed | None = None
+    keep_corpus: bool = False  # the engine leaves the corpus model it made in ``corpus``
+    corpus: Any = None  # isf_claims.corpus.Corpus (imported lazily: pyarrow)
 
     def read_raw(self, doc_id: str) -> bytes | None:
         """The raw bytes of a document, or None when raw/<doc_id>.txt does not exist."""
@@ -220,8 +223,11 @@ def read_inputs(repo: Repo, paths: Sequence[Path | str] = ()) -> Inputs:
     annotated = _listing(repo.annotated_dir, ANNOTATION_SUFFIX) - shared
     ids = sorted(annotated) if full else sorted(scope & annotated)
     where = repo.rel(repo.annotated_dir)
+    folder = repo.annotated_dir  # one Path object, not two per file
     files = [
-        SourceFile(repo.annotation_path(d), f"{where}/{d}{ANNOTATION_SUFFIX}", DOCUMENT, d)
+        SourceFile(
+            folder / f"{d}{ANNOTATION_SUFFIX}", f"{where}/{d}{ANNOTATION_SUFFIX}", DOCUMENT, d
+        )
         for d in ids
     ]
     for kind, path in ((ENTITIES, repo.entities_path), (CLUSTERS, repo.clusters_path)):
