@@ -58,9 +58,11 @@ def validate_cmd(
     """Check annotations against the schema and the raw texts. Exit 0 clean (warnings
     allowed), 1 invalid data, 2 usage or environment error. Never writes a file."""
     from isf_claims.validation import validate
+    from isf_claims.validation.pandera_import import pandas_hidden
 
     fmt = _format(output, ("text", "json"))
-    report = validate(repo_of(root), paths or (), engine=engine)
+    with pandas_hidden():  # only in the `isf-claims` process: start-up time, see the module
+        report = validate(repo_of(root), paths or (), engine=engine)
     if fmt == "json":
         emit_json(report.to_dict(max_per_code))
     else:

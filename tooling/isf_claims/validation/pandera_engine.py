@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandera.polars as pa
 import polars as pl
 
 from isf_claims.schema import Schema
@@ -25,8 +24,11 @@ from isf_claims.validation.contract import (
 )
 from isf_claims.validation.frames_util import row_finding
 from isf_claims.validation.pandera_frames import Frames, build_frames
+from isf_claims.validation.pandera_import import pandera_polars
 from isf_claims.validation.reader import Inputs
 from isf_claims.validation.report import Finding
+
+pa = pandera_polars()  # pandera.polars; in the CLI without pandas (see pandera_import)
 
 NAME = "pandera"
 _DTYPES = {"string": pl.String, "integer": pl.Int64}
@@ -133,7 +135,6 @@ def contract_findings(schema: Schema, frames: Frames) -> list[Finding]:
 
 def run(inputs: Inputs) -> list[Finding]:
     """Levels 2-5 over what the reader loaded."""
-    frames = build_frames(inputs, inputs.keep_corpus)
-    inputs.corpus = frames.corpus
+    frames = build_frames(inputs)
     findings = frames.findings + contract_findings(inputs.schema, frames)
     return columnar.semantic_findings(inputs, frames, findings)
