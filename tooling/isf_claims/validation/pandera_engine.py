@@ -135,6 +135,7 @@ def contract_findings(schema: Schema, frames: Frames) -> list[Finding]:
 
 def run(inputs: Inputs) -> list[Finding]:
     """Levels 2-5 over what the reader loaded."""
-    frames = build_frames(inputs)
+    frames = build_frames(inputs, inputs.keep_corpus)
+    inputs.corpus = frames.corpus
     findings = frames.findings + contract_findings(inputs.schema, frames)
     return columnar.semantic_findings(inputs, frames, findings)
