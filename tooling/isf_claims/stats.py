@@ -52,8 +52,8 @@ def _vocab_frame(schema: Schema, vocabulary: str, column: str) -> pl.DataFrame:
 
 
 def _documents(corpus: Corpus) -> pl.DataFrame:
-    docs = pl.from_arrow(corpus["documents"]).select(
-        "doc_id", "outlet", "published", "status", "n_codepoints"
+    docs = pl.from_arrow(  # only the columns used: the texts stay in Arrow
+        corpus["documents"].select(["doc_id", "outlet", "published", "status", "n_codepoints"])
     )
     docs = docs.with_row_index("_i").with_columns(
         key=pl.format("D{}", pl.col("_i") + 1),
@@ -61,10 +61,14 @@ def _documents(corpus: Corpus) -> pl.DataFrame:
         n_codepoints=pl.col("n_codepoints").fill_null(0),
     )
     for column, table in COUNTED.items():
-        counts = pl.from_arrow(corpus[table]).group_by("doc_id").agg(pl.len().alias(column))
+        counts = (
+            pl.from_arrow(corpus[table].select(["doc_id"]))
+            .group_by("doc_id")
+            .agg(pl.len().alias(column))
+        )
         docs = docs.join(counts, on="doc_id", how="left")
     linked = (
-        pl.from_arrow(corpus["mentions"])
+        pl.from_arrow(corpus["mentions"].select(["doc_id", "entity"]))
         .filter(pl.col("entity").is_not_null())
         .group_by("doc_id")
         .agg(pl.len().alias("linked_mentions"))
@@ -104,11 +108,13 @@ def corpus_stats(corpus: Corpus) -> CorpusStats:
     label_vocab = schema.layer("mention").field("label").vocabulary or "entity_label"
     mentions = _counts(
         docs,
-        pl.from_arrow(corpus["mentions"]),
+        pl.from_arrow(corpus["mentions"].select(["doc_id", "label"])),
         "label",
         _vocab_frame(schema, label_vocab, "label"),
     )
-    claims = pl.from_arrow(corpus["claims"])
+    claims = pl.from_arrow(
+        corpus["claims"].select(["doc_id", *(name for name, _ in claim_vocab_fields(schema))])
+    )
     parts = []
     for name, vocabulary in claim_vocab_fields(schema):
         values = _vocab_frame(schema, vocabulary, "value")

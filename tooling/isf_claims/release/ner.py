@@ -58,6 +58,17 @@ class NerReport:
     counts: dict[str, int] = field(default_factory=dict)
     records: dict[str, list[str]] = field(default_factory=dict)
 
+    @classmethod
+    def merge(cls, reports: list[NerReport]) -> NerReport:
+        """One report for disjoint sets of documents (the rules work per document)."""
+        return cls(
+            mentions=sum(r.mentions for r in reports),
+            tagged=sum(r.tagged for r in reports),
+            exact=sum(r.exact for r in reports),
+            counts={k: sum(r.counts.get(k, 0) for r in reports) for k in RULES},
+            records={k: sorted(x for r in reports for x in r.records.get(k, [])) for k in RULES},
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "tokeniser": tok.NAME,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+import pyarrow.compute as pc
 
 from isf_claims.corpus import Corpus
 from isf_claims.release.tables import ReleaseTables
@@ -66,7 +67,10 @@ def compute(
     schema = corpus.schema
     cs = corpus_stats(corpus)
     totals = dict(cs.totals.iter_rows())
-    docs = pl.from_arrow(rt.tables["documents"])
+    # Only the columns counted here: texts and mentions stay in Arrow.
+    docs = pl.from_arrow(
+        rt.tables["documents"].select(["outlet", "status", "language", "zones", "markers"])
+    )
     rows = configs_rows(rt)
     outlets = docs["outlet"].fill_null(UNNAMED_OUTLET).value_counts().sort("outlet")
     attrs = cs.claim_attributes
@@ -74,8 +78,8 @@ def compute(
     spanning = clusters.group_by("id").agg(
         pl.col("members").struct.field("doc_id").n_unique().alias("n")
     )
-    claims = pl.from_arrow(rt.tables["claims"])
-    ner = pl.from_arrow(rt.tables["ner"])
+    claims = pl.from_arrow(rt.tables["claims"].select(["source_entity", "parent"]))
+    ner = rt.tables["ner"]
     return {
         "documents": {
             "total": totals["documents"],
@@ -118,8 +122,8 @@ def compute(
             "spanning_two_or_more_documents": int((spanning["n"] >= 2).sum()),
         },
         "ner": {
-            "segments": ner.height,
-            "tokens": int(ner["tokens"].list.len().sum() or 0),
+            "segments": ner.num_rows,
+            "tokens": int(pc.sum(pc.list_value_length(ner["tokens"])).as_py() or 0),
             **{
                 k: ner_report[k]
                 for k in ("mentions", "tagged", "tagged_on_token_boundaries", "resolved")

@@ -58,6 +58,12 @@ class ReleaseTables:
             self._parts[table] = self._split(self.tables[table], PER_DOCUMENT[table])
         return self._parts[table]
 
+    def put(self, table: str, parts: list[tuple[str, pa.Table]]) -> None:
+        """Add ``table`` made split by split (``(split, rows)`` in split order)."""
+        parts = [(name, part) for name, part in parts if part.num_rows]
+        self._parts[table] = parts
+        self.tables[table] = pa.concat_tables([part for _, part in parts])
+
     def _split(self, data: pa.Table, per_document: bool) -> list[tuple[str, pa.Table]]:
         if not per_document:
             return [(SHARED_SPLIT, data)] if data.num_rows else []
