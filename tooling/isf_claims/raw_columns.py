@@ -4,6 +4,7 @@ or Python strings per document on the way."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -28,6 +29,15 @@ def raw_bytes(repo: Repo, doc_ids: Sequence[str | None]) -> list[bytes | None]:
     """The bytes of ``raw/<doc_id>.txt`` per id (None when there is no such file)."""
     folder = str(repo.raw_dir)
     return [None if d is None else _read(os.path.join(folder, d + RAW_SUFFIX)) for d in doc_ids]
+
+
+def raw_bytes_and_sha256(
+    repo: Repo, doc_ids: Sequence[str | None]
+) -> tuple[list[bytes | None], list[str | None]]:
+    """:func:`raw_bytes` and the sha256 of each (hashlib releases the GIL, so this runs
+    well in a background thread while the annotation files are parsed)."""
+    blobs = raw_bytes(repo, doc_ids)
+    return blobs, [None if b is None else hashlib.sha256(b).hexdigest() for b in blobs]
 
 
 def texts_of(blobs: Sequence[bytes | None]) -> tuple[pa.Array, list[int]]:

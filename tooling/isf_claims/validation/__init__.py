@@ -68,7 +68,7 @@ def _run(
             fix="pass --engine pandera (default) or --engine frictionless",
         )
     loading = None if paths else _preload(engine)  # a few files: nothing to overlap with
-    inputs = read_inputs(repo, paths)
+    inputs = read_inputs(repo, paths, prefetch_raw=engine == "pandera")
     inputs.keep_corpus = keep_corpus
     if loading is not None:
         loading.join()

@@ -16,10 +16,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from isf_claims.schema import DOCUMENT_LAYERS
-from isf_claims.tables import record_schema
+from isf_claims.schema import DOCUMENT_LAYERS, Schema
+from isf_claims.tables import record_schema, shared_schema
+from isf_claims.validation.report import Finding
+from isf_claims.validation.rules import layer_of
 from isf_claims.validation.structure import (
     DOCUMENT,
+    ENTITIES,
     SourceFile,
     allowed,
     bytes_ok,
@@ -132,6 +135,30 @@ def _groups(files: list[SourceFile]) -> Iterator[list[Loaded]]:
             group, size = [], 0
     if group:
         yield group
+
+
+def shared_fast(f: SourceFile, schema: Schema, findings: list[Finding]) -> bool:
+    """Level 1 for ``entities.jsonl`` / ``clusters.jsonl`` at speed: the byte checks, then
+    one typed pyarrow parse (which refuses invalid JSON, repeated keys, unknown fields at
+    any depth and wrong types). True when the file is settled here: clean (its bytes are
+    kept in ``f.data`` and go to the engines as they are) or failing a byte check. False
+    sends it to the line-by-line path, which says exactly what is wrong."""
+    data = f.read()
+    if not bytes_ok(f, data, findings):
+        f.ok = False
+        return True
+    layer = layer_of(schema, "entity" if f.kind == ENTITIES else "cluster")
+    options = pj.ParseOptions(
+        explicit_schema=shared_schema(layer), unexpected_field_behavior="error"
+    )
+    try:
+        rows = pj.read_json(pa.BufferReader(pa.py_buffer(data)), parse_options=options).num_rows
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return False
+    if rows != data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0):
+        return False  # blank lines: the parser skips them, the slow path reports them
+    f.ok, f.records, f.data = True, None, data
+    return True
 
 
 def fast_parse(inputs: Inputs, kept: list[str]) -> tuple[Parsed | None, Counter[str]]:

@@ -177,12 +177,24 @@ def _raw_frame(inputs: Inputs) -> tuple[pl.DataFrame, pa.Table]:
     bytes, and its text (Arrow validates the UTF-8; no Python strings are made). Also the
     texts as an Arrow table (doc_id, text) for the corpus model."""
     ids = [f.doc_id for f in inputs.documents if f.ok and f.doc_id is not None]
+    prefetched: dict[str, tuple[bytes | None, str | None]] = {}
+    if inputs.raw_prefetch is not None:
+        read_ids, future = inputs.raw_prefetch
+        blobs, digests = future.result()
+        prefetched = dict(zip(read_ids, zip(blobs, digests, strict=True), strict=True))
+        inputs.raw_prefetch = None
     present, shas, chunks = [], [], []
     for start in range(0, len(ids), 1024):
-        batch = raw_bytes(inputs.repo, ids[start : start + 1024])
+        part = ids[start : start + 1024]
+        if all(d in prefetched for d in part):
+            batch = [prefetched[d][0] for d in part]
+            shas += [prefetched[d][1] for d in part]
+        else:
+            batch = raw_bytes(inputs.repo, part)
+            shas += [None if b is None else hashlib.sha256(b).hexdigest() for b in batch]
         present += [data is not None for data in batch]
-        shas += [hashlib.sha256(data).hexdigest() if data is not None else None for data in batch]
         chunks.append(texts_of(batch)[0])
+    del prefetched
     text = pa.chunked_array(chunks or [pa.array([], pa.string())], pa.string())
     frame = pl.DataFrame(
         {"doc_id": ids, "raw_present": present, "raw_sha": shas},
@@ -223,7 +235,9 @@ def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
     shared: dict[str, bytes] = {}
     for kind, layer in ((ENTITIES, "entity"), (CLUSTERS, "cluster")):
         f = inputs.shared(kind)
-        if f is not None and f.ok:
+        if f is not None and f.ok and f.data is not None:
+            shared[layer] = f.data  # passed the typed parse: as it is
+        elif f is not None and f.ok:
             shared[layer], found = _typed_lines(inputs, layer, f)
             findings += found
     raw, texts = _raw_frame(inputs)

@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from isf_claims.errors import usage_error
+from isf_claims.raw_columns import raw_bytes_and_sha256
 from isf_claims.repo import ANNOTATION_SUFFIX, META_SUFFIX, RAW_SUFFIX, Repo
 from isf_claims.schema import (
     Schema,
@@ -25,7 +27,7 @@ from isf_claims.schema import (
     latest_version,
     load_schema,
 )
-from isf_claims.validation.fastparse import Parsed, fast_parse
+from isf_claims.validation.fastparse import Parsed, fast_parse, shared_fast
 from isf_claims.validation.report import Finding
 from isf_claims.validation.structure import (
     CLUSTERS,
@@ -53,6 +55,9 @@ class Inputs:
     findings: list[Finding] = field(default_factory=list)
     parsed: Parsed | None = None
     keep_corpus: bool = False  # the engine leaves the corpus model it made in ``corpus``
+    # Raw bytes and sha256 of every document in scope, read in a background thread while the
+    # annotation files are parsed: (doc ids, future of raw_bytes_and_sha256).
+    raw_prefetch: tuple[list[str], Future] | None = None
     corpus: Any = None  # isf_claims.corpus.Corpus (imported lazily: pyarrow)
 
     def read_raw(self, doc_id: str) -> bytes | None:
@@ -210,8 +215,10 @@ def _listing(folder: Path, suffix: str) -> set[str]:
         return {e.name[: -len(suffix)] for e in entries if e.name.endswith(suffix)}
 
 
-def read_inputs(repo: Repo, paths: Sequence[Path | str] = ()) -> Inputs:
-    """Find the files in scope and run the structure checks (level 1) on them.
+def read_inputs(repo: Repo, paths: Sequence[Path | str] = (), prefetch_raw: bool = False) -> Inputs:
+    """Find the files in scope and run the structure checks (level 1) on them; with
+    ``prefetch_raw``, read the raw files of those documents in a background thread
+    meanwhile (see ``Inputs.raw_prefetch``).
 
     The corpus's schema version is the one most files declare (the newest on a tie). The
     files are parsed with the version the first file declares; in the rare case that most
@@ -233,11 +240,16 @@ def read_inputs(repo: Repo, paths: Sequence[Path | str] = ()) -> Inputs:
     for kind, path in ((ENTITIES, repo.entities_path), (CLUSTERS, repo.clusters_path)):
         if path.is_file():
             files.append(SourceFile(path, repo.rel(path), kind, None))
+    prefetch = None
+    if prefetch_raw and ids:
+        pool = ThreadPoolExecutor(max_workers=1)
+        prefetch = (ids, pool.submit(raw_bytes_and_sha256, repo, ids))
+        pool.shutdown(wait=False)  # the task runs on; nothing else is submitted
     kept = known_versions(repo.schema_dir)
     version = _provisional(files, kept) if kept else latest_version(repo.schema_dir)
     while True:
         for f in files:
-            f.ok, f.records = True, None
+            f.ok, f.records, f.data = True, None, None
         inputs = Inputs(
             repo=repo,
             schema=load_schema(repo.schema_dir, version),
@@ -245,9 +257,10 @@ def read_inputs(repo: Repo, paths: Sequence[Path | str] = ()) -> Inputs:
             scope_ids=set(ids) if full else set(scope),
             files=files,
             annotated_ids=annotated,
+            raw_prefetch=prefetch,
         )
         for f in files:
-            if f.kind != DOCUMENT:
+            if f.kind != DOCUMENT and not shared_fast(f, inputs.schema, inputs.findings):
                 read_lines(f, f.read(), inputs.schema, kept, inputs.findings)
         inputs.parsed, declared = fast_parse(inputs, kept)
         winner = max(declared, key=lambda v: (declared[v], kept.index(v))) if declared else version

@@ -33,6 +33,7 @@ class SourceFile:
     doc_id: str | None
     ok: bool = True
     records: list[dict[str, Any]] | None = None  # set when read line by line
+    data: bytes | None = None  # a shared file that passed the typed parse: its bytes
 
     def read(self) -> bytes:
         """The file's bytes, read when needed (files are not kept in memory)."""
