@@ -60,6 +60,22 @@ def test_the_hook_command_loads_neither_pandas_nor_the_converters() -> None:
     assert not modules & set(CONVERTERS)
 
 
+def test_help_imports_no_command_library() -> None:
+    seen = _python(
+        "import json, sys\n"
+        "from isf_claims.cli import main\n"
+        "sys.argv = ['isf-claims', 'export', '--help']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "print(json.dumps({'exit': code, 'modules': sorted(sys.modules)}))\n"
+    )
+    assert seen["exit"] == 0
+    heavy = {"isf_claims.validation", "isf_claims.corpus", "pyarrow", "polars", "pandas"}
+    assert not set(seen["modules"]) & (heavy | set(CONVERTERS))
+
+
 def test_library_users_keep_the_full_pandera() -> None:
     seen = _python(
         "import json, sys\n"

@@ -29,8 +29,8 @@ for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name
 def main() -> None:
     """Console-script entry point. Start-up time matters (the pre-commit hook runs a new
     process per commit): commands import their libraries when run, and the process imports
-    pandera without pandas (see :mod:`isf_claims.validation.pandera_import`)."""
-    from isf_claims.validation.pandera_import import use_polars_only
+    pandera without pandas (see :mod:`isf_claims.pandera_import`)."""
+    from isf_claims.pandera_import import use_polars_only
 
     use_polars_only()
     app()

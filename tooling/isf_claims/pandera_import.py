@@ -15,6 +15,10 @@ is active (the CLI's ``validate`` runs inside it), and :func:`pandera_polars` im
 that way. Library users calling :func:`isf_claims.validation.validate` from their own Python
 never opt in and get the normal, full pandera. pandera already imported is never re-imported,
 and pandas already imported is never hidden.
+
+This module sits outside :mod:`isf_claims.validation` so that opting in costs nothing:
+importing that package loads pyarrow and numpy, which commands other than ``validate`` (and
+``--help``) do not need.
 """
 
 from __future__ import annotations

@@ -57,8 +57,8 @@ def validate_cmd(
 ) -> None:
     """Check annotations against the schema and the raw texts. Exit 0 clean (warnings
     allowed), 1 invalid data, 2 usage or environment error. Never writes a file."""
+    from isf_claims.pandera_import import pandas_hidden
     from isf_claims.validation import validate
-    from isf_claims.validation.pandera_import import pandas_hidden
 
     fmt = _format(output, ("text", "json"))
     with pandas_hidden():  # only in the `isf-claims` process: start-up time, see the module

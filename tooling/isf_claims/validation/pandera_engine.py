@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from isf_claims.pandera_import import pandera_polars
 from isf_claims.schema import Schema
 from isf_claims.validation import columnar
 from isf_claims.validation.contract import (
@@ -24,7 +25,6 @@ from isf_claims.validation.contract import (
 )
 from isf_claims.validation.frames_util import row_finding
 from isf_claims.validation.pandera_frames import Frames, build_frames
-from isf_claims.validation.pandera_import import pandera_polars
 from isf_claims.validation.reader import Inputs
 from isf_claims.validation.report import Finding
 
