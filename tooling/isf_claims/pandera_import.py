@@ -7,7 +7,10 @@ installed, and pandas is always installed here (``datasets`` depends on it): tha
 installs without pandas (the ``except`` branch of ``pandera/__init__.py``, GH #2387): when
 ``import pandas`` fails with ``No module named 'pandas'`` it sets up its polars-only API.
 pyarrow, too, imports pandas on its first ``pa.array(<numpy array>)`` only to ask whether
-the value is a pandas object, and manages without it.
+the value is a pandas object, and manages without it. Likewise pandera imports
+``hypothesis`` (when installed, as in the development environment) on its first validation,
+only for its data-synthesis strategies, which validation never uses (about 0.1-0.2 s); it is
+hidden the same way.
 
 So, in a process that opted in with :func:`use_polars_only` (the CLI's ``main()`` does),
 :func:`pandas_hidden` makes ``import pandas`` fail as if pandas were not installed while it
@@ -40,12 +43,15 @@ def use_polars_only() -> None:
     _polars_only = True
 
 
+HIDDEN = ("pandas", "hypothesis")
+
+
 class _HidePandas:
-    """A ``sys.meta_path`` finder: ``import pandas`` (or ``pandas.*``) fails with the error
-    an environment without pandas gives."""
+    """A ``sys.meta_path`` finder: ``import pandas`` (or ``hypothesis``, or a submodule)
+    fails with the error an environment without it gives."""
 
     def find_spec(self, name: str, path: object = None, target: object = None) -> ModuleSpec | None:
-        if name == "pandas" or name.startswith("pandas."):
+        if name.split(".", 1)[0] in HIDDEN and name.split(".", 1)[0] not in sys.modules:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 
