@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,12 @@ import pyarrow as pa
 
 from isf_claims.corpus import Corpus, load_corpus
 from isf_claims.errors import IsfError
-from isf_claims.release import card, checksums, croissant, datapackage, features, ner, stats
+from isf_claims.release import card, checksums, croissant, datapackage, features, stats
 from isf_claims.release import splits as split_rule
 from isf_claims.release import tokenize as tok
+from isf_claims.release.datafiles import data_files
 from isf_claims.release.metadata import DatasetMeta, json_bytes, read_dataset_meta
-from isf_claims.release.parquet import WRITER, parquet_bytes
+from isf_claims.release.parquet import WRITER
 from isf_claims.release.tables import CONFIGS, DEFAULT_CONFIG, ReleaseTables, release_tables
 from isf_claims.repo import Repo
 
@@ -92,45 +92,6 @@ def _sources(rt: ReleaseTables) -> list[dict[str, str]]:
             entry["path"] = d["url"]
         seen.setdefault(title + (d["url"] or ""), entry)
     return [seen[k] for k in sorted(seen)]
-
-
-def _ner_by_split(rt: ReleaseTables) -> ner.NerReport:
-    """The ``ner`` config, made split by split in parallel threads (the IOB2 rules work per
-    document, so this equals splitting the whole table, without copying it to split it)."""
-    mentions = dict(rt.split_of("mentions"))
-    empty = rt.tables["mentions"].schema.empty_table()
-    docs = rt.split_of("documents")
-    with ThreadPoolExecutor(max_workers=min(len(docs), os.cpu_count() or 1) or 1) as pool:
-        done = list(
-            pool.map(
-                lambda item: ner.ner_table(item[1], mentions.get(item[0], empty), rt.schema),
-                docs,
-            )
-        )
-    rt.put("ner", [(split, table) for (split, _), (table, _) in zip(docs, done, strict=True)])
-    return ner.NerReport.merge([report for _, report in done])
-
-
-def _data_files(rt: ReleaseTables) -> tuple[dict[str, bytes], dict[str, dict[str, str]]]:
-    """The Parquet files (path -> bytes) and the layout (config -> split -> path).
-
-    Configs are split and written in parallel threads (Arrow releases the GIL); each file's
-    bytes depend only on its own table, so the result is the same as in one thread."""
-
-    def config_files(config: str) -> list[tuple[str, bytes]]:
-        return [(split, parquet_bytes(part)) for split, part in rt.split_of(config)]
-
-    biggest_first = sorted(CONFIGS, key=lambda c: -rt.tables[c].nbytes)
-    with ThreadPoolExecutor(max_workers=min(len(CONFIGS), os.cpu_count() or 1)) as pool:
-        written = dict(zip(biggest_first, pool.map(config_files, biggest_first), strict=True))
-    files: dict[str, bytes] = {}
-    layout: dict[str, dict[str, str]] = {}
-    for config in CONFIGS:
-        for split, data in written[config]:
-            path = f"data/{config}/{split}.parquet"
-            files[path] = data
-            layout.setdefault(config, {})[split] = path
-    return files, layout
 
 
 def _croissant(
@@ -211,10 +172,8 @@ def release_files(
             fix="annotate a document first",
         )
     rt = release_tables(corpus)
-    ner_report = _ner_by_split(rt)
+    files, layout, ner_report = data_files(rt)
     rt.tables = {name: rt.tables[name] for name in CONFIGS}
-
-    files, layout = _data_files(rt)
     digests = {p: (checksums.sha256_hex(b), len(b)) for p, b in files.items()}
     schemas = {c: rt.tables[c].schema for c in layout}
     agreement = agreement_report(repo)

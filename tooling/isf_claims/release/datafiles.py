@@ -1,0 +1,69 @@
+"""The Parquet files of a release, made in parallel threads.
+
+The ``ner`` config is made from pieces of a few hundred documents (the IOB2 rules work per
+document, so pieces give the same rows as the whole), while the other configs are split and
+written; then ``ner`` is written. Arrow and polars release the GIL, so on two cores this
+takes about half the time of one thread. Each file's bytes depend only on its own table:
+the result is byte-identical to a sequential build.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from isf_claims.release import ner
+from isf_claims.release.parquet import parquet_bytes
+from isf_claims.release.tables import CONFIGS, ReleaseTables
+
+PIECES_PER_WORKER = 4  # ner pieces per thread: enough to balance unequal splits
+
+Files = dict[str, bytes]
+Layout = dict[str, dict[str, str]]
+
+
+def _ner_piece(rt: ReleaseTables, docs: pa.Table) -> tuple[pa.Table, ner.NerReport]:
+    mentions = rt.tables["mentions"]
+    mentions = mentions.filter(pc.is_in(mentions["doc_id"], value_set=docs["doc_id"].combine_chunks()))
+    return ner.ner_table(docs, mentions, rt.schema)
+
+
+def _written(rt: ReleaseTables, config: str) -> list[tuple[str, bytes]]:
+    return [(split, parquet_bytes(part)) for split, part in rt.split_of(config)]
+
+
+def data_files(rt: ReleaseTables) -> tuple[Files, Layout, ner.NerReport]:
+    """Make the ``ner`` config (added to ``rt``) and every Parquet file: (path -> bytes),
+    the layout (config -> split -> path) and the report of the IOB2 conversion."""
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    n_docs = rt.tables["documents"].num_rows
+    size = max(1, -(-n_docs // (workers * PIECES_PER_WORKER)))
+    others = sorted((c for c in CONFIGS if c != "ner"), key=lambda c: -rt.tables[c].nbytes)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pieces: list[tuple[str, Future]] = [
+            (split, pool.submit(_ner_piece, rt, part.slice(start, size)))
+            for split, part in rt.split_of("documents")
+            for start in range(0, part.num_rows, size)
+        ]
+        written = {c: pool.submit(_written, rt, c) for c in others}
+        done = [(split, future.result()) for split, future in pieces]
+        rt.put(
+            "ner",
+            [
+                (split, pa.concat_tables([t for s, (t, _) in done if s == split]))
+                for split in dict.fromkeys(s for s, _ in done)
+            ],
+        )
+        written["ner"] = pool.submit(_written, rt, "ner")
+        by_config = {c: f.result() for c, f in written.items()}
+    files: Files = {}
+    layout: Layout = {}
+    for config in CONFIGS:
+        for split, data in by_config[config]:
+            path = f"data/{config}/{split}.parquet"
+            files[path] = data
+            layout.setdefault(config, {})[split] = path
+    return files, layout, ner.NerReport.merge([report for _, (_, report) in done])
