@@ -114,7 +114,7 @@ def segments(documents: pl.DataFrame) -> pl.DataFrame:
         "doc", "start"
     )
     return (
-        segs.join(docs, on="doc", how="left")
+        segs.join(docs, on="doc", how="left", maintain_order="left")
         .with_columns(pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")))
         .with_row_index("seg")
     )
@@ -135,8 +135,8 @@ def ner_table(
     """The ``ner`` table and the report of how mentions were resolved into IOB2 tags."""
     docs = pl.from_arrow(documents.select(["doc_id", "text", "zones"]))
     segs = segments(docs)
-    tokens = tok.tokenize(segs).join(segs.select("seg", "doc"), on="seg", how="left")
-    tokens = tokens.sort("seg", "start")
+    tokens = tok.tokenize(segs)  # in segment order, then text order
+    tokens = tokens.with_columns(segs["doc"].gather(tokens["seg"]).alias("doc"))  # seg = row
     t_doc = tokens["doc"].to_numpy().astype(np.int64)
     t_start = tokens["start"].to_numpy()
     t_end = tokens["end"].to_numpy()
@@ -144,8 +144,13 @@ def ner_table(
 
     ments = (
         pl.from_arrow(mentions.select(["doc_id", "id", "label", "start", "end"]))
-        .join(docs.select("doc_id").with_row_index("doc"), on="doc_id", how="left")
-        .sort("doc", "start", pl.col("end"), descending=[False, False, True])
+        .join(
+            docs.select("doc_id").with_row_index("doc"),
+            on="doc_id",
+            how="left",
+            maintain_order="left",
+        )
+        .sort("doc", "start", "end", descending=[False, False, True], maintain_order=True)
     )
     m_doc = ments["doc"].to_numpy().astype(np.int64)
     m_start, m_end = ments["start"].to_numpy(), ments["end"].to_numpy()
