@@ -224,14 +224,15 @@ def corpus_from_records(
     rel_paths_list: list[str],
     *,
     texts: pa.Table | None = None,
-    metadata: bool = True,
+    metadata: bool | Mapping[str, dict[str, Any]] = True,
     shared: Mapping[str, bytes] | None = None,
 ) -> Corpus:
     """Typed tables from records already parsed by :func:`parse_jsonl`.
 
     ``texts`` (columns ``doc_id``, ``text``: raw texts the caller has read already, null
     where a raw file is missing or not UTF-8) replaces reading raw/; ``metadata=False``
-    leaves the metadata columns null instead of reading raw/*.meta.json; ``shared``
+    leaves the metadata columns null instead of reading raw/*.meta.json, and a mapping
+    (doc_id -> metadata already read) replaces reading them; ``shared``
     (``"entity"`` / ``"cluster"`` -> bytes) replaces reading entities.jsonl and clusters.jsonl.
     """
     rel_paths = pa.array(rel_paths_list, pa.string())
@@ -288,7 +289,7 @@ def _documents(
     headers: pa.Table,
     provenance: tuple[pa.Array, np.ndarray],
     texts: pa.Table | None,
-    metadata: bool,
+    metadata: bool | Mapping[str, dict[str, Any]],
 ) -> pa.Table:
     """The documents table, column-wise: header fields, metadata, text, provenance."""
     target = table_schema(schema, "documents")
@@ -297,7 +298,12 @@ def _documents(
         text = read_texts(repo, doc_ids)
     else:
         text = texts["text"].take(pc.index_in(headers["doc_id"], texts["doc_id"]))
-    metas = read_metas(repo, doc_ids) if metadata else [{} for _ in doc_ids]
+    if isinstance(metadata, Mapping):
+        missing = [d for d in doc_ids if d not in metadata]
+        known = {**dict(zip(missing, read_metas(repo, missing), strict=True)), **metadata}
+        metas = [known[d] for d in doc_ids]
+    else:
+        metas = read_metas(repo, doc_ids) if metadata else [{} for _ in doc_ids]
     columns = {
         "text": text,
         "_file": provenance[0],

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,13 +53,16 @@ def release_name(meta: DatasetMeta) -> str:
     return f"{meta.name}-{meta.version}"
 
 
-def check_valid(repo: Repo) -> tuple[dict[str, Any], Corpus]:
+def check_valid(
+    repo: Repo, on_corpus: Callable[[Corpus], None] | None = None
+) -> tuple[dict[str, Any], Corpus]:
     """Run the project's validation (pandera engine, whole corpus); raise when the corpus has
     errors. The one place the build calls validation. Returns the validation summary and
-    the corpus model validation made from its parse (so the build reads the corpus once)."""
+    the corpus model validation made from its parse (so the build reads the corpus once);
+    ``on_corpus`` gets that model as soon as it is made, before the checks run."""
     from isf_claims.validation import validate_and_load
 
-    report, corpus = validate_and_load(repo)
+    report, corpus = validate_and_load(repo, on_corpus)
     if not report.ok or corpus is None:
         raise IsfError(
             code="release-invalid-corpus",
@@ -155,13 +160,19 @@ def _report(
     }
 
 
-def release_files(
-    repo: Repo, validation: dict[str, Any], corpus: Corpus | None = None
-) -> tuple[DatasetMeta, dict[str, bytes], dict[str, Any]]:
-    """Every file of the release, in memory, from ``corpus`` (default: loaded from
-    ``repo``)."""
+@dataclass
+class Artefacts:
+    """Every file of a release but the two that depend on the validation summary
+    (``build-report.json`` and ``SHA256SUMS``), and what the report is made of."""
+
+    meta: DatasetMeta
+    files: dict[str, bytes]
+    report: Callable[[dict[str, Any]], dict[str, Any]]  # validation summary -> report
+
+
+def release_artefacts(repo: Repo, corpus: Corpus) -> Artefacts:
+    """The release's data files, card and metadata from ``corpus``, in memory."""
     meta = read_dataset_meta(repo.root)
-    corpus = corpus if corpus is not None else load_corpus(repo)
     if not corpus.doc_ids:
         raise IsfError(
             code="release-empty-corpus",
@@ -194,10 +205,29 @@ def release_files(
     files["croissant.json"] = json_bytes(
         _croissant(meta, rt, prose, layout, digests, numbers["documents"]["languages"])
     )
-    report = _report(meta, rt, validation, ner_report.to_dict(), numbers, agreement, prose)
-    files[REPORT_FILE] = json_bytes(report)
+
+    def report(validation: dict[str, Any]) -> dict[str, Any]:
+        return _report(meta, rt, validation, ner_report.to_dict(), numbers, agreement, prose)
+
+    return Artefacts(meta, files, report)
+
+
+def finish(artefacts: Artefacts, validation: dict[str, Any]) -> tuple[dict[str, bytes], dict]:
+    """Every file of the release: the artefacts plus the build report and SHA256SUMS."""
+    report = artefacts.report(validation)
+    files = {**artefacts.files, REPORT_FILE: json_bytes(report)}
     files[checksums.SUMS_FILE] = checksums.sums_bytes(files)
-    return meta, files, report
+    return files, report
+
+
+def release_files(
+    repo: Repo, validation: dict[str, Any], corpus: Corpus | None = None
+) -> tuple[DatasetMeta, dict[str, bytes], dict[str, Any]]:
+    """Every file of the release, in memory, from ``corpus`` (default: loaded from
+    ``repo``)."""
+    artefacts = release_artefacts(repo, corpus if corpus is not None else load_corpus(repo))
+    files, report = finish(artefacts, validation)
+    return artefacts.meta, files, report
 
 
 def write_folder(folder: Path, files: dict[str, bytes]) -> None:
@@ -222,12 +252,30 @@ def write_folder(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def build_release(repo: Repo, out: Path = DEFAULT_OUT, validate: bool = True) -> BuildResult:
-    """Validate, build every artefact, and write ``out/<name>-<version>/``."""
-    validation: dict[str, Any] = {"engine": None, "note": "skipped"}
-    corpus = None
-    if validate:
-        validation, corpus = check_valid(repo)
-    meta, files, report = release_files(repo, validation, corpus)
+    """Validate, build every artefact, and write ``out/<name>-<version>/``.
+
+    The artefacts are made in a second thread from the corpus model validation hands over
+    as soon as it has parsed the corpus, while validation's checks go on; they are used only
+    once the corpus has validated, and nothing is written before that."""
+    if not validate:
+        meta, files, report = release_files(repo, {"engine": None, "note": "skipped"})
+        return _written(out, meta, files, report)
+    pool = ThreadPoolExecutor(max_workers=1)
+    started: list[Future[Artefacts]] = []
+    try:
+        validation, corpus = check_valid(
+            repo, lambda c: started.append(pool.submit(release_artefacts, repo, c))
+        )
+        artefacts = started[0].result() if started else release_artefacts(repo, corpus)
+    finally:
+        pool.shutdown(wait=True)  # a refused corpus: the artefacts made so far are dropped
+    files, report = finish(artefacts, validation)
+    return _written(out, artefacts.meta, files, report)
+
+
+def _written(
+    out: Path, meta: DatasetMeta, files: dict[str, bytes], report: dict[str, Any]
+) -> BuildResult:
     out = out if out.is_absolute() else Path.cwd() / out
     folder = out / release_name(meta)
     write_folder(folder, files)

@@ -27,7 +27,9 @@ Layout = dict[str, dict[str, str]]
 
 def _ner_piece(rt: ReleaseTables, docs: pa.Table) -> tuple[pa.Table, ner.NerReport]:
     mentions = rt.tables["mentions"]
-    mentions = mentions.filter(pc.is_in(mentions["doc_id"], value_set=docs["doc_id"].combine_chunks()))
+    mentions = mentions.filter(
+        pc.is_in(mentions["doc_id"], value_set=docs["doc_id"].combine_chunks())
+    )
     return ner.ner_table(docs, mentions, rt.schema)
 
 

@@ -48,16 +48,26 @@ def validate(repo: Repo, paths: Sequence[Path | str] = (), engine: str = DEFAULT
     return _run(repo, paths, engine, keep_corpus=False)[0]
 
 
-def validate_and_load(repo: Repo) -> tuple[Report, Corpus | None]:
+def validate_and_load(
+    repo: Repo, on_corpus: Callable[[Corpus], None] | None = None
+) -> tuple[Report, Corpus | None]:
     """Validate the whole corpus (pandera engine) and, when it has no errors, return the
     corpus model made from the same parse (texts and metadata included; equal to
-    ``load_corpus(repo)``). The release build uses it, so the corpus is read once."""
-    report, corpus = _run(repo, (), DEFAULT_ENGINE, keep_corpus=True)
+    ``load_corpus(repo)``). The release build uses it, so the corpus is read once.
+
+    ``on_corpus`` is called with the model as soon as it is made, before the checks of
+    levels 2-5 run (not at all when level 1 already failed), so a caller can start work on
+    it in another thread; that work must not be used unless the report is ok."""
+    report, corpus = _run(repo, (), DEFAULT_ENGINE, keep_corpus=True, on_corpus=on_corpus)
     return report, corpus if report.ok else None
 
 
 def _run(
-    repo: Repo, paths: Sequence[Path | str], engine: str, keep_corpus: bool
+    repo: Repo,
+    paths: Sequence[Path | str],
+    engine: str,
+    keep_corpus: bool,
+    on_corpus: Callable[[Corpus], None] | None = None,
 ) -> tuple[Report, Corpus | None]:
     if engine not in ENGINES:
         raise usage_error(
@@ -68,8 +78,11 @@ def _run(
             fix="pass --engine pandera (default) or --engine frictionless",
         )
     loading = None if paths else _preload(engine)  # a few files: nothing to overlap with
-    inputs = read_inputs(repo, paths, prefetch_raw=engine == "pandera")
+    fast = engine == "pandera"
+    inputs = read_inputs(repo, paths, prefetch_raw=fast, prefetch_meta=fast and keep_corpus)
     inputs.keep_corpus = keep_corpus
+    if not any(f.severity == "error" for f in inputs.findings):
+        inputs.on_corpus = on_corpus
     if loading is not None:
         loading.join()
     found = finalize(inputs.findings + _engine(engine)(inputs))

@@ -206,6 +206,15 @@ def _raw_frame(inputs: Inputs) -> tuple[pl.DataFrame, pa.Table]:
     return frame, pa.table({"doc_id": pa.array(ids, pa.string()), "text": text})
 
 
+def _metadata(inputs: Inputs) -> dict[str, dict[str, Any]] | bool:
+    """The metadata read in the background (doc_id -> metadata), or True: read it now."""
+    if inputs.meta_prefetch is None:
+        return True
+    ids, future = inputs.meta_prefetch
+    inputs.meta_prefetch = None
+    return dict(zip(ids, future.result(), strict=True))
+
+
 def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
     """Every table of the loaded files as a polars frame; with ``keep_corpus``, also the
     corpus model (texts and metadata included) made from the same parse."""
@@ -249,7 +258,7 @@ def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
         np.concatenate(lines) if lines else np.zeros(0, np.int32),
         rel_paths,
         texts=texts,
-        metadata=keep_corpus,
+        metadata=_metadata(inputs) if keep_corpus else False,
         shared=shared,
     )
     del records, texts

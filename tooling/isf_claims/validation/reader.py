@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from isf_claims.errors import usage_error
-from isf_claims.raw_columns import raw_bytes_and_sha256
+from isf_claims.raw_columns import raw_bytes_and_sha256, read_metas
 from isf_claims.repo import ANNOTATION_SUFFIX, META_SUFFIX, RAW_SUFFIX, Repo
 from isf_claims.schema import (
     Schema,
@@ -58,7 +58,9 @@ class Inputs:
     # Raw bytes and sha256 of every document in scope, read in a background thread while the
     # annotation files are parsed: (doc ids, future of raw_bytes_and_sha256).
     raw_prefetch: tuple[list[str], Future] | None = None
+    meta_prefetch: tuple[list[str], Future] | None = None  # the same for raw/*.meta.json
     corpus: Any = None  # isf_claims.corpus.Corpus (imported lazily: pyarrow)
+    on_corpus: Any = None  # called with ``corpus`` as soon as the engine has made it
 
     def read_raw(self, doc_id: str) -> bytes | None:
         """The raw bytes of a document, or None when raw/<doc_id>.txt does not exist."""
@@ -215,10 +217,15 @@ def _listing(folder: Path, suffix: str) -> set[str]:
         return {e.name[: -len(suffix)] for e in entries if e.name.endswith(suffix)}
 
 
-def read_inputs(repo: Repo, paths: Sequence[Path | str] = (), prefetch_raw: bool = False) -> Inputs:
+def read_inputs(
+    repo: Repo,
+    paths: Sequence[Path | str] = (),
+    prefetch_raw: bool = False,
+    prefetch_meta: bool = False,
+) -> Inputs:
     """Find the files in scope and run the structure checks (level 1) on them; with
     ``prefetch_raw``, read the raw files of those documents in a background thread
-    meanwhile (see ``Inputs.raw_prefetch``).
+    meanwhile (see ``Inputs.raw_prefetch``), and with ``prefetch_meta`` their metadata.
 
     The corpus's schema version is the one most files declare (the newest on a tie). The
     files are parsed with the version the first file declares; in the rare case that most
@@ -240,11 +247,14 @@ def read_inputs(repo: Repo, paths: Sequence[Path | str] = (), prefetch_raw: bool
     for kind, path in ((ENTITIES, repo.entities_path), (CLUSTERS, repo.clusters_path)):
         if path.is_file():
             files.append(SourceFile(path, repo.rel(path), kind, None))
-    prefetch = None
-    if prefetch_raw and ids:
+    prefetch = meta_prefetch = None
+    if (prefetch_raw or prefetch_meta) and ids:
         pool = ThreadPoolExecutor(max_workers=1)
-        prefetch = (ids, pool.submit(raw_bytes_and_sha256, repo, ids))
-        pool.shutdown(wait=False)  # the task runs on; nothing else is submitted
+        if prefetch_raw:
+            prefetch = (ids, pool.submit(raw_bytes_and_sha256, repo, ids))
+        if prefetch_meta:
+            meta_prefetch = (ids, pool.submit(read_metas, repo, ids))
+        pool.shutdown(wait=False)  # the tasks run on; nothing else is submitted
     kept = known_versions(repo.schema_dir)
     version = _provisional(files, kept) if kept else latest_version(repo.schema_dir)
     while True:
@@ -258,6 +268,7 @@ def read_inputs(repo: Repo, paths: Sequence[Path | str] = (), prefetch_raw: bool
             files=files,
             annotated_ids=annotated,
             raw_prefetch=prefetch,
+            meta_prefetch=meta_prefetch,
         )
         for f in files:
             if f.kind != DOCUMENT and not shared_fast(f, inputs.schema, inputs.findings):
