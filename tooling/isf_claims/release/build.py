@@ -29,6 +29,7 @@ from isf_claims.release.metadata import DatasetMeta, json_bytes, read_dataset_me
 from isf_claims.release.parquet import WRITER
 from isf_claims.release.tables import CONFIGS, DEFAULT_CONFIG, ReleaseTables, release_tables
 from isf_claims.repo import Repo
+from isf_claims.stats import corpus_stats
 
 DATACARD = "DATACARD.md"
 # A second, independent annotation set of some documents (same file format as annotated/);
@@ -182,13 +183,15 @@ def release_artefacts(repo: Repo, corpus: Corpus) -> Artefacts:
             found="none",
             fix="annotate a document first",
         )
-    rt = release_tables(corpus)
-    files, layout, ner_report = data_files(rt)
-    rt.tables = {name: rt.tables[name] for name in CONFIGS}
-    digests = {p: (checksums.sha256_hex(b), len(b)) for p, b in files.items()}
-    schemas = {c: rt.tables[c].schema for c in layout}
-    agreement = agreement_report(repo)
-    numbers = stats.compute(corpus, rt, ner_report.to_dict(), agreement)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # statistics beside the data files
+        counted = pool.submit(corpus_stats, corpus)
+        rt = release_tables(corpus)
+        files, layout, ner_report = data_files(rt)
+        rt.tables = {name: rt.tables[name] for name in CONFIGS}
+        digests = {p: (checksums.sha256_hex(b), len(b)) for p, b in files.items()}
+        schemas = {c: rt.tables[c].schema for c in layout}
+        agreement = agreement_report(repo)
+        numbers = stats.compute(corpus, rt, ner_report.to_dict(), agreement, counted.result())
     prose_path = repo.root / DATACARD
     prose = prose_path.read_text(encoding="utf-8") if prose_path.is_file() else ""
 

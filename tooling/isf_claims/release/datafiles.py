@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -25,12 +26,16 @@ Files = dict[str, bytes]
 Layout = dict[str, dict[str, str]]
 
 
-def _ner_piece(rt: ReleaseTables, docs: pa.Table) -> tuple[pa.Table, ner.NerReport]:
+def _ner_piece(
+    rt: ReleaseTables, docs: pa.Table, mention_doc: np.ndarray
+) -> tuple[pa.Table, ner.NerReport]:
+    """``ner`` rows of the documents ``docs``; ``mention_doc`` is each mention's row in the
+    documents table."""
     mentions = rt.tables["mentions"]
-    mentions = mentions.filter(
-        pc.is_in(mentions["doc_id"], value_set=docs["doc_id"].combine_chunks())
-    )
-    return ner.ner_table(docs, mentions, rt.schema)
+    rows = pc.index_in(docs["doc_id"], value_set=rt.tables["documents"]["doc_id"].combine_chunks())
+    in_piece = np.zeros(rt.tables["documents"].num_rows + 1, dtype=bool)  # +1: no document
+    in_piece[rows.to_numpy(zero_copy_only=False)] = True
+    return ner.ner_table(docs, mentions.filter(pa.array(in_piece[mention_doc])), rt.schema)
 
 
 def _written(rt: ReleaseTables, config: str) -> list[tuple[str, bytes]]:
@@ -44,9 +49,14 @@ def data_files(rt: ReleaseTables) -> tuple[Files, Layout, ner.NerReport]:
     n_docs = rt.tables["documents"].num_rows
     size = max(1, -(-n_docs // (workers * PIECES_PER_WORKER)))
     others = sorted((c for c in CONFIGS if c != "ner"), key=lambda c: -rt.tables[c].nbytes)
+    documents, mentions = rt.tables["documents"], rt.tables["mentions"]
+    mention_doc = pc.fill_null(
+        pc.index_in(mentions["doc_id"], value_set=documents["doc_id"].combine_chunks()),
+        documents.num_rows,
+    ).to_numpy(zero_copy_only=False)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pieces: list[tuple[str, Future]] = [
-            (split, pool.submit(_ner_piece, rt, part.slice(start, size)))
+            (split, pool.submit(_ner_piece, rt, part.slice(start, size), mention_doc))
             for split, part in rt.split_of("documents")
             for start in range(0, part.num_rows, size)
         ]

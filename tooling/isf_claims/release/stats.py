@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from isf_claims.corpus import Corpus
 from isf_claims.release.tables import ReleaseTables
-from isf_claims.stats import claim_vocab_fields, corpus_stats
+from isf_claims.stats import CorpusStats, claim_vocab_fields, corpus_stats
 
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"))
 UNNAMED_OUTLET = "(not named in the article)"
@@ -61,11 +61,13 @@ def compute(
     rt: ReleaseTables,
     ner_report: dict[str, Any],
     agreement: dict[str, Any] | None = None,
+    cs: CorpusStats | None = None,
 ) -> dict[str, Any]:
     """Statistics of a release (JSON-ready; rendered by the card); ``agreement`` is the
-    agreement report when a second annotation set exists."""
+    agreement report when a second annotation set exists; ``cs`` the corpus statistics if
+    they were computed already (the build computes them in another thread)."""
     schema = corpus.schema
-    cs = corpus_stats(corpus)
+    cs = cs if cs is not None else corpus_stats(corpus)
     totals = dict(cs.totals.iter_rows())
     # Only the columns counted here: texts and mentions stay in Arrow.
     docs = pl.from_arrow(

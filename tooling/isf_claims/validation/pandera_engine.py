@@ -137,7 +137,5 @@ def run(inputs: Inputs) -> list[Finding]:
     """Levels 2-5 over what the reader loaded."""
     frames = build_frames(inputs, inputs.keep_corpus)
     inputs.corpus = frames.corpus
-    if frames.corpus is not None and inputs.on_corpus is not None:
-        inputs.on_corpus(frames.corpus)
     findings = frames.findings + contract_findings(inputs.schema, frames)
     return columnar.semantic_findings(inputs, frames, findings)

@@ -263,6 +263,8 @@ def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
     )
     del records, texts
     release_memory()
+    if keep_corpus and inputs.on_corpus is not None:
+        inputs.on_corpus(corpus)  # the caller may start on it now, in another thread
     frames: dict[str, pl.DataFrame] = {}
     for name in TABLES:  # one table at a time, so Arrow and polars copies never all coexist
         table = corpus.tables[name] if keep_corpus else corpus.tables.pop(name)
