@@ -297,7 +297,12 @@ def _documents(
     if texts is None:
         text = read_texts(repo, doc_ids)
     else:
-        text = texts["text"].take(pc.index_in(headers["doc_id"], texts["doc_id"]))
+        same_order = headers["doc_id"].num_chunks and headers["doc_id"].equals(texts["doc_id"])
+        text = (
+            texts["text"]
+            if same_order
+            else texts["text"].take(pc.index_in(headers["doc_id"], texts["doc_id"]))
+        )
     if isinstance(metadata, Mapping):
         missing = [d for d in doc_ids if d not in metadata]
         known = {**dict(zip(missing, read_metas(repo, missing), strict=True)), **metadata}
