@@ -55,6 +55,30 @@ def measure(name: str, cmd: list[str], repeat: int) -> dict[str, object]:
     return result
 
 
+def measure_rounds(named: list[tuple[str, list[str]]], repeat: int) -> list[dict[str, object]]:
+    """Like :func:`measure` for several commands, run in rounds (each command once per
+    round): the shared machine's speed drifts over minutes, and commands whose figures are
+    compared should see the same machine. Each result also keeps its per-round walls."""
+    runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name, _ in named}
+    for _ in range(repeat):
+        for name, cmd in named:
+            runs[name].append(run(cmd))
+    out = []
+    for name, cmd in named:
+        got = runs[name]
+        result = {
+            "name": name,
+            "command": " ".join(cmd),
+            "wall_s": round(statistics.median(w for w, _, _ in got), 2),
+            "walls_s": [round(w, 2) for w, _, _ in got],
+            "rss_mb": round(max(r for _, r, _ in got)),
+            "exit": sorted({c for _, _, c in got}),
+        }
+        print(f"{name:38s} {result['wall_s']:7.2f} s {result['rss_mb']:6d} MB", flush=True)
+        out.append(result)
+    return out
+
+
 def fit(points: list[tuple[int, float]]) -> dict[str, float]:
     """Least-squares line through (documents, seconds): start-up, seconds per 1,000
     documents, R², and the largest deviation of a point from the line."""
@@ -119,23 +143,22 @@ def main() -> None:
     big, stats = corpus(args.out, args.docs)
     results["corpus"] = stats
     print(f"corpus: {stats}", flush=True)
-    rows = [
-        measure(
-            "floor (pyarrow read_json)",
-            [python, str(HERE / "floor.py"), str(big), "--reader", "pyarrow"],
-            args.repeat,
-        ),
-        measure(
-            "floor (polars read_ndjson)",
-            [python, str(HERE / "floor.py"), str(big), "--reader", "polars"],
-            args.repeat,
-        ),
-        measure(
-            f"validate pandera, {args.docs} docs",
-            [CLI, "validate", "--root", str(big)],
-            args.repeat,
-        ),
+    rows = measure_rounds(
+        [
+            ("floor (pyarrow read_json)", [python, str(HERE / "floor.py"), str(big)]),
+            (
+                "floor (polars read_ndjson)",
+                [python, str(HERE / "floor.py"), str(big), "--reader", "polars"],
+            ),
+            (f"validate pandera, {args.docs} docs", [CLI, "validate", "--root", str(big)]),
+        ],
+        args.repeat,
+    )
+    per_round = [
+        round(v / min(a, b), 2)
+        for a, b, v in zip(rows[0]["walls_s"], rows[1]["walls_s"], rows[2]["walls_s"], strict=True)
     ]
+    print(f"validation / floor per round: {per_round}", flush=True)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     linear = []
     for n in sizes:
@@ -190,6 +213,7 @@ def main() -> None:
         frictionless_vs_pandera=versus,
         targets={
             "validation_over_floor": round(full["wall_s"] / floor, 2),
+            "validation_over_floor_per_round": per_round,
             "peak_rss_mb": full["rss_mb"],
             "linear_fit": fit([(r["docs"], r["wall_s"]) for r in linear]),
             "precommit_process_s": hook["wall_s"],
