@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -52,9 +53,10 @@ def release_memory() -> None:
 LAYERS = (DOCUMENT, *DOCUMENT_LAYERS)
 GROUP_BYTES = 32 << 20  # files are read and parsed in groups of about this size
 Loaded = tuple[SourceFile, bytes]
+Joined = tuple[bytes, list[int], np.ndarray]  # the group's bytes, line counts, file offsets
 
 
-def _joined(group: list[Loaded]) -> tuple[bytes, list[int], np.ndarray]:
+def _joined(group: list[Loaded]) -> Joined:
     """The group's bytes as one buffer (each file ending with a newline), its line counts
     and the byte offset of each file."""
     chunks = [d if d.endswith(b"\n") else d + b"\n" for _, d in group]
@@ -88,7 +90,7 @@ def _decodes(data: bytes) -> bool:
 def _try_parse(
     group: list[Loaded],
     schema: pa.Schema,
-    joined: tuple[bytes, list[int], np.ndarray] | None = None,
+    joined: Joined | None = None,
 ) -> tuple[pa.Table, list[int]] | None:
     """Parse ``group`` in one pyarrow pass; None unless every line became one record."""
     buffer, counts, _ = joined or _joined(group)
@@ -107,7 +109,7 @@ def _try_parse(
 def _bisect(
     group: list[Loaded],
     schema: pa.Schema,
-    joined: tuple[bytes, list[int], np.ndarray] | None = None,
+    joined: Joined | None = None,
 ) -> tuple[list[tuple[list[Loaded], pa.Table, list[int]]], list[Loaded]]:
     """Sub-groups of files that parse, and the single files that do not."""
     if not group:
@@ -135,6 +137,24 @@ def _groups(files: list[SourceFile]) -> Iterator[list[Loaded]]:
             group, size = [], 0
     if group:
         yield group
+
+
+def _read_ahead(files: list[SourceFile]) -> Iterator[tuple[list[Loaded], Joined]]:
+    """Each group with its joined buffer; the next group is read and joined in a background
+    thread while the caller parses the current one (file reads release the GIL, and the
+    parse runs in Arrow's threads), so reading overlaps parsing. At most two groups are in
+    memory."""
+    groups = _groups(files)
+
+    def load() -> tuple[list[Loaded], Joined] | None:
+        group = next(groups, None)
+        return None if group is None else (group, _joined(group))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(load)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(load)
+            yield item
 
 
 def shared_fast(f: SourceFile, schema: Schema, findings: list[Finding]) -> bool:
@@ -169,8 +189,7 @@ def fast_parse(inputs: Inputs, kept: list[str]) -> tuple[Parsed | None, Counter[
     schema = record_schema(inputs.schema)
     index = {id(f): i for i, f in enumerate(inputs.files)}
     tables, file_idx, lines = [], [], []
-    for group in _groups([f for f in inputs.documents if f.ok]):
-        joined = _joined(group)
+    for group, joined in _read_ahead([f for f in inputs.documents if f.ok]):
         flags = _utf8_flags(group, joined[0], joined[2])
         readable = []
         for (f, data), utf8 in zip(group, flags, strict=True):
