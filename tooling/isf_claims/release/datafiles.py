@@ -1,10 +1,11 @@
 """The Parquet files of a release, made in parallel threads.
 
 The ``ner`` config is made from pieces of a few hundred documents (the IOB2 rules work per
-document, so pieces give the same rows as the whole), while the other configs are split and
-written; then ``ner`` is written. Arrow and polars release the GIL, so on two cores this
-takes about half the time of one thread. Each file's bytes depend only on its own table:
-the result is byte-identical to a sequential build.
+document, so pieces give the same rows as the whole); each split's ``ner`` file is written
+as soon as its pieces are done, while the other configs are split and written. Arrow and
+polars release the GIL, so on two cores this takes about half the time of one thread. Each
+file's bytes depend only on its own table: the result is byte-identical to a sequential
+build.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def _ner_piece(
     return ner.ner_table(docs, mentions.filter(pa.array(in_piece[mention_doc])), rt.schema)
 
 
+def _ner_file(pieces: list[Future]) -> tuple[pa.Table, bytes]:
+    """One split's ``ner`` rows (its pieces, in order) and their Parquet file."""
+    table = pa.concat_tables([future.result()[0] for future in pieces])
+    return table, parquet_bytes(table) if table.num_rows else b""
+
+
 def _written(rt: ReleaseTables, config: str) -> list[tuple[str, bytes]]:
     return [(split, parquet_bytes(part)) for split, part in rt.split_of(config)]
 
@@ -55,22 +62,27 @@ def data_files(rt: ReleaseTables) -> tuple[Files, Layout, ner.NerReport]:
         documents.num_rows,
     ).to_numpy(zero_copy_only=False)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        pieces: list[tuple[str, Future]] = [
-            (split, pool.submit(_ner_piece, rt, part.slice(start, size), mention_doc))
-            for split, part in rt.split_of("documents")
-            for start in range(0, part.num_rows, size)
-        ]
+        # Each split's ner file is queued right after its pieces (the largest split first),
+        # so the longest single task, encoding the train file, starts early instead of
+        # running alone at the end.
+        pieces: dict[str, list[Future]] = {}
+        ner_files: dict[str, Future] = {}
+        for split, part in sorted(rt.split_of("documents"), key=lambda sp: -sp[1].num_rows):
+            pieces[split] = [
+                pool.submit(_ner_piece, rt, part.slice(start, size), mention_doc)
+                for start in range(0, part.num_rows, size)
+            ]
+            ner_files[split] = pool.submit(_ner_file, pieces[split])
         written = {c: pool.submit(_written, rt, c) for c in others}
-        done = [(split, future.result()) for split, future in pieces]
-        rt.put(
-            "ner",
-            [
-                (split, pa.concat_tables([t for s, (t, _) in done if s == split]))
-                for split in dict.fromkeys(s for s, _ in done)
-            ],
-        )
-        written["ner"] = pool.submit(_written, rt, "ner")
+        order = [split for split, _ in rt.split_of("documents")]  # split order
+        rt.put("ner", [(split, ner_files[split].result()[0]) for split in order])
         by_config = {c: f.result() for c, f in written.items()}
+        by_config["ner"] = [
+            (split, ner_files[split].result()[1])
+            for split in order
+            if ner_files[split].result()[0].num_rows
+        ]
+        reports = [f.result()[1] for split in order for f in pieces[split]]
     files: Files = {}
     layout: Layout = {}
     for config in CONFIGS:
@@ -78,4 +90,4 @@ def data_files(rt: ReleaseTables) -> tuple[Files, Layout, ner.NerReport]:
             path = f"data/{config}/{split}.parquet"
             files[path] = data
             layout.setdefault(config, {})[split] = path
-    return files, layout, ner.NerReport.merge([report for _, (_, report) in done])
+    return files, layout, ner.NerReport.merge(reports)
