@@ -37,46 +37,37 @@ def run(cmd: list[str]) -> tuple[float, float, int]:
     return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
-def measure(name: str, cmd: list[str], repeat: int) -> dict[str, object]:
-    runs = [run(cmd) for _ in range(repeat)]
-    codes = {code for _, _, code in runs}
+def summary(name: str, cmd: list[str], runs: list[tuple[float, float, int]]) -> dict[str, object]:
+    """Median wall time, every wall time, largest peak RSS and the exit codes of ``runs``."""
+    codes = sorted({code for _, _, code in runs})
     result = {
         "name": name,
         "command": " ".join(cmd),
         "wall_s": round(statistics.median(w for w, _, _ in runs), 2),
         "walls_s": [round(w, 2) for w, _, _ in runs],
         "rss_mb": round(max(r for _, r, _ in runs)),
-        "exit": sorted(codes),
+        "exit": codes,
     }
     print(
-        f"{name:38s} {result['wall_s']:7.2f} s {result['rss_mb']:6d} MB  exit {sorted(codes)}",
+        f"{name:38s} {result['wall_s']:7.2f} s {result['rss_mb']:6d} MB  exit {codes}",
         flush=True,
     )
     return result
 
 
+def measure(name: str, cmd: list[str], repeat: int) -> dict[str, object]:
+    return summary(name, cmd, [run(cmd) for _ in range(repeat)])
+
+
 def measure_rounds(named: list[tuple[str, list[str]]], repeat: int) -> list[dict[str, object]]:
     """Like :func:`measure` for several commands, run in rounds (each command once per
     round): the shared machine's speed drifts over minutes, and commands whose figures are
-    compared should see the same machine. Each result also keeps its per-round walls."""
+    compared should see the same machine."""
     runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name, _ in named}
     for _ in range(repeat):
         for name, cmd in named:
             runs[name].append(run(cmd))
-    out = []
-    for name, cmd in named:
-        got = runs[name]
-        result = {
-            "name": name,
-            "command": " ".join(cmd),
-            "wall_s": round(statistics.median(w for w, _, _ in got), 2),
-            "walls_s": [round(w, 2) for w, _, _ in got],
-            "rss_mb": round(max(r for _, r, _ in got)),
-            "exit": sorted({c for _, _, c in got}),
-        }
-        print(f"{name:38s} {result['wall_s']:7.2f} s {result['rss_mb']:6d} MB", flush=True)
-        out.append(result)
-    return out
+    return [summary(name, cmd, runs[name]) for name, cmd in named]
 
 
 def fit(points: list[tuple[int, float]]) -> dict[str, float]:

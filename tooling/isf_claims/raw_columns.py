@@ -48,7 +48,7 @@ def texts_of(blobs: Sequence[bytes | None]) -> tuple[pa.Array, list[int]]:
     try:
         return binary.cast(pa.string()), []
     except pa.ArrowInvalid:
-        bad = [i for i, b in enumerate(blobs) if b is not None and not _decodes(b)]
+        bad = [i for i, b in enumerate(blobs) if b is not None and not is_utf8(b)]
         flags = [False] * len(blobs)
         for i in bad:
             flags[i] = True
@@ -56,7 +56,8 @@ def texts_of(blobs: Sequence[bytes | None]) -> tuple[pa.Array, list[int]]:
         return cleaned.cast(pa.string()), bad
 
 
-def _decodes(data: bytes) -> bool:
+def is_utf8(data: bytes) -> bool:
+    """Whether ``data`` decodes as UTF-8."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
+from isf_claims.raw_columns import is_utf8
 from isf_claims.schema import DOCUMENT_LAYERS, Schema
 from isf_claims.tables import record_schema, shared_schema
 from isf_claims.validation.report import Finding
@@ -76,15 +77,7 @@ def _utf8_flags(group: list[Loaded], buffer: bytes, offsets: np.ndarray) -> list
         array.validate(full=True)
         return [True] * len(group)
     except pa.ArrowInvalid:
-        return [_decodes(d) for _, d in group]
-
-
-def _decodes(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+        return [is_utf8(d) for _, d in group]
 
 
 def _try_parse(
