@@ -358,6 +358,16 @@ CASES = [
     ),
     _c("missing-value", set_field("alpha", "m1", label=None)),
     _c(
+        "missing-value-members",
+        lambda r: edit(r, "clusters", lambda rs: rs[0].pop("members")),
+        "missing-value",
+    ),
+    _c(
+        "missing-value-members-null",
+        lambda r: edit(r, "clusters", lambda rs: rs[0].update(members=None)),
+        "missing-value",
+    ),
+    _c(
         "missing-value-span-part",
         lambda r: edit(r, "alpha", lambda rs: rec(rs, "c1")["cue"].pop("text")),
         "missing-value",

@@ -165,11 +165,13 @@ def shared_fast(f: SourceFile, schema: Schema, findings: list[Finding]) -> bool:
         explicit_schema=shared_schema(layer), unexpected_field_behavior="error"
     )
     try:
-        rows = pj.read_json(pa.BufferReader(pa.py_buffer(data)), parse_options=options).num_rows
+        table = pj.read_json(pa.BufferReader(pa.py_buffer(data)), parse_options=options)
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return False
-    if rows != data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0):
+    if table.num_rows != data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0):
         return False  # blank lines: the parser skips them, the slow path reports them
+    if any(table[f.name].null_count for f in layer.fields if f.type == "members"):
+        return False  # a missing member list is no column the contract sees: the slow path says
     f.ok, f.records, f.data = True, None, data
     return True
 
