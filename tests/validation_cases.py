@@ -356,6 +356,11 @@ CASES = [
         lambda r: edit(r, "clusters", lambda rs: rs[0]["members"].append(7)),
         "wrong-type",
     ),
+    _c(
+        "wrong-type-member-null",
+        lambda r: edit(r, "clusters", lambda rs: rs[0]["members"].append(None)),
+        "wrong-type",
+    ),
     _c("missing-value", set_field("alpha", "m1", label=None)),
     _c(
         "missing-value-members",

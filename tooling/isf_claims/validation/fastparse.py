@@ -170,8 +170,11 @@ def shared_fast(f: SourceFile, schema: Schema, findings: list[Finding]) -> bool:
         return False
     if table.num_rows != data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0):
         return False  # blank lines: the parser skips them, the slow path reports them
-    if any(table[f.name].null_count for f in layer.fields if f.type == "members"):
-        return False  # a missing member list is no column the contract sees: the slow path says
+    for field in layer.fields:
+        if field.type == "members" and (
+            table[field.name].null_count or pc.list_flatten(table[field.name]).null_count
+        ):
+            return False  # a missing list or a null member: no column the contract sees
     f.ok, f.records, f.data = True, None, data
     return True
 
