@@ -120,3 +120,47 @@ def test_this_repository_uses_the_hook_and_keeps_fixers_off_raw() -> None:
     for h in fixers:
         assert re.search(h["exclude"], "raw/2025-10-16_x.txt"), h["id"]
         assert not re.search(h["exclude"], "annotated/x.jsonl"), h["id"]
+
+
+def test_the_published_hook_installs_itself_and_blocks_a_bad_commit(tmp_path: Path) -> None:
+    """What another repository gets from ``.pre-commit-hooks.yaml``: pre-commit clones this
+    repository at a commit, installs it into a virtualenv of its own (``language: python``,
+    from the package registry) and runs the hook there, with nothing of this checkout's
+    .venv on the PATH."""
+    head = _run(["git", "rev-parse", "HEAD"], ROOT, dict(os.environ))
+    if head.returncode != 0:
+        pytest.skip("this project is not a git checkout")
+    repo = make_corpus(tmp_path / "corpus")
+    config = {
+        "repos": [{"repo": str(ROOT), "rev": head.stdout.strip(), "hooks": [{"id": _hook()["id"]}]}]
+    }
+    (repo.root / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p) != BIN]
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        "PATH": os.pathsep.join(path),
+    }
+    for key in ("ISF_CLAIMS_ROOT", "VIRTUAL_ENV"):
+        env.pop(key, None)
+    pre_commit = str(BIN / "pre-commit")
+    for cmd in (
+        ["git", "init", "-q", "-b", "main"],
+        [pre_commit, "install"],
+        [pre_commit, "install-hooks"],  # builds the hook's own environment
+        ["git", "add", "-A"],
+        ["git", "commit", "-q", "-m", "corpus"],  # the hook runs on every file and passes
+    ):
+        done = subprocess.run(
+            cmd, cwd=repo.root, env=env, capture_output=True, text=True, timeout=1500
+        )
+        assert done.returncode == 0, (cmd, done.stdout + done.stderr)
+    edit(repo, "beta", lambda rs: rec(rs, "m2").update(label="COUNTRY"))
+    _run(["git", "add", "annotated/beta.jsonl"], repo.root, env)
+    done = _run(["git", "commit", "-m", "bad label"], repo.root, env)
+    assert done.returncode != 0
+    assert "not-in-vocabulary" in done.stdout + done.stderr
