@@ -32,6 +32,22 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Completed
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
+def _git_env(tmp_path: Path, path: str) -> dict[str, str]:
+    """Environment for git and pre-commit in a temporary repository: a private pre-commit
+    home, a committer identity, ``path`` as PATH, no corpus root from outside."""
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        "PATH": path,
+    }
+    env.pop("ISF_CLAIMS_ROOT", None)
+    return env
+
+
 @pytest.fixture
 def git_repo(tmp_path: Path) -> tuple[Repo, dict[str, str]]:
     """A corpus under git with pre-commit installed, using the hook as published (only the
@@ -40,16 +56,7 @@ def git_repo(tmp_path: Path) -> tuple[Repo, dict[str, str]]:
     hook = {**_hook(), "language": "unsupported", "entry": f"{BIN / 'isf-claims'} validate"}
     config = {"repos": [{"repo": "local", "hooks": [hook]}]}
     (repo.root / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
-    env = {
-        **os.environ,
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-        "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
-    }
-    env.pop("ISF_CLAIMS_ROOT", None)
+    env = _git_env(tmp_path, f"{BIN}:{os.environ.get('PATH', '')}")
     for cmd in (
         ["git", "init", "-q", "-b", "main"],
         [str(BIN / "pre-commit"), "install"],
@@ -136,17 +143,8 @@ def test_the_published_hook_installs_itself_and_blocks_a_bad_commit(tmp_path: Pa
     }
     (repo.root / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p) != BIN]
-    env = {
-        **os.environ,
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-        "PATH": os.pathsep.join(path),
-    }
-    for key in ("ISF_CLAIMS_ROOT", "VIRTUAL_ENV"):
-        env.pop(key, None)
+    env = _git_env(tmp_path, os.pathsep.join(path))
+    env.pop("VIRTUAL_ENV", None)
     pre_commit = str(BIN / "pre-commit")
     for cmd in (
         ["git", "init", "-q", "-b", "main"],
