@@ -31,15 +31,16 @@ def repo_of(root: Path | None) -> Repo:
     return find_repo(root)
 
 
-def check_format(value: str) -> str:
+def check_format(value: str, allowed: tuple[str, ...] = ("text", "json")) -> str:
+    """``value`` lower-cased, or a usage error when it is not one of ``allowed``."""
     value = value.lower()
-    if value not in ("text", "json"):
+    if value not in allowed:
         raise IsfError(
             code="bad-format",
             message="unknown output format",
-            expected="text or json",
+            expected=" or ".join(allowed),
             found=value,
-            fix="pass --format text or --format json",
+            fix="pass --format " + " or --format ".join(allowed),
             exit_code=EXIT_USAGE,
         )
     return value

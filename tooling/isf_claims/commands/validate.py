@@ -9,8 +9,13 @@ from typing import Annotated
 
 import typer
 
-from isf_claims.commands._common import RootOption, emit_json, handles_errors, repo_of
-from isf_claims.errors import usage_error
+from isf_claims.commands._common import (
+    RootOption,
+    check_format,
+    emit_json,
+    handles_errors,
+    repo_of,
+)
 
 # The defaults of isf_claims.validation (DEFAULT_ENGINE, DEFAULT_MAX_PER_CODE), repeated so
 # that start-up imports no validation code; tests/test_cli_startup.py checks they agree.
@@ -22,19 +27,6 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(validate_cmd)
     app.command("checks")(checks_cmd)
     app.command("synth")(synth_cmd)
-
-
-def _format(value: str, allowed: tuple[str, ...]) -> str:
-    value = value.lower()
-    if value not in allowed:
-        raise usage_error(
-            "bad-format",
-            "unknown output format",
-            expected=" or ".join(allowed),
-            found=value,
-            fix="pass --format " + " or --format ".join(allowed),
-        )
-    return value
 
 
 @handles_errors
@@ -60,7 +52,7 @@ def validate_cmd(
     from isf_claims.pandera_import import pandas_hidden
     from isf_claims.validation import validate
 
-    fmt = _format(output, ("text", "json"))
+    fmt = check_format(output)
     with pandas_hidden():  # only in the `isf-claims` process: start-up time, see the module
         report = validate(repo_of(root), paths or (), engine=engine)
     if fmt == "json":
@@ -77,7 +69,7 @@ def checks_cmd(
     """List every validation check: code, level, severity, explanation and fix."""
     from isf_claims.validation.checks import CHECKS, markdown_table
 
-    fmt = _format(output, ("text", "json", "markdown"))
+    fmt = check_format(output, ("text", "json", "markdown"))
     if fmt == "markdown":
         typer.echo(markdown_table(), nl=False)
     elif fmt == "json":
