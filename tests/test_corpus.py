@@ -6,7 +6,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from conftest import snapshot
 from isf_claims.corpus import Corpus, corpus_files, load_corpus
+from isf_claims.errors import IsfError
 from isf_claims.repo import Repo
 from isf_claims.validation import validate_and_load
 
@@ -140,3 +142,16 @@ def test_an_invalid_corpus_hands_over_no_corpus(repo_copy: Repo) -> None:
     path.write_text(lines[0] + lines[1].replace('"start": ', '"start": 1', 1) + "".join(lines[2:]))
     report, validated = validate_and_load(repo_copy)
     assert not report.ok and validated is None
+
+
+def test_a_metadata_file_that_is_not_json_is_a_clear_error(repo_copy: Repo) -> None:
+    doc_id = repo_copy.annotation_files()[0].stem
+    meta = repo_copy.meta_path(doc_id)
+    meta.write_bytes(meta.read_bytes()[:-10])
+    before = snapshot(repo_copy.root)
+    with pytest.raises(IsfError) as err:
+        load_corpus(repo_copy)
+    assert err.value.code == "meta-invalid"
+    assert err.value.path == f"raw/{doc_id}.meta.json"
+    assert "restore" in err.value.fix
+    assert snapshot(repo_copy.root) == before

@@ -72,8 +72,24 @@ def decode_utf8(data: bytes, path: Path | str) -> str:
 
 
 def read_meta(repo: Repo, doc_id: str) -> dict[str, Any]:
-    path = repo.meta_path(doc_id)
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The metadata of ``doc_id`` (``raw/<doc_id>.meta.json``)."""
+    return parse_meta(repo, doc_id, repo.meta_path(doc_id).read_bytes())
+
+
+def parse_meta(repo: Repo, doc_id: str, data: bytes) -> dict[str, Any]:
+    """A metadata file's bytes as a dict; ``meta-invalid`` naming the file when they are not
+    JSON."""
+    try:
+        return json.loads(data.decode("utf-8"))
+    except ValueError as exc:  # JSON errors and bad UTF-8 alike
+        raise IsfError(
+            code="meta-invalid",
+            message=f"metadata file is not valid JSON: {exc}",
+            path=repo.rel(repo.meta_path(doc_id)),
+            expected="the JSON object `isf-claims ingest` wrote",
+            found=data[:80].decode("utf-8", "replace"),
+            fix="restore the file from version control (metadata is written by ingest)",
+        ) from exc
 
 
 def read_raw(repo: Repo, doc_id: str) -> RawDocument:

@@ -5,7 +5,6 @@ or Python strings per document on the way."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -13,8 +12,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from isf_claims.errors import IsfError
-from isf_claims.raw import decode_utf8
+from isf_claims.raw import decode_utf8, parse_meta
 from isf_claims.repo import META_SUFFIX, RAW_SUFFIX, Repo
 
 
@@ -82,16 +80,5 @@ def read_metas(repo: Repo, doc_ids: Sequence[str | None]) -> list[dict[str, Any]
     out = []
     for d in doc_ids:
         data = None if d is None else _read(os.path.join(folder, d + META_SUFFIX))
-        try:
-            out.append({} if data is None else json.loads(data.decode("utf-8")))
-        except ValueError as exc:  # JSON errors and bad UTF-8 alike
-            path = repo.meta_path(str(d))
-            raise IsfError(
-                code="meta-invalid",
-                message=f"metadata file is not valid JSON: {exc}",
-                path=repo.rel(path),
-                expected="the JSON object `isf-claims ingest` wrote",
-                found=(data or b"")[:80].decode("utf-8", "replace"),
-                fix="restore the file from version control (metadata is written by ingest)",
-            ) from exc
+        out.append({} if data is None else parse_meta(repo, str(d), data))
     return out

@@ -45,7 +45,7 @@ def _ner_file(pieces: list[Future]) -> tuple[pa.Table, bytes]:
     return table, parquet_bytes(table) if table.num_rows else b""
 
 
-def _written(rt: ReleaseTables, config: str) -> list[tuple[str, bytes]]:
+def _config_files(rt: ReleaseTables, config: str) -> list[tuple[str, bytes]]:
     return [(split, parquet_bytes(part)) for split, part in rt.split_of(config)]
 
 
@@ -73,7 +73,7 @@ def data_files(rt: ReleaseTables) -> tuple[Files, Layout, ner.NerReport]:
                 for start in range(0, part.num_rows, size)
             ]
             ner_files[split] = pool.submit(_ner_file, pieces[split])
-        written = {c: pool.submit(_written, rt, c) for c in others}
+        written = {c: pool.submit(_config_files, rt, c) for c in others}
         order = [split for split, _ in rt.split_of("documents")]  # split order
         rt.put("ner", [(split, ner_files[split].result()[0]) for split in order])
         by_config = {c: f.result() for c, f in written.items()}

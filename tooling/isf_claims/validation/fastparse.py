@@ -150,13 +150,12 @@ def _read_ahead(files: list[SourceFile]) -> Iterator[tuple[list[Loaded], Joined]
             yield item
 
 
-def shared_fast(f: SourceFile, schema: Schema, findings: list[Finding]) -> bool:
+def shared_fast(f: SourceFile, data: bytes, schema: Schema, findings: list[Finding]) -> bool:
     """Level 1 for ``entities.jsonl`` / ``clusters.jsonl`` at speed: the byte checks, then
     one typed pyarrow parse (which refuses invalid JSON, repeated keys, unknown fields at
     any depth and wrong types). True when the file is settled here: clean (its bytes are
     kept in ``f.data`` and go to the engines as they are) or failing a byte check. False
     sends it to the line-by-line path, which says exactly what is wrong."""
-    data = f.read()
     if not bytes_ok(f, data, findings):
         f.ok = False
         return True

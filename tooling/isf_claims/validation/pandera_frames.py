@@ -8,7 +8,6 @@ parsed by the same typed reader, so every table comes out of ``corpus_from_recor
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ import pyarrow.json as pj
 
 from isf_claims.annotations import dumps
 from isf_claims.corpus import Corpus, corpus_from_records
-from isf_claims.raw_columns import raw_bytes, texts_of
+from isf_claims.raw_columns import raw_bytes_and_sha256, texts_of
 from isf_claims.schema import Schema
 from isf_claims.tables import record_schema
 from isf_claims.validation.fastparse import release_memory
@@ -177,24 +176,16 @@ def _raw_frame(inputs: Inputs) -> tuple[pl.DataFrame, pa.Table]:
     bytes, and its text (Arrow validates the UTF-8; no Python strings are made). Also the
     texts as an Arrow table (doc_id, text) for the corpus model."""
     ids = [f.doc_id for f in inputs.documents if f.ok and f.doc_id is not None]
-    prefetched: dict[str, tuple[bytes | None, str | None]] = {}
-    if inputs.raw_prefetch is not None:
+    if inputs.raw_prefetch is None:
+        blobs, shas = raw_bytes_and_sha256(inputs.repo, ids)
+    else:  # read in the background during the parse, for every document in scope
         read_ids, future = inputs.raw_prefetch
-        blobs, digests = future.result()
-        prefetched = dict(zip(read_ids, zip(blobs, digests, strict=True), strict=True))
         inputs.raw_prefetch = None
-    present, shas, chunks = [], [], []
-    for start in range(0, len(ids), 1024):
-        part = ids[start : start + 1024]
-        if all(d in prefetched for d in part):
-            batch = [prefetched[d][0] for d in part]
-            shas += [prefetched[d][1] for d in part]
-        else:
-            batch = raw_bytes(inputs.repo, part)
-            shas += [None if b is None else hashlib.sha256(b).hexdigest() for b in batch]
-        present += [data is not None for data in batch]
-        chunks.append(texts_of(batch)[0])
-    del prefetched
+        read = dict(zip(read_ids, zip(*future.result(), strict=True), strict=True))
+        blobs, shas = [read[d][0] for d in ids], [read[d][1] for d in ids]
+    present = [data is not None for data in blobs]
+    chunks = [texts_of(blobs[i : i + 1024])[0] for i in range(0, len(blobs), 1024)]
+    del blobs
     text = pa.chunked_array(chunks or [pa.array([], pa.string())], pa.string())
     frame = pl.DataFrame(
         {"doc_id": ids, "raw_present": present, "raw_sha": shas},

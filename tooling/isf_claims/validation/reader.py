@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from isf_claims.errors import usage_error
-from isf_claims.raw_columns import raw_bytes_and_sha256, read_metas
+from isf_claims.raw_columns import raw_bytes, raw_bytes_and_sha256, read_metas
 from isf_claims.repo import ANNOTATION_SUFFIX, META_SUFFIX, RAW_SUFFIX, Repo
 from isf_claims.schema import (
     Schema,
@@ -60,19 +60,11 @@ class Inputs:
     raw_prefetch: tuple[list[str], Future] | None = None
     meta_prefetch: tuple[list[str], Future] | None = None  # the same for raw/*.meta.json
     corpus: Any = None  # isf_claims.corpus.Corpus (imported lazily: pyarrow)
-    on_corpus: Any = None  # called with ``corpus`` as soon as the engine has made it
+    on_corpus: Callable[[Any], None] | None = None  # gets ``corpus`` as soon as it is made
 
     def read_raw(self, doc_id: str) -> bytes | None:
         """The raw bytes of a document, or None when raw/<doc_id>.txt does not exist."""
-        try:
-            with open(os.path.join(self.raw_dir, doc_id + RAW_SUFFIX), "rb") as fh:
-                return fh.read()
-        except (FileNotFoundError, IsADirectoryError):
-            return None
-
-    @property
-    def raw_dir(self) -> str:
-        return str(self.repo.raw_dir)
+        return raw_bytes(self.repo, [doc_id])[0]
 
     @property
     def documents(self) -> list[SourceFile]:
@@ -271,8 +263,11 @@ def read_inputs(
             meta_prefetch=meta_prefetch,
         )
         for f in files:
-            if f.kind != DOCUMENT and not shared_fast(f, inputs.schema, inputs.findings):
-                read_lines(f, f.read(), inputs.schema, kept, inputs.findings)
+            if f.kind == DOCUMENT:
+                continue
+            data = f.read()
+            if not shared_fast(f, data, inputs.schema, inputs.findings):
+                read_lines(f, data, inputs.schema, kept, inputs.findings)
         inputs.parsed, declared = fast_parse(inputs, kept)
         winner = max(declared, key=lambda v: (declared[v], kept.index(v))) if declared else version
         if winner == version:
