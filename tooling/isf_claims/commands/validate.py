@@ -38,9 +38,16 @@ def validate_cmd(
             "they can affect run too."
         ),
     ] = None,
-    engine: Annotated[str, typer.Option(help="pandera (fast, default) or frictionless.")] = (
-        DEFAULT_ENGINE
-    ),
+    engine: Annotated[
+        str, typer.Option(help="pandera (fast, default), frictionless or spark.")
+    ] = DEFAULT_ENGINE,
+    master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master for --engine spark: local[N], spark://HOST:PORT or "
+            "sc://HOST:PORT (Spark Connect); default local[*]."
+        ),
+    ] = None,
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     max_per_code: Annotated[
         int, typer.Option(help="Findings shown per code (0: all); the rest are counted.")
@@ -54,7 +61,7 @@ def validate_cmd(
 
     fmt = check_format(output)
     with pandas_hidden():  # only in the `isf-claims` process: start-up time, see the module
-        report = validate(repo_of(root), paths or (), engine=engine)
+        report = validate(repo_of(root), paths or (), engine=engine, master=master)
     if fmt == "json":
         emit_json(report.to_dict(max_per_code))
     else:

@@ -15,6 +15,15 @@ from isf_claims.validation.contract import Reference
 Row = dict[str, Any]
 
 
+def duplicate(key: list[str], r: Row) -> Row:
+    """``duplicate-id`` / ``duplicate-member``: a later record with a used key."""
+    return {
+        "message": "the id is already used by an earlier record",
+        "expected": "an id not used before",
+        "found": ", ".join(f"{k}={r[k]}" for k in key),
+    }
+
+
 def span_part_missing(span: str, part: str) -> Row:
     """``missing-value``: an optional span given without one of its parts."""
     return {
