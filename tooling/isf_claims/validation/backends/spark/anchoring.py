@@ -101,41 +101,45 @@ def _status(spans: Any) -> Any:
 
 
 def spans(spark: Any, schema: Schema, frames: Frames, anchored: Any, dirty2: set[Unit]) -> list:
-    """Offsets, quotes, edges and overlaps of every span in anchored documents."""
+    """Offsets, quotes, edges and overlaps of every span in anchored documents. Every span
+    of every table is checked in one DataFrame (one Spark job collects the failing ones)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    out: list[Finding] = []
-    anchored = anchored.persist(StorageLevel.MEMORY_AND_DISK)
-    for table in DOC_TABLES:
+    groups = [(table, prefix) for table in DOC_TABLES for prefix in span_groups(schema, table)]
+    parts = []
+    for n, (table, prefix) in enumerate(groups):
         frame = clean(spark, frames.tables[table], table, dirty2)
-        for prefix in span_groups(schema, table):
-            checked = _status(_span_frame(frame, prefix, anchored)).persist(
-                StorageLevel.MEMORY_AND_DISK
+        parts.append(_span_frame(frame, prefix, anchored).withColumn("_group", F.lit(n)))
+    checked = parts[0]
+    for part in parts[1:]:
+        checked = checked.unionByName(part)
+    checked = _status(checked).persist(StorageLevel.MEMORY_AND_DISK)
+    out: list[Finding] = []
+    bad = [r.asDict() for r in checked.filter(F.col("_status").isNotNull()).collect()]
+    for n, (table, prefix) in enumerate(groups):
+        what = span_what(TABLE_LAYERS[table], prefix)
+        for code in SPAN_CODES:
+            out += rows_findings(
+                schema,
+                table,
+                [r for r in bad if r["_group"] == n and r["_status"] == code],
+                code,
+                lambda r, code=code, what=what: describe_span(
+                    code, what, r["_raw"], r["_s"], r["_e"], r["_t"]
+                ),
+                prefix,
             )
-            bad = [r.asDict() for r in checked.filter(F.col("_status").isNotNull()).collect()]
-            what = span_what(TABLE_LAYERS[table], prefix)
-            for code in SPAN_CODES:
-                out += rows_findings(
-                    schema,
-                    table,
-                    [r for r in bad if r["_status"] == code],
-                    code,
-                    lambda r, code=code, what=what: describe_span(
-                        code, what, r["_raw"], r["_s"], r["_e"], r["_t"]
-                    ),
-                    prefix,
-                )
-            overlap = layer_of(schema, TABLE_LAYERS[table]).overlap
-            placed = checked.filter(
-                F.col("_status").isNull() | (F.col("_status") == "span-edge-whitespace")
-            ).select("doc_id", "id", "_file", "_line", "_s", "_e")
-            if overlap == "forbid":
-                out += _overlapping(schema, table, placed)
-            elif overlap == "nest":
-                out += _crossing(schema, table, placed)
-            checked.unpersist()
-    anchored.unpersist()
+        overlap = layer_of(schema, TABLE_LAYERS[table]).overlap
+        placed = checked.filter(
+            (F.col("_group") == n)
+            & (F.col("_status").isNull() | (F.col("_status") == "span-edge-whitespace"))
+        ).select("doc_id", "id", "_file", "_line", "_s", "_e")
+        if overlap == "forbid":
+            out += _overlapping(schema, table, placed)
+        elif overlap == "nest":
+            out += _crossing(schema, table, placed)
+    checked.unpersist()
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from isf_claims.schema import Schema
 from isf_claims.validation import wording
-from isf_claims.validation.backends.spark.frames import Frames, clean, emit
+from isf_claims.validation.backends.spark.frames import Frames, clean, emit, rows_findings
 from isf_claims.validation.contract import (
     CONSTRAINT_CODES,
     PRIMARY_KEY_CODES,
@@ -166,20 +166,31 @@ def row_rules(spark: Any, schema: Schema, frames: Frames, findings: list[Finding
 
     out: list[Finding] = []
     claims = frames.tables["claims"]
-    for f in layer_of(schema, "claim").fields:
-        if f.type != "span" or f.required:
-            continue
-        for part in SPAN_PARTS:
-            col = f"{f.name}_{part}"
-            rows = claims.filter(_present(f.name) & F.col(col).isNull())
-            out += emit(
-                schema,
-                "claims",
-                rows,
-                "missing-value",
-                lambda r, p=f.name, q=part: wording.span_part_missing(p, q),
-                col,
-            )
+    parts = [
+        (f.name, part)
+        for f in layer_of(schema, "claim").fields
+        if f.type == "span" and not f.required
+        for part in SPAN_PARTS
+    ]
+    flags = {f"_no_{s}_{p}": _present(s) & F.col(f"{s}_{p}").isNull() for s, p in parts}
+    any_flag = F.lit(False)
+    for flag in flags.values():
+        any_flag = any_flag | flag
+    partial = [
+        r.asDict()
+        for r in claims.select("*", *(c.alias(n) for n, c in flags.items()))
+        .filter(any_flag)
+        .collect()
+    ]  # one job for every optional span
+    for s, p in parts:
+        out += rows_findings(
+            schema,
+            "claims",
+            [r for r in partial if r[f"_no_{s}_{p}"]],
+            "missing-value",
+            lambda r, s=s, p=p: wording.span_part_missing(s, p),
+            f"{s}_{p}",
+        )
     check_rule_values(schema)
     ok = clean(spark, claims, "claims", dirty_units(findings + out, 2))
     attr = F.col("attribution")
