@@ -49,6 +49,7 @@ def _alive_workers(ui_port: int) -> int:
 @contextmanager
 def standalone_cluster(workdir: Path, workers: int = 2, timeout: float = 120) -> Iterator[str]:
     """A master and ``workers`` one-core workers; yields ``spark://127.0.0.1:PORT``."""
+    workdir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SPARK_HOME": str(spark_home()), "SPARK_LOCAL_IP": LOCAL_IP}
     env.pop("SPARK_REMOTE", None)
     port, ui = free_port(), free_port()

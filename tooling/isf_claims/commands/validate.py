@@ -4,6 +4,7 @@ and ``synth`` (a synthetic corpus for benchmarks and tests)."""
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -60,7 +61,10 @@ def validate_cmd(
     from isf_claims.validation import validate
 
     fmt = check_format(output)
-    with pandas_hidden():  # only in the `isf-claims` process: start-up time, see the module
+    # Only in the `isf-claims` process: start-up time, see the module. Spark's pandas API
+    # (which pandera's pyspark backend imports) needs pandas.
+    hidden = nullcontext() if engine == "spark" else pandas_hidden()
+    with hidden:
         report = validate(repo_of(root), paths or (), engine=engine, master=master)
     if fmt == "json":
         emit_json(report.to_dict(max_per_code))

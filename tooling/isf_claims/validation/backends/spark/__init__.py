@@ -37,11 +37,11 @@ def run(
     """Levels 1-5 on Spark: the inputs (with the level-1 findings, as the reader gives
     them to the other engines) and the findings of levels 2-5."""
     spark = get_session(master)
-    inputs, records = read_structure(spark, repo, list(paths))
+    inputs, records, typed = read_structure(spark, repo, list(paths))
     try:
         frames = build_frames(spark, inputs, records)
         schema = inputs.schema
-        out = frames.findings + contract.table_contract(schema, frames)
+        out = typed + frames.findings + contract.table_contract(schema, frames)
         out += contract.row_rules(spark, schema, frames, out)
         dirty2 = dirty_units(out, 2)
         anchored, found = anchoring.documents(spark, schema, frames, dirty2)

@@ -202,10 +202,12 @@ def _binary_files(spark: Any, repo: Repo, ids: list[str], full: bool) -> Any:
     return frame.filter(~F.col(DOC).isin(shared))
 
 
-def read_structure(spark: Any, repo: Repo, paths: list[Path | str]) -> tuple[Inputs, Any]:
+def read_structure(
+    spark: Any, repo: Repo, paths: list[Path | str]
+) -> tuple[Inputs, Any, list[Finding]]:
     """Level 1 of every file in scope: the inputs (findings, which files passed) as the
-    other engines get them from the reader, and the typed records of the document files
-    that passed, as a persisted DataFrame."""
+    other engines get them from the reader, the typed records of the document files that
+    passed, as a persisted DataFrame, and what typing them found."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -239,6 +241,7 @@ def read_structure(spark: Any, repo: Repo, paths: list[Path | str]) -> tuple[Inp
                 if not shared_fast(f, data, schema, inputs.findings):
                     read_lines(f, data, schema, kept, inputs.findings)
         records, declared = None, Counter()
+        typed: list[Finding] = []
         if source is not None:
             result = source.mapInArrow(
                 executor_pass(schema, kept), _spark_schema(output_schema(schema))
@@ -247,7 +250,10 @@ def read_structure(spark: Any, repo: Repo, paths: list[Path | str]) -> tuple[Inp
             for row in result.filter(F.col(KIND) != RECORD).select(KIND, FILE, PAYLOAD).collect():
                 payload = json.loads(row[PAYLOAD])
                 if row[KIND] == FINDING:
-                    inputs.findings.append(Finding(**payload))
+                    found = Finding(**payload)
+                    # Level 1 is the reader's; typing's findings are the engine's (as in
+                    # the pandera engine, they keep their records out of later levels).
+                    (inputs.findings if found.level == 1 else typed).append(found)
                 else:
                     status[row[FILE]] = payload
             for f in files:
@@ -262,7 +268,7 @@ def read_structure(spark: Any, repo: Repo, paths: list[Path | str]) -> tuple[Inp
             records = result.filter(F.col(KIND) == RECORD).drop(KIND, PAYLOAD)
         winner = max(declared, key=lambda v: (declared[v], kept.index(v))) if declared else version
         if winner == version:
-            return inputs, records
+            return inputs, records, typed
         if records is not None:
             result.unpersist()
         version = winner
