@@ -109,6 +109,10 @@ def table_contract(schema: Schema, frames: Frames) -> list[Finding]:
     """Every Table Schema violation of every table, as findings. Tables are checked in
     parallel threads: each of pandera's checks is a small Spark job, and on a small corpus
     a run waits on job scheduling rather than computing."""
+    import pandera.pyspark  # noqa: F401  (imported once, here, not by racing threads)
+
+    from isf_claims.validation import pandera_engine  # noqa: F401  (its wording)
+
     with ThreadPoolExecutor(max_workers=len(TABLES)) as pool:
         found = pool.map(lambda table: _table(schema, frames, table), TABLES)
     return [f for part in found for f in part]
