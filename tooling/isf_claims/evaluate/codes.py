@@ -57,7 +57,10 @@ CODES: dict[str, tuple[int, str]] = {
     ),
     "evaluate-unknown-task": (EXIT_USAGE, "The task is not ner, mentions, claims or clusters."),
     "evaluate-unknown-split": (EXIT_USAGE, "The split is not one the release has."),
-    "evaluate-unknown-document": (EXIT_USAGE, "A document given with --docs is not in the release."),
+    "evaluate-unknown-document": (
+        EXIT_USAGE,
+        "A document given with --docs is not in the release.",
+    ),
     "evaluate-needs-extra": (
         EXIT_USAGE,
         "Scoring ner needs seqeval: pip install 'isf-claims[eval]'.",

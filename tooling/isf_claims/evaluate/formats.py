@@ -303,7 +303,10 @@ def read_predictions(source: Any, task: str) -> Predictions:
 def read_mentions(source: Any) -> list[PredictedMention]:
     """A mentions prediction file as typed records (file order)."""
     frame = read_predictions(source, "mentions").frame
-    return [PredictedMention(*row) for row in frame.select(list(PredictedMention.__annotations__)).iter_rows()]
+    return [
+        PredictedMention(*row)
+        for row in frame.select(list(PredictedMention.__annotations__)).iter_rows()
+    ]
 
 
 def read_claims(source: Any) -> list[PredictedClaim]:

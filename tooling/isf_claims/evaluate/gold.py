@@ -53,7 +53,9 @@ def _flat_claims(claims: pl.DataFrame) -> pl.DataFrame:
 def _members(clusters: pl.DataFrame) -> pl.DataFrame:
     """Cluster members: cluster_id, doc_id, claim."""
     if clusters.height == 0:
-        return pl.DataFrame(schema={"cluster_id": pl.String, "doc_id": pl.String, "claim": pl.String})
+        return pl.DataFrame(
+            schema={"cluster_id": pl.String, "doc_id": pl.String, "claim": pl.String}
+        )
     return (
         clusters.select(pl.col("id").alias("cluster_id"), "members")
         .explode("members")

@@ -62,7 +62,9 @@ def _first_per(p: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return preds, idx[first]
 
 
-def _closest_per(p: np.ndarray, mask: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _closest_per(
+    p: np.ndarray, mask: np.ndarray, dist: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     idx = np.flatnonzero(mask)
     order = np.lexsort((idx, dist[idx], p[idx]))
     idx = idx[order]
@@ -70,7 +72,9 @@ def _closest_per(p: np.ndarray, mask: np.ndarray, dist: np.ndarray) -> tuple[np.
     return preds, idx[first]
 
 
-def _walk(pairs: dict[str, np.ndarray], scheme: str, n_pred: int, n_gold: int) -> tuple[np.ndarray, np.ndarray]:
+def _walk(
+    pairs: dict[str, np.ndarray], scheme: str, n_pred: int, n_gold: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Outcome per prediction and taken flag per gold mention for one scheme."""
     outcome = np.full(n_pred, SPURIOUS, dtype=np.int8)
     taken = np.zeros(n_gold, dtype=bool)
@@ -115,7 +119,9 @@ def _pairs(pred: pl.DataFrame, gold: pl.DataFrame, by: list[str]) -> dict[str, n
     }
 
 
-def count(gold: pl.DataFrame, pred: pl.DataFrame, docs: list[str], labels: list[str]) -> MentionCounts:
+def count(
+    gold: pl.DataFrame, pred: pl.DataFrame, docs: list[str], labels: list[str]
+) -> MentionCounts:
     """Counts of ``pred`` against ``gold`` (both: doc_id, label, start, end) over ``docs``."""
     doc_ix = pl.DataFrame({"doc_id": docs, "_doc": np.arange(len(docs))})
     lab_ix = pl.DataFrame({"label": labels, "_label": np.arange(len(labels))})
