@@ -27,19 +27,17 @@ from isf_claims.fsutil import atomic_write_bytes
 BASELINES = ("mentions", "claims")
 
 
-def run(
-    task: str, gold: Gold, ner: pl.DataFrame, mentions: pl.DataFrame, schema_dir: Path
-) -> pl.DataFrame:
-    """Predictions of the ``task`` baseline from the release's gold ``documents`` (with
-    text), ``ner`` rows and ``mentions`` (with text)."""
+def run(task: str, gold: Gold, schema_dir: Path) -> pl.DataFrame:
+    """Predictions of the ``task`` baseline from a release's gold (read ``with_text``);
+    the claims baseline reads its cue lexicon from ``schema_dir``."""
     if task == "mentions":
         from isf_claims.baselines.gazetteer import predict
 
-        return predict(ner, mentions, gold.vocab["label"])
+        return predict(gold.table("ner"), gold.table("mentions"), gold.vocab["label"])
     if task == "claims":
         from isf_claims.baselines.claims_rules import load_lexicon, predict
 
-        return predict(gold.documents, mentions, load_lexicon(schema_dir))
+        return predict(gold.documents, gold.table("mentions"), load_lexicon(schema_dir))
     raise usage_error(
         "baseline-unknown-task",
         "no baseline for this task",

@@ -81,12 +81,15 @@ def from_tables(
     out: dict[str, pl.DataFrame] = {}
     if "mentions" in tables:
         out["mentions"] = pl.from_arrow(
-            tables["mentions"].select(["doc_id", "id", "label", "start", "end"])
+            tables["mentions"].select(["doc_id", "id", "label", "start", "end", "text"])
         )
     if "claims" in tables:
         out["claims"] = _flat_claims(pl.from_arrow(tables["claims"]))
     if "ner" in tables:
-        out["ner"] = pl.from_arrow(tables["ner"].select(["doc_id", "start", "end", "ner_tags"]))
+        extra = ["tokens", "token_offsets"] if with_text else []
+        out["ner"] = pl.from_arrow(
+            tables["ner"].select(["doc_id", "start", "end", "ner_tags", *extra])
+        )
     if "clusters" in tables:
         out["cluster_members"] = _members(pl.from_arrow(tables["clusters"]))
     return Gold(version, sha256sums, docs, vocab, out)  # type: ignore[arg-type]
