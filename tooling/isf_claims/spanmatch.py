@@ -19,18 +19,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 PAIR_COLUMNS = ("_a", "_b", "_comp", "overlap")
 
 
-def _side(df: pl.DataFrame, by: Sequence[str], start: str, end: str, side: int) -> pl.DataFrame:
-    return (
-        df.select(*by, pl.col(start).alias("_s"), pl.col(end).alias("_e"))
-        .with_row_index("_i")
-        .with_columns(pl.col("_i").cast(pl.Int64), _side=pl.lit(side, pl.Int8))
-        .filter(pl.col("_s").is_not_null() & pl.col("_e").is_not_null())
-    )
+def _group_codes(a: pl.DataFrame, b: pl.DataFrame, by: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per distinct ``by`` value, for the rows of ``a`` and of ``b``."""
+    if not by:
+        return np.zeros(a.height, dtype=np.int64), np.zeros(b.height, dtype=np.int64)
+    if all(a.schema[c].is_integer() and b.schema[c].is_integer() for c in by):
+        out = []
+        for df in (a, b):
+            code = np.zeros(df.height, dtype=np.int64)
+            for c in by:
+                values = df[c].to_numpy().astype(np.int64)
+                top = max(int(a[c].max() or 0), int(b[c].max() or 0)) + 1
+                code = code * top + values
+            out.append(code)
+        return out[0], out[1]
+    keys = pl.concat([a.select(by), b.select(by)], how="vertical_relaxed")
+    expr = pl.col(by[0]) if len(by) == 1 else pl.struct(by)
+    codes = keys.select(expr.rank("dense")).to_series().to_numpy().astype(np.int64)
+    return codes[: a.height], codes[a.height :]
 
 
 def overlap_pairs(
@@ -47,25 +59,54 @@ def overlap_pairs(
     component both lie in) and ``overlap`` (shared code points). Rows with a null start or
     end take part in no pair. Ordered by ``_a`` then ``_b``."""
     by = list(by)
-    sa = _side(a, by, start, end, 0)
-    sb = _side(b, by, b_start or start, b_end or end, 1)
-    both = pl.concat([sa, sb]).sort([*by, "_s", "_e", "_side", "_i"])
-    reach = pl.col("_e").cum_max().shift(1).over(by)
-    both = both.with_columns(
-        _comp=(reach.is_null() | (pl.col("_s") >= reach)).cast(pl.Int64).cum_sum()
-    )
-    left = both.filter(pl.col("_side") == 0).select("_comp", "_i", "_s", "_e")
-    right = both.filter(pl.col("_side") == 1).select(
-        "_comp", pl.col("_i").alias("_b"), pl.col("_s").alias("_sb"), pl.col("_e").alias("_eb")
-    )
-    return (
-        left.join(right, on="_comp")
-        .with_columns(
-            overlap=pl.min_horizontal("_e", "_eb") - pl.max_horizontal("_s", "_sb"),
-        )
-        .filter(pl.col("overlap") > 0)
-        .select(pl.col("_i").alias("_a"), "_b", "_comp", "overlap")
-        .sort("_a", "_b")
+    ga, gb = _group_codes(a, b, by)
+    sides = []
+    for codes, df, s_col, e_col in ((ga, a, start, end), (gb, b, b_start or start, b_end or end)):
+        s = df[s_col].to_numpy()
+        e = df[e_col].to_numpy()
+        keep = ~(df[s_col].is_null().to_numpy() | df[e_col].is_null().to_numpy())
+        rows = np.flatnonzero(keep)
+        sides.append((codes[rows], s[rows].astype(np.int64), e[rows].astype(np.int64), rows))
+    n_a = len(sides[0][3])
+    group = np.concatenate([sides[0][0], sides[1][0]])
+    s = np.concatenate([sides[0][1], sides[1][1]])
+    e = np.concatenate([sides[0][2], sides[1][2]])
+    row = np.concatenate([sides[0][3], sides[1][3]])
+    empty = pl.DataFrame(schema=dict.fromkeys(PAIR_COLUMNS, pl.Int64))
+    if n_a == 0 or len(row) == n_a:
+        return empty
+    # Spans of later groups start after every end of earlier ones: shift each group by
+    # a width larger than any offset, so one sort and one running maximum serve all groups.
+    # (Spans with equal starts always share a component, so their order does not matter.)
+    width = int(max(e.max(), s.max())) + 1
+    order = np.argsort(group * width + s)
+    shifted_s = group[order] * width + s[order]
+    reach = np.maximum.accumulate(group[order] * width + e[order])
+    new = np.r_[True, shifted_s[1:] >= reach[:-1]]
+    comp = np.empty(len(row), dtype=np.int64)
+    comp[order] = np.cumsum(new)
+    ca, cb = comp[:n_a], comp[n_a:]
+    b_order = np.argsort(cb, kind="stable")
+    cb_sorted = cb[b_order]
+    lo = np.searchsorted(cb_sorted, ca, side="left")
+    hi = np.searchsorted(cb_sorted, ca, side="right")
+    counts = hi - lo
+    ia = np.repeat(np.arange(n_a), counts)
+    offsets = np.arange(len(ia)) - np.repeat(np.cumsum(counts) - counts, counts)
+    ib = b_order[np.repeat(lo, counts) + offsets]
+    sa, ea = s[:n_a][ia], e[:n_a][ia]
+    sb, eb = s[n_a:][ib], e[n_a:][ib]
+    overlap = np.minimum(ea, eb) - np.maximum(sa, sb)
+    keep = overlap > 0
+    ra, rb = row[:n_a][ia[keep]], row[n_a:][ib[keep]]
+    final = np.argsort(ra.astype(np.int64) * (int(rb.max(initial=0)) + 1) + rb)
+    return pl.DataFrame(
+        {
+            "_a": ra[final].astype(np.int64),
+            "_b": rb[final].astype(np.int64),
+            "_comp": ca[ia[keep]][final],
+            "overlap": overlap[keep][final],
+        }
     )
 
 

@@ -45,38 +45,47 @@ def surface_keys(texts: pl.Series) -> pl.DataFrame:
     return pl.DataFrame({"text": texts, "n": lens, "key": keys})
 
 
-def _matches(ner: pl.DataFrame, forms: pl.DataFrame) -> pl.DataFrame:
-    """Every token window of the ``ner`` rows whose key is a surface's (``doc_id``,
-    ``start``, ``end``, ``n``, ``key``); windows never cross a row."""
+def _in(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``np.isin`` by hashing (polars), without sorting ``values``."""
+    return pl.Series(values).is_in(pl.Series(wanted)).to_numpy()
+
+
+def _matches(
+    ner: pl.DataFrame, doc_code: np.ndarray, forms: pl.DataFrame, firsts: np.ndarray
+) -> pl.DataFrame:
+    """Every token window of the ``ner`` rows whose key is a surface's (``_doc``: the
+    row's ``doc_code``, ``start``, ``end``, ``n``, ``key``); windows never cross a row. Only
+    windows starting with the first token of some surface (``firsts``) are computed."""
     counts = ner["tokens"].list.len().to_numpy()
     seg = np.repeat(np.arange(ner.height), counts)
     offsets = ner["token_offsets"].explode()
     t_start = offsets.struct.field("start").to_numpy()
     t_end = offsets.struct.field("end").to_numpy()
     flat = _token_hashes(ner["tokens"].explode())
-    docs = ner["doc_id"].to_numpy()
-    lengths = sorted(set(forms["n"].to_list()))
-    window = np.zeros(len(flat), dtype=np.uint64)
+    cand = np.flatnonzero(_in(flat, np.unique(firsts)))
+    by_n = {n: np.sort(g["key"].to_numpy()) for (n,), g in forms.group_by("n")}
+    window = np.zeros(len(cand), dtype=np.uint64)
     power = np.uint64(1)
     found = []
     with np.errstate(over="ignore"):
-        for n in range(1, (lengths[-1] if lengths else 0) + 1):
-            if n > len(flat):
-                break
-            size = len(flat) - n + 1
-            window = window[:size] + flat[n - 1 :] * power
+        for n in range(1, max(by_n, default=0) + 1):
+            cand_ok = cand + n - 1 < len(flat)
+            cand, window = cand[cand_ok], window[cand_ok]
+            last = cand + n - 1
+            same = seg[last] == seg[cand]
+            cand, window, last = cand[same], window[same], last[same]
+            window = window + flat[last] * power
             power = power * _BASE
-            if n not in lengths:
+            if n not in by_n:
                 continue
-            wanted = forms.filter(pl.col("n") == n)["key"].to_numpy()
-            at = np.flatnonzero((seg[:size] == seg[n - 1 :]) & np.isin(window, wanted))
+            at = _in(window, by_n[n])
             found.append(
                 pl.DataFrame(
                     {
-                        "doc_id": pl.Series(docs[seg[at]], dtype=pl.String),
-                        "start": t_start[at],
-                        "end": t_end[at + n - 1],
-                        "n": np.full(len(at), n, dtype=np.int64),
+                        "_doc": doc_code[seg[cand[at]]],
+                        "start": t_start[cand[at]],
+                        "end": t_end[last[at]],
+                        "n": np.full(int(at.sum()), n, dtype=np.int64),
                         "key": window[at],
                     }
                 )
@@ -84,7 +93,7 @@ def _matches(ner: pl.DataFrame, forms: pl.DataFrame) -> pl.DataFrame:
     if not found:
         return pl.DataFrame(
             schema={
-                "doc_id": pl.String,
+                "_doc": pl.Int64,
                 "start": pl.Int64,
                 "end": pl.Int64,
                 "n": pl.Int64,
@@ -98,28 +107,56 @@ def predict(ner: pl.DataFrame, mentions: pl.DataFrame, labels: list[str]) -> pl.
     """Leave-one-document-out gazetteer predictions (doc_id, start, end, label) from the
     release's ``ner`` rows (doc_id, tokens, token_offsets) and gold ``mentions`` (doc_id,
     label, text)."""
-    forms = surface_keys(mentions["text"].unique().sort()).filter(pl.col("n") > 0)
-    keyed = mentions.select("doc_id", "label", "text").join(forms, on="text")
-    total = keyed.group_by("n", "key", "label").len("total")
-    own = keyed.group_by("doc_id", "n", "key", "label").len("own")
-    rank = pl.DataFrame({"label": labels, "_rank": np.arange(len(labels))})
-    matches = _matches(ner, forms).sort("doc_id", "start", "end", descending=[False, False, True])
-    reach = pl.col("end").cum_max().shift(1).over("doc_id")
-    matches = matches.filter(reach.is_null() | (pl.col("end") > reach))
-    return (
-        matches.join(total, on=["n", "key"])
-        .join(own, on=["doc_id", "n", "key", "label"], how="left")
-        .with_columns(votes=pl.col("total") - pl.col("own").fill_null(0))
-        .filter(pl.col("votes") > 0)
-        .join(rank, on="label")
-        .sort(
-            "doc_id",
-            "start",
-            "end",
-            "votes",
-            "_rank",
-            descending=[False, False, False, True, False],
-        )
-        .unique(["doc_id", "start", "end"], keep="first", maintain_order=True)
-        .select("doc_id", "start", "end", "label")
+    docs = sorted(
+        set(ner["doc_id"].unique().to_list()) | set(mentions["doc_id"].unique().to_list())
     )
+    texts = mentions["text"].unique().sort()
+    forms = surface_keys(texts)
+    # a surface is a token sequence: texts differing only in spacing share one
+    surface = forms.select(pl.struct("n", "key").rank("dense")).to_series().to_numpy()
+    surface = surface.astype(np.int64) - 1
+    n_sf, n_lab = int(surface.max(initial=-1)) + 1, len(labels)
+    m_doc = mentions["doc_id"].cast(pl.Enum(docs)).to_physical().to_numpy().astype(np.int64)
+    m_text = mentions["text"].cast(pl.Enum(texts.to_list())).to_physical().to_numpy()
+    m_sf = surface[m_text]
+    m_lab = mentions["label"].cast(pl.Enum(labels)).to_physical().to_numpy().astype(np.int64)
+    live = forms["n"].to_numpy()[m_text] > 0
+    m_doc, m_sf, m_lab = m_doc[live], m_sf[live], m_lab[live]
+    total = np.bincount(m_sf * n_lab + m_lab, minlength=n_sf * n_lab).reshape(n_sf, n_lab)
+    own_key, own_count = np.unique((m_doc * n_sf + m_sf) * n_lab + m_lab, return_counts=True)
+
+    keyed = forms.with_columns(_sf=surface).filter(pl.col("n") > 0)
+    firsts = _token_hashes(keyed["text"].str.extract(f"({tok.PATTERN})", 1))
+    doc_code = ner["doc_id"].cast(pl.Enum(docs)).to_physical().to_numpy().astype(np.int64)
+    found = _matches(ner, doc_code, keyed.unique(["n", "key"]), firsts)
+    sf_of = keyed.unique(["n", "key"]).select("n", "key", "_sf")
+    found = found.join(sf_of, on=["n", "key"], maintain_order="left")
+    d, st, en = found["_doc"].to_numpy(), found["start"].to_numpy(), found["end"].to_numpy()
+    sf = found["_sf"].to_numpy().astype(np.int64)
+    # keep the matches no other match contains (longest match)
+    order = np.lexsort((-en, st, d))
+    width = int(en.max(initial=0)) + 1
+    shifted = d[order] * width + en[order]
+    reach = np.maximum.accumulate(shifted)
+    keep = np.zeros(len(d), dtype=bool)
+    keep[order] = np.r_[True, shifted[1:] > reach[:-1]]
+    d, st, en, sf = d[keep], st[keep], en[keep], sf[keep]
+    # leave-one-document-out votes per (document, surface), then the best label
+    pair, inverse = np.unique(d * n_sf + sf, return_inverse=True)
+    votes = total[pair % n_sf].astype(np.int64)
+    o_pair, o_lab = own_key // n_lab, own_key % n_lab
+    at = np.searchsorted(pair, o_pair)
+    hit = (at < len(pair)) & (pair[np.minimum(at, len(pair) - 1)] == o_pair)
+    np.subtract.at(votes, (at[hit], o_lab[hit]), own_count[hit])
+    best = votes.argmax(axis=1) if len(pair) else np.zeros(0, dtype=np.int64)
+    ok = votes[np.arange(len(pair)), best] > 0 if len(pair) else np.zeros(0, dtype=bool)
+    use = ok[inverse]
+    out = pl.DataFrame(
+        {
+            "doc_id": pl.Series(docs, dtype=pl.String).gather(d[use]),
+            "start": st[use].astype(np.int64),
+            "end": en[use].astype(np.int64),
+            "label": pl.Series(labels, dtype=pl.String).gather(best[inverse][use]),
+        }
+    )
+    return out.sort("doc_id", "start", "end")

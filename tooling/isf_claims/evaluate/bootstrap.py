@@ -31,7 +31,7 @@ class Bootstrap:
             "resamples": self.resamples,
             "seed": self.seed,
             "level": self.level,
-            "method": "percentile interval; numpy.random.default_rng(seed).multinomial",
+            "method": "percentile; documents drawn by numpy.random.default_rng(seed).integers",
         }
 
     def intervals(
@@ -48,7 +48,9 @@ class Bootstrap:
         stats = []
         for start in range(0, self.resamples, _CHUNK):
             size = min(_CHUNK, self.resamples - start)
-            weights = rng.multinomial(n, np.full(n, 1.0 / n), size=size).astype(np.float64)
+            draws = rng.integers(0, n, size=(size, n)) + (np.arange(size) * n)[:, None]
+            weights = np.bincount(draws.ravel(), minlength=size * n).reshape(size, n)
+            weights = weights.astype(np.float64)
             sums = (weights @ flat).reshape(size, *per_doc.shape[1:])
             stats.append(statistic(sums))
         values = np.concatenate(stats, axis=0)

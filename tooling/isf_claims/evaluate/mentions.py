@@ -103,9 +103,17 @@ def _pairs(pred: pl.DataFrame, gold: pl.DataFrame, by: list[str]) -> dict[str, n
     found = overlap_pairs(pred, gold, by=by)
     ps, pe = pred["start"].to_numpy(), pred["end"].to_numpy()
     gs, ge = gold["start"].to_numpy(), gold["end"].to_numpy()
-    found = found.with_columns(rank=pl.col("_a").rank("dense").over("_comp")).sort(
-        "rank", "_a", "_b"
-    )
+    # rank of each prediction within its component; pairs come sorted by _a then _b, so
+    # stable sorts keep that order inside each component and each rank
+    comp, a = found["_comp"].to_numpy(), found["_a"].to_numpy()
+    order = np.argsort(comp, kind="stable")
+    c_sorted, a_sorted = comp[order], a[order]
+    new_comp = np.r_[True, c_sorted[1:] != c_sorted[:-1]]
+    new_pred = new_comp | np.r_[True, a_sorted[1:] != a_sorted[:-1]]
+    counter = np.cumsum(new_pred)
+    rank = np.empty(len(a), dtype=np.int64)
+    rank[order] = counter - np.maximum.accumulate(np.where(new_comp, counter, 0)) + 1
+    found = found.with_columns(rank=rank)[np.argsort(rank, kind="stable")]
     p, g = found["_a"].to_numpy(), found["_b"].to_numpy()
     ov = found["overlap"].to_numpy()
     return {
@@ -123,14 +131,13 @@ def count(
     gold: pl.DataFrame, pred: pl.DataFrame, docs: list[str], labels: list[str]
 ) -> MentionCounts:
     """Counts of ``pred`` against ``gold`` (both: doc_id, label, start, end) over ``docs``."""
-    doc_ix = pl.DataFrame({"doc_id": docs, "_doc": np.arange(len(docs))})
-    lab_ix = pl.DataFrame({"label": labels, "_label": np.arange(len(labels))})
 
     def prep(df: pl.DataFrame) -> pl.DataFrame:
-        return (
-            df.select("doc_id", "label", "start", "end")
-            .join(doc_ix, on="doc_id", maintain_order="left")
-            .join(lab_ix, on="label", maintain_order="left")
+        return df.filter(pl.col("doc_id").is_in(docs)).select(
+            "start",
+            "end",
+            _doc=pl.col("doc_id").cast(pl.Enum(docs)).to_physical().cast(pl.Int64),
+            _label=pl.col("label").cast(pl.Enum(labels)).to_physical().cast(pl.Int64),
         )
 
     gold = prep(gold)
@@ -140,8 +147,8 @@ def count(
     per_label = np.zeros((n_lab, len(SCHEMES), len(COUNTS)), dtype=np.int64)
     pdoc, gdoc = pred["_doc"].to_numpy(), gold["_doc"].to_numpy()
     plab, glab = pred["_label"].to_numpy(), gold["_label"].to_numpy()
-    overall = _pairs(pred, gold, ["doc_id"])
-    by_label = _pairs(pred, gold, ["doc_id", "label"])
+    overall = _pairs(pred, gold, ["_doc"])
+    by_label = _pairs(pred, gold, ["_doc", "_label"])
     for s, scheme in enumerate(SCHEMES):
         for pairs, groups, out in (
             (overall, (pdoc, gdoc, n_doc), per_doc),

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from isf_claims.corpus import Corpus, load_corpus
 from isf_claims.errors import IsfError
-from isf_claims.release import card, checksums, croissant, datapackage, features, stats
+from isf_claims.release import card, checksums, croissant, datapackage, evaluation, features, stats
 from isf_claims.release import splits as split_rule
 from isf_claims.release import tokenize as tok
 from isf_claims.release.datafiles import data_files
@@ -192,6 +192,7 @@ def release_artefacts(repo: Repo, corpus: Corpus) -> Artefacts:
         schemas = {c: rt.tables[c].schema for c in layout}
         agreement = agreement_report(repo)
         numbers = stats.compute(corpus, rt, ner_report.to_dict(), agreement, counted.result())
+        numbers["evaluation"] = evaluation.compute(rt, meta.version, repo.schema_dir)
     prose_path = repo.root / DATACARD
     prose = prose_path.read_text(encoding="utf-8") if prose_path.is_file() else ""
 
@@ -199,7 +200,7 @@ def release_artefacts(repo: Repo, corpus: Corpus) -> Artefacts:
     files["README.md"] = card.render(
         card.front_matter(meta, numbers, layout, feats, DEFAULT_CONFIG),
         prose,
-        card.statistics_markdown(numbers, meta.version),
+        card.statistics_markdown(numbers, meta.version) + "\n" + evaluation.section(numbers),
         card.release_markdown(meta, layout, stats.configs_rows(rt), DEFAULT_CONFIG),
     ).encode("utf-8")
     files["datapackage.json"] = json_bytes(
