@@ -47,7 +47,7 @@ def surface_keys(texts: pl.Series) -> pl.DataFrame:
 
 def _in(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """``np.isin`` by hashing (polars), without sorting ``values``."""
-    return pl.Series(values).is_in(pl.Series(wanted)).to_numpy()
+    return pl.Series(values).is_in(pl.Series(wanted).implode()).to_numpy()
 
 
 def _matches(

@@ -39,7 +39,8 @@ class Bootstrap:
     ) -> np.ndarray | None:
         """``[statistic, (low, high)]`` for ``statistic`` of summed per-document counts
         (``per_doc``: ``[doc, ...]``; ``statistic`` maps ``[resample, ...]`` sums to
-        ``[resample, k]``). None with no document or no resample."""
+        ``[resample, k]``, NaN where a resample leaves it undefined; such resamples are left out
+        of that statistic's interval). None with no document or no resample."""
         n = per_doc.shape[0]
         if n == 0 or self.resamples <= 0:
             return None
@@ -55,6 +56,7 @@ class Bootstrap:
             stats.append(statistic(sums))
         values = np.concatenate(stats, axis=0)
         alpha = (1.0 - self.level) / 2.0
-        return np.stack(
-            [np.quantile(values, alpha, axis=0), np.quantile(values, 1 - alpha, axis=0)], axis=-1
-        )
+        with np.errstate(all="ignore"):  # a statistic undefined in every resample: NaN
+            low = np.nanquantile(values, alpha, axis=0)
+            high = np.nanquantile(values, 1 - alpha, axis=0)
+        return np.stack([low, high], axis=-1)

@@ -98,11 +98,13 @@ def score(
 
 
 def statistic(sums: np.ndarray) -> np.ndarray:
-    """Bootstrap statistic: pairwise F1 and B³ F1 from summed :data:`DOC_COUNTS`."""
+    """Bootstrap statistic: pairwise F1 and B³ F1 from summed :data:`DOC_COUNTS` (pairwise
+    F1 is undefined, NaN, in a resample with no pair on either side)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         p = np.where(sums[..., 0] > 0, sums[..., 2] / np.maximum(sums[..., 0], 1), 0.0)
         r = np.where(sums[..., 1] > 0, sums[..., 2] / np.maximum(sums[..., 1], 1), 0.0)
         pw = np.where(p + r > 0, 2 * p * r / np.where(p + r > 0, p + r, 1), 0.0)
+        pw = np.where((sums[..., 0] + sums[..., 1]) > 0, pw, np.nan)
         bp = sums[..., 4] / np.maximum(sums[..., 3], 1)
         br = sums[..., 5] / np.maximum(sums[..., 3], 1)
         b3 = np.where(bp + br > 0, 2 * bp * br / np.where(bp + br > 0, bp + br, 1), 0.0)

@@ -80,7 +80,7 @@ def _walk(
     taken = np.zeros(n_gold, dtype=bool)
     p, g, rank = pairs["p"], pairs["g"], pairs["rank"]
     bounds, label, enough, dist = pairs["bounds"], pairs["label"], pairs["enough"], pairs["dist"]
-    cuts = np.flatnonzero(np.diff(rank)) + 1
+    cuts = np.flatnonzero(np.diff(rank)) + 1  # rounds; a rank with no pair is skipped
     for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(p)], strict=True):
         pp, gg = p[lo:hi], g[lo:hi]
         free = ~taken[gg]
@@ -148,7 +148,9 @@ def count(
     pdoc, gdoc = pred["_doc"].to_numpy(), gold["_doc"].to_numpy()
     plab, glab = pred["_label"].to_numpy(), gold["_label"].to_numpy()
     overall = _pairs(pred, gold, ["_doc"])
-    by_label = _pairs(pred, gold, ["_doc", "_label"])
+    # Per label, the pairs are the same-label ones; the components of all labels together
+    # are unions of each label's, so their order of predictions serves the per-label walk.
+    by_label = {k: v[overall["label"]] for k, v in overall.items()}
     for s, scheme in enumerate(SCHEMES):
         for pairs, groups, out in (
             (overall, (pdoc, gdoc, n_doc), per_doc),

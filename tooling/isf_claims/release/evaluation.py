@@ -44,7 +44,8 @@ def compute(rt: ReleaseTables, version: str, schema_dir: Path) -> dict[str, Any]
         if task == "claims" and not (schema_dir / "cue_lexicon.json").is_file():
             continue  # a corpus without the lexicon (an old git ref): no claims baseline
         preds = baselines.run(task, gold, schema_dir)
-        out[task] = _compact(evaluate(preds, task, gold=gold, bootstrap=boot))
+        # the baselines' output is well-formed by construction (the tests check it)
+        out[task] = _compact(evaluate(preds, task, gold=gold, bootstrap=boot, check=False))
     return {"release": version, "baselines": out}
 
 
