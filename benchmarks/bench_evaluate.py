@@ -90,7 +90,8 @@ def predictions(rel: Path, labels: list[str]) -> tuple[Path, Path]:
     )
     pred = (
         pl.concat([kept, extra])
-        .unique(["doc_id", "start", "end", "label"])
+        .unique(["doc_id", "start", "end", "label"], maintain_order=True)
+        .head(N_PRED)
         .sort("doc_id", "start", "end", "label")
     )
     pred.write_parquet(parquet)
