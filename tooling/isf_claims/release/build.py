@@ -194,6 +194,7 @@ def release_artefacts(repo: Repo, corpus: Corpus) -> Artefacts:
         numbers = stats.compute(corpus, rt, ner_report.to_dict(), agreement, counted.result())
     prose_path = repo.root / DATACARD
     prose = prose_path.read_text(encoding="utf-8") if prose_path.is_file() else ""
+    prose = card.fill_agreement(prose, numbers["agreement"])  # the card and Croissant alike
 
     feats = {c: features.table_features(rt.schema, c, schemas[c]) for c in layout}
     files["README.md"] = card.render(
