@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from isf_claims.corpus import Corpus, load_corpus
 from isf_claims.errors import IsfError
+from isf_claims.fsutil import make_temp_dir
 from isf_claims.release import card, checksums, croissant, datapackage, features, stats
 from isf_claims.release import splits as split_rule
 from isf_claims.release import tokenize as tok
@@ -236,8 +237,7 @@ def release_files(
 
 def write_folder(folder: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` as ``folder``, replacing any previous folder in one rename."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    tmp = make_temp_dir(folder.parent, f".{folder.name}.")
     try:
         for rel, data in sorted(files.items()):
             path = tmp / rel
