@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from typer.testing import CliRunner
 from isf_claims.cli import app
 from isf_claims.fsutil import atomic_write_bytes, umask
 from isf_claims.release.versioning import make_release
-from isf_claims.repo import Repo
+from test_pinning import git_corpus
 from test_release_fixtures import copy_corpus
 
 runner = CliRunner()
@@ -98,18 +97,8 @@ def test_every_command_that_writes(tmp_path: Path, mask022: None) -> None:
         assert modes(tmp_path / out) == {("dir", 0o755), ("file", 0o644)}, out
 
 
-def test_release_writes_changelog_and_dataset_json_readable(tmp_path: Path, mask022: None) -> None:
-    repo = copy_corpus(tmp_path / "corpus")
-    (repo.root / "CHANGELOG.md").write_text("# Changelog\n\n## Unreleased\n\n", encoding="utf-8")
-    (repo.root / ".gitignore").write_text("/dist/\n", encoding="utf-8")
-    for args in (
-        ("init", "-q", "-b", "main"),
-        ("config", "user.email", "test@example.org"),
-        ("config", "user.name", "Modes Test"),
-        ("add", "-A"),
-        ("commit", "-q", "-m", "corpus"),
-    ):
-        subprocess.run(["git", "-C", str(repo.root), *args], check=True)
-    released = make_release(Repo(repo.root), "1.0.0", repo.root / "dist")
+def test_release_writes_changelog_and_dataset_json_readable(tmp_path: Path, mask022: None):
+    repo = git_corpus(tmp_path / "corpus")
+    released = make_release(repo, "1.0.0", repo.root / "dist")
     assert mode(repo.root / "CHANGELOG.md") == mode(repo.root / "dataset.json") == 0o644
     assert modes(released.folder) == {("dir", 0o755), ("file", 0o644)}
