@@ -44,9 +44,11 @@ def check_annotation_set(repo: Repo, folder: Path) -> None:
         )
 
 
-def load_annotation_set(repo: Repo, folder: Path, doc_ids: list[str] | None = None) -> Corpus:
+def load_annotation_set(
+    repo: Repo, folder: Path, doc_ids: list[str] | None = None, check: bool = True
+) -> Corpus:
     """The corpus that ``folder``'s annotation files make with ``repo``'s raw texts, after
-    :func:`check_annotation_set`."""
+    :func:`check_annotation_set` (``check=False``: the caller has just validated it)."""
     if not folder.is_dir():
         raise usage_error(
             "not-a-folder",
@@ -56,5 +58,6 @@ def load_annotation_set(repo: Repo, folder: Path, doc_ids: list[str] | None = No
             found="no such folder",
             fix="pass two folders of annotation files",
         )
-    check_annotation_set(repo, folder)
+    if check:
+        check_annotation_set(repo, folder)
     return load_corpus(FolderRepo(repo.root, folder.resolve()), doc_ids)

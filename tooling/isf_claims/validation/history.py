@@ -47,6 +47,11 @@ class Baseline:
     git_blob: bool  # digest of git's "blob <size>\0" header + bytes
     files: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def label(self) -> str:
+        """What a digest is, for messages."""
+        return f"git blob ({self.algorithm}) as first committed" if self.git_blob else "sha256"
+
     def digest(self, data: bytes) -> str:
         h = hashlib.new(self.algorithm)
         if self.git_blob:
@@ -85,8 +90,7 @@ def git_baseline(repo: Repo) -> Baseline | None:
     )
     if out is None:
         return None
-    fmt = _git(repo.root, "rev-parse", "--show-object-format") or "sha1\n"
-    base = Baseline("git history", fmt.strip() or "sha1", git_blob=True)
+    base = Baseline("git history", "sha1", git_blob=True)
     tokens = iter(out.split("\0"))
     for meta in tokens:  # ":<mode> <mode> <blob> <blob> A", then the path
         parts = meta.lstrip("\n").split()
@@ -95,6 +99,7 @@ def git_baseline(repo: Repo) -> Baseline | None:
         name = next(tokens, "").removeprefix("raw/")
         if "/" not in name and name.endswith(RAW_SUFFIX):
             base.files.setdefault(name, parts[3])
+            base.algorithm = "sha256" if len(parts[3]) == 64 else "sha1"  # the object format
     return base if base.files else None
 
 
@@ -162,9 +167,9 @@ def check(base: Baseline, repo: Repo, current: set[str], scope: set[str] | None)
                         code="raw-edited",
                         file=rel,
                         doc_id=doc_id,
-                        message=f"{rel} differs from its bytes in the {base.source}",
-                        expected=f"{base.algorithm} {digest} ({base.source})",
-                        found=f"{base.algorithm} {now}",
+                        message=f"{rel} is not as in the {base.source}: raw texts are never edited",
+                        expected=f"{base.label}: {digest} ({base.source})",
+                        found=f"{base.label.split(' as ')[0]}: {now}",
                     )
                 )
             continue
@@ -179,7 +184,7 @@ def check(base: Baseline, repo: Repo, current: set[str], scope: set[str] | None)
                     code="raw-renamed",
                     file=rel,
                     doc_id=doc_id,
-                    message=f"{rel} of the {base.source} is now named raw/{moved}",
+                    message=f"{rel}, in the {base.source}, is now named raw/{moved}",
                     expected=rel,
                     found=f"raw/{moved}",
                 )
@@ -190,8 +195,8 @@ def check(base: Baseline, repo: Repo, current: set[str], scope: set[str] | None)
                     code="raw-removed",
                     file=rel,
                     doc_id=doc_id,
-                    message=f"{rel} of the {base.source} is gone",
-                    expected=f"{rel} ({base.algorithm} {digest})",
+                    message=f"{rel}, in the {base.source}, no longer exists",
+                    expected=f"{rel} ({base.label}: {digest})",
                     found="no such file",
                 )
             )
