@@ -48,9 +48,13 @@ class Baseline:
     files: dict[str, str] = field(default_factory=dict)
 
     @property
-    def label(self) -> str:
+    def kind(self) -> str:
         """What a digest is, for messages."""
-        return f"git blob ({self.algorithm}) as first committed" if self.git_blob else "sha256"
+        return f"git blob ({self.algorithm})" if self.git_blob else "sha256"
+
+    @property
+    def when(self) -> str:
+        return "as first committed" if self.git_blob else "as released"
 
     def digest(self, data: bytes) -> str:
         h = hashlib.new(self.algorithm)
@@ -168,8 +172,8 @@ def check(base: Baseline, repo: Repo, current: set[str], scope: set[str] | None)
                         file=rel,
                         doc_id=doc_id,
                         message=f"{rel} is not as in the {base.source}: raw texts are never edited",
-                        expected=f"{base.label}: {digest} ({base.source})",
-                        found=f"{base.label.split(' as ')[0]}: {now}",
+                        expected=f"{base.kind} {digest} ({base.when})",
+                        found=f"{base.kind} {now}",
                     )
                 )
             continue
@@ -196,7 +200,7 @@ def check(base: Baseline, repo: Repo, current: set[str], scope: set[str] | None)
                     file=rel,
                     doc_id=doc_id,
                     message=f"{rel}, in the {base.source}, no longer exists",
-                    expected=f"{rel} ({base.label}: {digest})",
+                    expected=f"{rel} ({base.kind} {digest}, {base.when})",
                     found="no such file",
                 )
             )
