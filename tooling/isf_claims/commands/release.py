@@ -30,12 +30,23 @@ def build_cmd(
         "dist"
     ),
     root: RootOption = None,
+    standoff: Annotated[
+        bool,
+        typer.Option(
+            "--standoff",
+            help="Build <out>/isf-claims-<version>-standoff/: the release without the article "
+            "texts (see `isf-claims rehydrate`).",
+        ),
+    ] = False,
 ) -> None:
     """Build the release folder <out>/isf-claims-<version>/ (refuses a corpus that does not
     validate)."""
-    from isf_claims.release.build import build_release
+    if standoff:
+        from isf_claims.release.standoff import build_standoff as build
+    else:
+        from isf_claims.release.build import build_release as build
 
-    result = build_release(repo_of(root), out)
+    result = build(repo_of(root), out)
     typer.echo(f"built {result.folder} ({len(result.files)} files, version {result.version})")
 
 

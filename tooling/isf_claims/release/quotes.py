@@ -81,8 +81,8 @@ class ArticlePassages:
         return sorted(runs)
 
 
-def _keystream(n: int, docs: Sequence[str], texts: Mapping[str, bytes], size: int) -> bytes:
-    h = hashlib.shake_256(_DOMAIN + str(n).encode() + b"\n")
+def _keystream(nonce: str, docs: Sequence[str], texts: Mapping[str, bytes], size: int) -> bytes:
+    h = hashlib.shake_256(_DOMAIN + nonce.encode() + b"\n")
     for d in docs:
         h.update(d.encode() + b"\0" + len(texts[d]).to_bytes(8, "big") + texts[d])
     return h.digest(size)
@@ -92,12 +92,13 @@ def _xor(data: bytes, key: bytes) -> bytes:
     return (int.from_bytes(data, "big") ^ int.from_bytes(key, "big")).to_bytes(len(data), "big")
 
 
-def seal(value: str, n: int, docs: Sequence[str], texts: Mapping[str, bytes]) -> str:
-    """``value`` sealed with the bytes of ``docs`` (``n``: a number unique to this value)."""
+def seal(value: str, nonce: str, docs: Sequence[str], texts: Mapping[str, bytes]) -> str:
+    """``value`` sealed with the bytes of ``docs`` (``nonce``: unique to this value within
+    the release, without ``:``, so no two values share a keystream)."""
     data = value.encode("utf-8")
-    key = _keystream(n, docs, texts, len(data))
+    key = _keystream(nonce, docs, texts, len(data))
     body = base64.b64encode(_xor(data, key)).decode()
-    return f"{SEAL_PREFIX}{n}:{','.join(docs)}:{body}"
+    return f"{SEAL_PREFIX}{nonce}:{','.join(docs)}:{body}"
 
 
 def sealed_docs(value: str) -> list[str] | None:
@@ -110,10 +111,10 @@ def sealed_docs(value: str) -> list[str] | None:
 def unseal(value: str, texts: Mapping[str, bytes]) -> str | None:
     """The value a sealed string holds, or None when a document it needs is not in
     ``texts``."""
-    n, docs_text, body = value[len(SEAL_PREFIX) :].split(":", 2)
+    nonce, docs_text, body = value[len(SEAL_PREFIX) :].split(":", 2)
     docs = docs_text.split(",")
     if any(d not in texts for d in docs):
         return None
     data = base64.b64decode(body)
-    key = _keystream(int(n), docs, texts, len(data))
+    key = _keystream(nonce, docs, texts, len(data))
     return _xor(data, key).decode("utf-8")

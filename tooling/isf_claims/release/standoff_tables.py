@@ -61,7 +61,7 @@ class SealPlan:
         )
 
 
-def seal_plan(rt: ReleaseTables, texts: Mapping[str, bytes]) -> SealPlan:
+def seal_plan(rt: ReleaseTables, texts: Mapping[str, bytes], passages: ArticlePassages) -> SealPlan:
     """Find every string value of ``rt`` (text fields aside) that quotes an article and seal
     it with the bytes of the articles it quotes (``texts``: doc_id -> raw bytes)."""
     values = []
@@ -69,11 +69,9 @@ def seal_plan(rt: ReleaseTables, texts: Mapping[str, bytes]) -> SealPlan:
         for column in table.column_names:
             for leaf in _string_leaves(table[column].combine_chunks(), column):
                 values.append(pc.unique(leaf.cast(pa.string())).drop_null())
-    docs = rt.tables["documents"]
-    passages = ArticlePassages(docs["doc_id"].to_pylist(), docs["text"].to_pylist())
     found = passages.quoted(pa.chunked_array(values, pa.string()).to_pylist() if values else [])
     originals = sorted(found)
-    sealed = [seal(v, n, found[v], texts) for n, v in enumerate(originals, start=1)]
+    sealed = [seal(v, str(n), found[v], texts) for n, v in enumerate(originals, start=1)]
     return SealPlan(pa.array(originals, pa.string()), pa.array(sealed, pa.string()), found)
 
 
