@@ -12,6 +12,7 @@ the full release's ``SHA256SUMS`` so that a rehydrated release can be proven ide
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,24 +176,65 @@ def _datapackage(data: bytes) -> bytes:
     return json_bytes(doc)
 
 
+def _strings(doc: Any) -> list[str]:
+    if isinstance(doc, str):
+        return [doc]
+    if isinstance(doc, dict):
+        return [s for v in doc.values() for s in _strings(v)]
+    if isinstance(doc, list):
+        return [s for v in doc for s in _strings(v)]
+    return []
+
+
+def map_strings(doc: Any, fn: Callable[[str], str]) -> Any:
+    """``doc`` (parsed JSON) with ``fn`` applied to every string value."""
+    if isinstance(doc, str):
+        return fn(doc)
+    if isinstance(doc, dict):
+        return {k: map_strings(v, fn) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [map_strings(v, fn) for v in doc]
+    return doc
+
+
+def _sealed_json(
+    data: bytes, passages: ArticlePassages, texts: dict[str, bytes], nonce: str
+) -> bytes:
+    """A JSON file with every string that quotes an article sealed (as it is when none
+    does)."""
+    doc = json.loads(data)
+    found = passages.quoted(_strings(doc))
+    if not found:
+        return data
+    sealed = {
+        v: seal(v, f"{nonce}-{n}", found[v], texts) for n, v in enumerate(sorted(found), start=1)
+    }
+    return json_bytes(map_strings(doc, lambda v: sealed.get(v, v)))
+
+
 def kit_files(repo: Repo, corpus: Corpus, shaper: _Shaper) -> dict[str, bytes]:
-    """The repository files rehydration needs besides the tables, each sealed when it quotes
-    an article."""
+    """The repository files rehydration needs besides the tables. In a JSON file each string
+    that quotes an article is sealed (so a partial rehydration can still read the rest);
+    another file that quotes one is sealed whole (``<path>.sealed``)."""
     sources = {
         f"{KIT}/{DATASET_FILE}": repo.root / DATASET_FILE,
         f"{KIT}/{DATACARD}": repo.root / DATACARD,
         f"{KIT}/schema/{corpus.schema.version}/{corpus.schema.path.name}": corpus.schema.path,
     }
-    assert shaper.passages is not None
+    passages, texts = shaper.passages, shaper.texts
+    assert passages is not None
     out: dict[str, bytes] = {}
     for rel, path in sources.items():
         if not path.is_file():
             continue
         text = path.read_text(encoding="utf-8")
-        docs = shaper.passages.quoted([text]).get(text)
+        nonce = "file-" + rel.replace(":", "_")
+        if rel.endswith(".json"):
+            out[rel] = _sealed_json(path.read_bytes(), passages, texts, nonce)
+            continue
+        docs = passages.quoted([text]).get(text)
         if docs:
-            nonce = "file-" + rel.replace(":", "_")
-            out[rel + SEALED_SUFFIX] = seal(text, nonce, docs, shaper.texts).encode("utf-8")
+            out[rel + SEALED_SUFFIX] = seal(text, nonce, docs, texts).encode("utf-8")
         else:
             out[rel] = path.read_bytes()
     return out
@@ -202,7 +244,7 @@ def _check_clean(files: dict[str, bytes], passages: ArticlePassages) -> None:
     """Refuse when a text file of the standoff release quotes an article (the prose of
     ``DATACARD.md``, say): the standoff release must not carry the texts."""
     for rel in sorted(files):
-        if rel.endswith(".parquet") or rel.endswith(SEALED_SUFFIX):
+        if rel.endswith((".parquet", SEALED_SUFFIX)):
             continue
         text = files[rel].decode("utf-8")
         runs = passages.passages(text)

@@ -24,16 +24,16 @@ DROPPED = {"ner": ("tokens",)}
 ACCESS_FIELD = "text_access"
 
 
-def _string_leaves(arr: pa.Array, name: str) -> Iterator[pa.Array]:
+def string_leaves(arr: pa.Array, name: str) -> Iterator[pa.Array]:
     """Every string array inside ``arr`` except the ``text`` fields."""
     t = arr.type
     if name == WITHHELD_FIELD:
         return
     if pa.types.is_struct(t):
         for i in range(t.num_fields):
-            yield from _string_leaves(arr.field(i), t.field(i).name)
+            yield from string_leaves(arr.field(i), t.field(i).name)
     elif pa.types.is_list(t) or pa.types.is_large_list(t):
-        yield from _string_leaves(arr.values, name)
+        yield from string_leaves(arr.values, name)
     elif pa.types.is_string(t) or pa.types.is_large_string(t):
         yield arr
 
@@ -67,7 +67,7 @@ def seal_plan(rt: ReleaseTables, texts: Mapping[str, bytes], passages: ArticlePa
     values = []
     for table in rt.tables.values():
         for column in table.column_names:
-            for leaf in _string_leaves(table[column].combine_chunks(), column):
+            for leaf in string_leaves(table[column].combine_chunks(), column):
                 values.append(pc.unique(leaf.cast(pa.string())).drop_null())
     found = passages.quoted(pa.chunked_array(values, pa.string()).to_pylist() if values else [])
     originals = sorted(found)
