@@ -110,11 +110,14 @@ def sealed_docs(value: str) -> list[str] | None:
 
 def unseal(value: str, texts: Mapping[str, bytes]) -> str | None:
     """The value a sealed string holds, or None when a document it needs is not in
-    ``texts``."""
+    ``texts`` (or, detectably, not the text it was sealed with)."""
     nonce, docs_text, body = value[len(SEAL_PREFIX) :].split(":", 2)
     docs = docs_text.split(",")
     if any(d not in texts for d in docs):
         return None
     data = base64.b64decode(body)
     key = _keystream(nonce, docs, texts, len(data))
-    return _xor(data, key).decode("utf-8")
+    try:
+        return _xor(data, key).decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # not the bytes it was sealed with (rehydration proves them first)

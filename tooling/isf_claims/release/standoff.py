@@ -154,6 +154,7 @@ def _describe_fields(fields: list[dict[str, Any]], key: str) -> None:
     for f in fields:
         if f.get("name") == "text":
             f["description"] = TEXT_NOTE
+            f.pop("constraints", None)  # null in every row
         elif f.get("name") == ACCESS_FIELD:
             f["description"] = ACCESS_NOTE
         _describe_fields(f.get(key, []), key)
