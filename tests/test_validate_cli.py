@@ -197,7 +197,11 @@ def test_a_partial_run_sees_a_cluster_broken_by_a_removed_claim(corpus: Repo) ->
 def test_a_raw_path_checks_the_document_annotated_on_it(corpus: Repo) -> None:
     corpus.raw_path("beta").write_bytes(corpus.raw_path("beta").read_bytes() + b"More.\n")
     report = validate(corpus, [corpus.raw_path("beta")])
-    assert [f.code for f in report.findings] == ["raw-changed"]
+    assert {(f.code, f.file) for f in report.findings} == {
+        ("raw-changed", "annotated/beta.jsonl"),
+        ("meta-sha256-mismatch", "raw/beta.meta.json"),
+        ("meta-length-mismatch", "raw/beta.meta.json"),
+    }
 
 
 def test_a_deleted_annotation_file_leaves_its_raw_file_unannotated(corpus: Repo) -> None:

@@ -262,8 +262,31 @@ def _mixed_versions(repo: Repo) -> None:
 
 def _raw_not_utf8(repo: Repo) -> None:
     data = BETA.encode("utf-8").replace(b"Monday", b"Mon\xffay")
+    write_raw(repo, "beta", data)  # its metadata too: only the annotation is behind
+    edit(repo, "beta", lambda rs: rs[0].update(raw_sha256=sha256_bytes(data)))
+
+
+def _raw_changed(repo: Repo) -> None:
+    """The raw file and its metadata replaced; the annotation still names the old bytes."""
+    write_raw(repo, "beta", BETA.encode("utf-8") + b"Updated.\n")
+
+
+def _raw_rehashed(repo: Repo) -> None:
+    """The raw file edited (same length, outside every span) and the annotation's
+    raw_sha256 updated to match: only the metadata still knows the ingested bytes."""
+    data = BETA.encode("utf-8")[:-1] + b"!"
     repo.raw_path("beta").write_bytes(data)
     edit(repo, "beta", lambda rs: rs[0].update(raw_sha256=sha256_bytes(data)))
+
+
+def edit_meta(doc: str, fn: Callable[[dict[str, Any]], Any]) -> Callable[[Repo], None]:
+    def apply(repo: Repo) -> None:
+        path = repo.meta_path(doc)
+        meta = json.loads(path.read_bytes())
+        fn(meta)
+        path.write_bytes(json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+
+    return apply
 
 
 def _overlap(repo: Repo) -> None:
@@ -348,6 +371,21 @@ CASES = [
     ),
     _c("mixed-schema-versions", _mixed_versions),
     _c("doc-id-mismatch", lambda r: edit(r, "alpha", lambda rs: rs[0].update(doc_id="alpha2"))),
+    _c("meta-missing", lambda r: r.meta_path("beta").unlink()),
+    _c("meta-invalid", edit_bytes(lambda r: r.meta_path("beta"), lambda b: b[: len(b) // 2])),
+    _c(
+        "meta-invalid-field",
+        edit_meta("beta", lambda m: m.update(n_bytes=str(m["n_bytes"]))),
+        "meta-invalid",
+    ),
+    _c("meta-invalid-missing-field", edit_meta("beta", lambda m: m.pop("rights")), "meta-invalid"),
+    _c("meta-invalid-unknown-field", edit_meta("beta", lambda m: m.update(x=1)), "meta-invalid"),
+    _c("meta-invalid-doc-id", edit_meta("beta", lambda m: m.update(doc_id="b")), "meta-invalid"),
+    _c(
+        "meta-invalid-array",
+        edit_bytes(lambda r: r.meta_path("beta"), lambda b: b"[]\n"),
+        "meta-invalid",
+    ),
     # 2 contract
     _c("wrong-type", set_field("alpha", "m1", start=str(ALPHA.index("Gaza")))),
     _c("wrong-type-span", set_field("alpha", "c1", cue="said"), "wrong-type"),
@@ -391,7 +429,22 @@ CASES = [
     # 3 anchoring
     _c("raw-missing", lambda r: r.raw_path("beta").unlink()),
     _c("raw-not-utf8", _raw_not_utf8),
-    _c("raw-changed", edit_bytes(lambda r: r.raw_path("beta"), lambda b: b + b"Updated.\n")),
+    _c("raw-changed", _raw_changed),
+    _c(
+        "raw-edited",
+        edit_bytes(lambda r: r.raw_path("beta"), lambda b: b + b"Updated.\n"),
+        "raw-changed",
+        "meta-sha256-mismatch",
+        "meta-length-mismatch",
+    ),
+    _c("meta-sha256-mismatch", edit_meta("beta", lambda m: m.update(sha256="0" * 64))),
+    _c("meta-sha256-mismatch-rehashed", _raw_rehashed, "meta-sha256-mismatch"),
+    _c("meta-length-mismatch", edit_meta("alpha", lambda m: m.update(n_codepoints=m["n_bytes"]))),
+    _c(
+        "meta-length-mismatch-bytes",
+        edit_meta("beta", lambda m: m.update(n_bytes=m["n_bytes"] + 1)),
+        "meta-length-mismatch",
+    ),
     _c("span-inverted", set_field("beta", "m3", end=BETA.index("Monday"))),
     _c("span-out-of-range", set_field("beta", "z2", end=len(BETA) + 5)),
     _c("quote-mismatch", set_field("beta", "m1", text="Gaze")),

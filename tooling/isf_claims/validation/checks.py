@@ -166,6 +166,26 @@ _ALL = [
     ),
     # ------------------------------------------------------------------ 2 contract
     _c(
+        "meta-missing",
+        1,
+        "raw file without its metadata file",
+        """Every raw text `raw/<doc_id>.txt` has its metadata `raw/<doc_id>.meta.json` (outlet,
+        byline, date, rights, and the sha256 and lengths of the bytes), written by
+        `isf-claims ingest`. Without it the text's provenance and integrity are unknown and a
+        release cannot describe it.""",
+        "restore raw/<doc_id>.meta.json from version control (or ingest the article again)",
+    ),
+    _c(
+        "meta-invalid",
+        1,
+        "metadata file breaks its contract",
+        """`raw/<doc_id>.meta.json` must be a UTF-8 JSON object with exactly the fields ingest
+        writes (`doc_id` equal to the file name, `sha256` a hex digest, `n_bytes` and
+        `n_codepoints` counts, the other fields strings or null where unknown; no lone
+        surrogate escapes). The finding names the field and what it holds.""",
+        "restore the file from version control (metadata is written by ingest)",
+    ),
+    _c(
         "wrong-type",
         2,
         "value of the wrong type",
@@ -258,6 +278,25 @@ _ALL = [
         text the offsets were made on is not the text that is there now, so every offset may
         have shifted. No span of the document is checked until this is resolved.""",
         "restore raw/<doc_id>.txt from git (raw files are never edited)",
+    ),
+    _c(
+        "meta-sha256-mismatch",
+        3,
+        "metadata sha256 differs from the raw bytes",
+        """The `sha256` in `raw/<doc_id>.meta.json` is the digest of the bytes as ingested. A
+        different digest of the bytes now in `raw/<doc_id>.txt` means the raw file was edited
+        (or the metadata damaged), whatever the annotation's `raw_sha256` says: raw files are
+        never edited.""",
+        "restore raw/<doc_id>.txt and its metadata from version control",
+    ),
+    _c(
+        "meta-length-mismatch",
+        3,
+        "metadata length differs from the raw bytes",
+        """`n_bytes` (length in bytes) and `n_codepoints` (length in Unicode code points, the
+        unit of every offset) in `raw/<doc_id>.meta.json` must equal those of the raw bytes.
+        The finding names the field; `n_codepoints` is checked when the bytes are UTF-8.""",
+        "restore raw/<doc_id>.txt and its metadata from version control",
     ),
     _c(
         "span-inverted",

@@ -197,13 +197,11 @@ def _raw_frame(inputs: Inputs) -> tuple[pl.DataFrame, pa.Table]:
     return frame, pa.table({"doc_id": pa.array(ids, pa.string()), "text": text})
 
 
-def _metadata(inputs: Inputs) -> dict[str, dict[str, Any]] | bool:
-    """The metadata read in the background (doc_id -> metadata), or True: read it now."""
-    if inputs.meta_prefetch is None:
-        return True
-    ids, future = inputs.meta_prefetch
-    inputs.meta_prefetch = None
-    return dict(zip(ids, future.result(), strict=True))
+def _metadata(inputs: Inputs, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The metadata the background check found valid, per document ({} for the others:
+    their findings stop the build)."""
+    metas = inputs.meta_result().metas
+    return {d: metas.get(d, {}) for d in ids}
 
 
 def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
@@ -249,7 +247,7 @@ def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
         np.concatenate(lines) if lines else np.zeros(0, np.int32),
         rel_paths,
         texts=texts,
-        metadata=_metadata(inputs) if keep_corpus else False,
+        metadata=_metadata(inputs, raw["doc_id"].to_list()) if keep_corpus else False,
         shared=shared,
     )
     del records, texts
