@@ -192,3 +192,18 @@ def test_build_never_publishes_a_document_whose_metadata_is_wrong(
     out = tmp_path / "release"
     done = CliRunner().invoke(app, ["build", "--root", str(repo_copy.root), "--out", str(out)])
     assert done.exit_code == 1 and code in done.output and not out.exists()
+
+
+def test_build_refuses_a_lone_surrogate_escape_without_a_traceback(
+    repo_copy: Repo, tmp_path
+) -> None:
+    from typer.testing import CliRunner
+
+    from isf_claims.cli import app
+
+    path = repo_copy.annotation_files()[0]
+    path.write_bytes(path.read_bytes().replace(b'"note": null', b'"note": "x\\ud800"', 1))
+    out = tmp_path / "release"
+    done = CliRunner().invoke(app, ["build", "--root", str(repo_copy.root), "--out", str(out)])
+    assert done.exit_code == 1 and "lone-surrogate" in done.output and not out.exists()
+    assert done.exception is None or isinstance(done.exception, SystemExit)

@@ -289,6 +289,11 @@ def edit_meta(doc: str, fn: Callable[[dict[str, Any]], Any]) -> Callable[[Repo],
     return apply
 
 
+def _deep(n: int) -> bytes:
+    """A ``label`` field holding arrays ``n`` deep."""
+    return b'"label": ' + b"[" * n + b"]" * n
+
+
 def _overlap(repo: Repo) -> None:
     start = BETA.index("said")
     add_record(
@@ -356,6 +361,25 @@ CASES = [
     _c("blank-line", edit_bytes(alpha_file, lambda b: b.replace(b"\n", b"\n\n", 2))),
     _c("json-invalid", edit_bytes(alpha_file, lambda b: b[:-20])),
     _c("not-an-object", edit_bytes(alpha_file, lambda b: b + b"[1, 2]\n")),
+    _c("json-too-deep", edit_bytes(alpha_file, lambda b: b + b"[" * 100_000 + b"]" * 100_000)),
+    _c(
+        "json-too-deep-field",
+        edit_bytes(alpha_file, lambda b: b.replace(b'"label": "GPE"', _deep(40), 1)),
+        "json-too-deep",
+    ),
+    _c(
+        "lone-surrogate", edit_bytes(alpha_file, lambda b: b.replace(b'"Gaza"', b'"Ga\\ud800a"', 1))
+    ),
+    _c(
+        "lone-surrogate-note",
+        edit_bytes(alpha_file, lambda b: b.replace(b'"note": null', b'"note": "x\\udc00"', 1)),
+        "lone-surrogate",
+    ),
+    _c(
+        "lone-surrogate-entity-name",
+        edit_bytes(lambda r: r.entities_path, lambda b: b.replace(b'"Egypt"', b'"\\uDBFFE"', 1)),
+        "lone-surrogate",
+    ),
     _c("header-missing", edit_bytes(alpha_file, lambda b: b.split(b"\n", 1)[1])),
     _c("header-repeated", edit_bytes(alpha_file, lambda b: b + b.split(b"\n", 1)[0] + b"\n")),
     _c("unknown-layer", set_field("alpha", "z2", layer="zones")),

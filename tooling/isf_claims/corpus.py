@@ -8,7 +8,6 @@ writes the same records back in the canonical format, byte for byte.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from isf_claims.repo import Repo
 from isf_claims.schema import DOCUMENT_LAYERS, Schema, load_schema
 from isf_claims.tables import (
     TABLE_LAYERS,
+    read_json_lines,
     record_schema,
     shared_schema,
     table_schema,
@@ -123,15 +123,13 @@ def parse_jsonl(
     buf = b"".join(chunks)
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
     try:
-        table = (
-            pj.read_json(io.BytesIO(buf), parse_options=options) if buf else schema.empty_table()
-        )
+        table = read_json_lines(buf, options) if buf else schema.empty_table()
     except pa.ArrowInvalid:
         table = None
     if table is None or table.num_rows != sum(counts):
         for (path, data), _ in zip(files, counts, strict=True):
             try:
-                single = pj.read_json(io.BytesIO(data or b""), parse_options=options)
+                single = read_json_lines(data or b"", options)
                 if single.num_rows == data.count(b"\n") + (0 if data.endswith(b"\n") else 1):
                     continue
             except pa.ArrowInvalid:

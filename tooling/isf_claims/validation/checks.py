@@ -96,6 +96,25 @@ _ALL = [
         "repair the JSON on this line (or restore the file from git)",
     ),
     _c(
+        "json-too-deep",
+        1,
+        "record nested too deeply",
+        """A record nests more than 32 arrays or objects (the schema needs three: a cluster, its
+        members, a member). Such a line is not an annotation record, and nesting deep enough
+        breaks JSON parsers, so it is refused before anything else is checked.""",
+        "replace the line with the record it should be (or restore the file from git)",
+    ),
+    _c(
+        "lone-surrogate",
+        1,
+        "string with a lone surrogate escape",
+        """A JSON string (or key) holds an escape `\\ud800`-`\\udfff` that is not half of a
+        surrogate pair. JSON allows the escape, but it names no character: the text cannot be
+        stored as UTF-8, compared with the raw text or published. Tools that count offsets in
+        UTF-16 units sometimes cut a pair in half.""",
+        "write the character itself (or a complete surrogate pair); check the span's offsets",
+    ),
+    _c(
         "not-an-object",
         1,
         "record is not a JSON object",

@@ -8,7 +8,6 @@ parsed by the same typed reader, so every table comes out of ``corpus_from_recor
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +21,7 @@ from isf_claims.annotations import dumps
 from isf_claims.corpus import Corpus, corpus_from_records
 from isf_claims.raw_columns import raw_bytes_and_sha256, texts_of
 from isf_claims.schema import Schema
-from isf_claims.tables import record_schema
+from isf_claims.tables import read_json_lines, record_schema
 from isf_claims.validation.fastparse import release_memory
 from isf_claims.validation.reader import (
     CLUSTERS,
@@ -223,7 +222,7 @@ def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
         data, found = _typed_lines(inputs, None, f)
         findings += found
         options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
-        table = pj.read_json(io.BytesIO(data), parse_options=options).select(schema.names)
+        table = read_json_lines(data, options).select(schema.names)
         tables.append(table)
         file_idx.append(np.full(table.num_rows, i, dtype=np.int32))
         lines.append(np.arange(1, table.num_rows + 1, dtype=np.int32))

@@ -10,7 +10,6 @@ types are the contract's business (level 2).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -277,7 +276,7 @@ def _provisional(files: list[SourceFile], kept: list[str]) -> str:
             with f.path.open("rb") as fh:
                 first = fh.readline()
             try:
-                version = json.loads(first).get("schema_version")
+                version = loads(first).get("schema_version")
             except (ValueError, AttributeError):
                 break
             return version if version in kept else kept[-1]
