@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, snapshot
 from isf_claims.cli import app
+from isf_claims.errors import IsfError
 from isf_claims.repo import Repo
 from isf_claims.synth import synth_corpus
 from isf_claims.validation import ENGINES, validate
@@ -135,6 +136,9 @@ def test_warnings_alone_exit_zero(corpus: Repo) -> None:
         ["validate", "--format", "xml"],
         ["validate", "README.md"],
         ["validate", "/etc/hostname"],
+        ["validate", "annotated/does-not-exist.jsonl"],
+        ["validate", "raw/does-not-exist.txt"],
+        ["validate", "annotated/../../outside.jsonl"],
     ],
 )
 def test_usage_errors_exit_two_and_write_nothing(
@@ -206,8 +210,27 @@ def test_a_raw_path_checks_the_document_annotated_on_it(corpus: Repo) -> None:
 
 def test_a_deleted_annotation_file_leaves_its_raw_file_unannotated(corpus: Repo) -> None:
     corpus.annotation_path("beta").unlink()
-    report = validate(corpus, [corpus.annotation_path("beta")])
-    assert sorted(f.code for f in report.findings) == ["dangling-member", "raw-unannotated"]
+    report = validate(corpus)
+    assert {"dangling-member", "raw-unannotated"} <= {f.code for f in report.findings}
+    with pytest.raises(IsfError) as err:  # named, it is a path that does not exist
+        validate(corpus, [corpus.annotation_path("beta")])
+    assert err.value.code == "path-not-found" and err.value.exit_code == 2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_link_out_of_the_repository_is_refused_and_never_read(
+    corpus: Repo, tmp_path: Path, engine: str
+) -> None:
+    secret = tmp_path / "secret.jsonl"
+    secret.write_bytes(b'{"layer": "document", "doc_id": "SECRET-CONTENT"}\n')
+    for link in (corpus.annotated_dir / "gamma.jsonl", corpus.raw_path("gamma")):
+        link.symlink_to(secret)
+    for args in ([], [str(corpus.annotated_dir / "gamma.jsonl")], [str(corpus.raw_path("gamma"))]):
+        code, out = invoke("validate", *args, "--engine", engine, "--root", str(corpus.root))
+        assert code == 1, out
+        assert "SECRET-CONTENT" not in out
+        assert "error symbolic-link" in out and f"a symbolic link to {secret}" in out
+        assert "raw-unannotated" not in out and "raw-missing" not in out
 
 
 def test_a_shared_file_means_the_whole_corpus(corpus: Repo) -> None:

@@ -289,6 +289,31 @@ def edit_meta(doc: str, fn: Callable[[dict[str, Any]], Any]) -> Callable[[Repo],
     return apply
 
 
+def outside(repo: Repo, name: str, data: bytes) -> Path:
+    """A file outside the repository (beside its root)."""
+    path = repo.root.parent / name
+    path.write_bytes(data)
+    return path
+
+
+def _symlink(rel: str) -> Callable[[Repo], None]:
+    """``rel`` replaced by a link to a copy of it outside the repository."""
+
+    def apply(repo: Repo) -> None:
+        path = repo.root / rel
+        target = outside(repo, path.name, path.read_bytes())
+        path.unlink()
+        path.symlink_to(target)
+
+    return apply
+
+
+def _fifo(repo: Repo) -> None:
+    import os
+
+    os.mkfifo(repo.raw_path("gamma"))
+
+
 def _deep(n: int) -> bytes:
     """A ``label`` field holding arrays ``n`` deep."""
     return b'"label": ' + b"[" * n + b"]" * n
@@ -354,6 +379,12 @@ def _c(name: str, mutate: Callable[[Repo], None], *codes: str, exit_code: int = 
 
 CASES = [
     # 1 structure
+    _c("symbolic-link", _symlink("annotated/alpha.jsonl")),
+    _c("symbolic-link-raw", _symlink("raw/beta.txt"), "symbolic-link"),
+    _c("symbolic-link-meta", _symlink("raw/beta.meta.json"), "symbolic-link"),
+    _c("symbolic-link-entities", _symlink("annotated/entities.jsonl"), "symbolic-link"),
+    _c("not-a-regular-file", lambda r: (r.annotated_dir / "x.jsonl").mkdir()),
+    _c("not-a-regular-file-fifo", _fifo, "not-a-regular-file"),
     _c("not-utf8", edit_bytes(alpha_file, lambda b: b.replace(b"Gaza", b"Ga\xffa", 1))),
     _c("bom", edit_bytes(alpha_file, lambda b: b"\xef\xbb\xbf" + b)),
     _c("crlf-line-endings", edit_bytes(alpha_file, lambda b: b.replace(b"\n", b"\r\n"))),

@@ -9,6 +9,7 @@ writes the same records back in the canonical format, byte for byte.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ import pyarrow.json as pj
 
 from isf_claims import annotations as fmt
 from isf_claims.errors import IsfError, usage_error
-from isf_claims.raw import META_FIELDS
+from isf_claims.raw import META_FIELDS, read_corpus_file
 from isf_claims.raw_columns import read_metas, read_texts
 from isf_claims.repo import Repo
 from isf_claims.schema import DOCUMENT_LAYERS, Schema, load_schema
@@ -189,7 +190,7 @@ def load_corpus(repo: Repo, doc_ids: Iterable[str] | None = None) -> Corpus:
             found=", ".join(p.stem for p in missing),
             fix="check the document id (see annotated/)",
         )
-    files = [(p, p.read_bytes()) for p in paths]
+    files = [(p, read_corpus_file(repo, p)) for p in paths]
     versions = {_header_of(data).get("schema_version") for _, data in files}
     versions.discard(None)
     if len(versions) > 1:
@@ -267,7 +268,7 @@ def corpus_from_records(
         if shared is not None:
             data = shared.get(layer, b"")
         else:
-            data = path.read_bytes() if path.is_file() else b""
+            data = read_corpus_file(repo, path) if os.path.lexists(path) else b""
         recs, _, rec_lines = parse_jsonl([(path, data)], shared_schema(schema.layer(layer)), repo)
         name = LAYER_TABLES[layer]
         cols = [

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from isf_claims.errors import IsfError, usage_error
-from isf_claims.fsutil import atomic_write_many, read_regular
+from isf_claims.fsutil import NotRegularFile, atomic_write_many, read_regular
 from isf_claims.repo import Repo
 
 META_FIELDS = (
@@ -158,9 +158,26 @@ def has_lone_surrogate(text: str) -> bool:
     return False
 
 
+def read_corpus_file(repo: Repo, path: Path) -> bytes:
+    """The bytes of a file of ``raw/`` (or ``annotated/``); a symbolic link, folder or
+    special file is refused (``symbolic-link`` / ``not-a-regular-file``), never opened."""
+    try:
+        return read_regular(path)
+    except NotRegularFile as exc:
+        link = exc.kind == "a symbolic link"
+        raise IsfError(
+            code="symbolic-link" if link else "not-a-regular-file",
+            message=f"{repo.rel(path)} is {exc.kind}, not a regular file",
+            path=repo.rel(path),
+            expected="a regular file",
+            found=exc.kind,
+            fix="replace it with the file itself" if link else "remove or rename it",
+        ) from None
+
+
 def read_meta(repo: Repo, doc_id: str) -> dict[str, Any]:
     """The metadata of ``doc_id`` (``raw/<doc_id>.meta.json``)."""
-    return parse_meta(repo, doc_id, read_regular(repo.meta_path(doc_id)))
+    return parse_meta(repo, doc_id, read_corpus_file(repo, repo.meta_path(doc_id)))
 
 
 def parse_meta(repo: Repo, doc_id: str, data: bytes) -> dict[str, Any]:
@@ -183,7 +200,7 @@ def parse_meta(repo: Repo, doc_id: str, data: bytes) -> dict[str, Any]:
 
 def read_raw(repo: Repo, doc_id: str) -> RawDocument:
     """The raw text (decoded, untouched) and metadata of ``doc_id``."""
-    data = read_regular(repo.raw_path(doc_id))
+    data = read_corpus_file(repo, repo.raw_path(doc_id))
     return RawDocument(doc_id, decode_utf8(data, repo.raw_path(doc_id)), read_meta(repo, doc_id))
 
 

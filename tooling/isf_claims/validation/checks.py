@@ -44,6 +44,25 @@ def _c(code: str, level: int, title: str, explanation: str, fix: str, severity: 
 _ALL = [
     # ------------------------------------------------------------------ 1 structure
     _c(
+        "symbolic-link",
+        1,
+        "symbolic link where a corpus file belongs",
+        """An entry of `raw/` or `annotated/` with a corpus file's name (`*.txt`,
+        `*.meta.json`, `*.jsonl`) is a symbolic link. The corpus stores its files themselves:
+        a link can point outside the repository or change under it, so it is refused and its
+        target is never read. The finding shows where the link points.""",
+        "replace the link with the file itself (or remove it)",
+    ),
+    _c(
+        "not-a-regular-file",
+        1,
+        "folder or special file where a corpus file belongs",
+        """An entry of `raw/` or `annotated/` with a corpus file's name is a folder, a named
+        pipe (FIFO), a socket or a device file, not a regular file. It is refused without
+        being opened.""",
+        "remove or rename the entry; corpus files are regular files",
+    ),
+    _c(
         "not-utf8",
         1,
         "annotation file is not UTF-8",

@@ -192,6 +192,8 @@ def _raw_frame(inputs: Inputs) -> tuple[pl.DataFrame, pa.Table]:
     )
     frame = frame.with_columns(
         pl.Series("raw_text", text, dtype=pl.String),
+        # not a regular file: reported by the listing, never read, no raw finding here
+        pl.col("doc_id").is_in(sorted(inputs.raw_refused)).alias("raw_refused"),
     ).with_columns(pl.col("raw_text").is_not_null().alias("raw_utf8"))
     return frame, pa.table({"doc_id": pa.array(ids, pa.string()), "text": text})
 

@@ -8,7 +8,9 @@ Listings never follow links (see :func:`isf_claims.fsutil.scan`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -16,10 +18,18 @@ from typing import Any
 
 from isf_claims.fsutil import NotRegularFile, read_regular, scan
 from isf_claims.raw import meta_problems
-from isf_claims.repo import ANNOTATION_SUFFIX, META_SUFFIX, RAW_SUFFIX, Repo
+from isf_claims.repo import (
+    ANNOTATION_SUFFIX,
+    CLUSTERS_FILE,
+    ENTITIES_FILE,
+    META_SUFFIX,
+    RAW_SUFFIX,
+    Repo,
+)
 from isf_claims.validation.report import Finding
 
 FILE = "file"
+LINK = "a symbolic link"
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,41 @@ class Listing:
             suffix = META_SUFFIX if name.endswith(META_SUFFIX) else RAW_SUFFIX
             out.add(name[: -len(suffix)])
         return out
+
+
+def refusals(repo: Repo, listing: Listing) -> list[Finding]:
+    """``symbolic-link`` / ``not-a-regular-file`` for every entry of ``raw/`` and
+    ``annotated/`` with a corpus file's name that is not a regular file."""
+    out = []
+    for folder, entries in ((repo.raw_dir, listing.raw), (repo.annotated_dir, listing.annotated)):
+        for name, kind in sorted(entries.items()):
+            if kind == FILE:
+                continue
+            path = folder / name
+            found = kind
+            if kind == LINK:
+                with contextlib.suppress(OSError):
+                    target = os.readlink(path).encode("utf-8", "backslashreplace").decode("utf-8")
+                    found = f"a symbolic link to {target}"
+            out.append(
+                Finding(
+                    code="symbolic-link" if kind == LINK else "not-a-regular-file",
+                    file=repo.rel(path),
+                    doc_id=_stem(name),
+                    message=f"{repo.rel(path)} is {kind}, not a regular file",
+                    expected="a regular file",
+                    found=found,
+                )
+            )
+    return out
+
+
+def _stem(name: str) -> str | None:
+    for suffix in (META_SUFFIX, RAW_SUFFIX, ANNOTATION_SUFFIX):
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            return None if name in (ENTITIES_FILE, CLUSTERS_FILE) else stem
+    return None
 
 
 def list_files(repo: Repo) -> Listing:

@@ -10,15 +10,24 @@ types are the contract's business (level 2).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from isf_claims.errors import usage_error
 from isf_claims.raw_columns import raw_bytes, raw_bytes_and_sha256
-from isf_claims.repo import ANNOTATION_SUFFIX, META_SUFFIX, RAW_SUFFIX, Repo
+from isf_claims.repo import (
+    ANNOTATION_SUFFIX,
+    CLUSTERS_FILE,
+    ENTITIES_FILE,
+    META_SUFFIX,
+    RAW_SUFFIX,
+    Repo,
+)
 from isf_claims.schema import (
     Schema,
     known_versions,
@@ -26,7 +35,14 @@ from isf_claims.schema import (
     load_schema,
 )
 from isf_claims.validation.fastparse import Parsed, fast_parse, shared_fast
-from isf_claims.validation.rawfiles import FILE, Listing, MetaCheck, check_metas, list_files
+from isf_claims.validation.rawfiles import (
+    FILE,
+    Listing,
+    MetaCheck,
+    check_metas,
+    list_files,
+    refusals,
+)
 from isf_claims.validation.report import Finding
 from isf_claims.validation.structure import (
     CLUSTERS,
@@ -66,6 +82,15 @@ class Inputs:
     def read_raw(self, doc_id: str) -> bytes | None:
         """The raw bytes of a document, or None when raw/<doc_id>.txt does not exist."""
         return raw_bytes(self.repo, [doc_id])[0]
+
+    @cached_property
+    def raw_refused(self) -> set[str]:
+        """Documents whose raw text is not a regular file (reported at level 1; the engines
+        check nothing against it)."""
+        suffix = len(RAW_SUFFIX)
+        return {
+            n[:-suffix] for n, k in self.listing.raw.items() if n.endswith(RAW_SUFFIX) and k != FILE
+        }
 
     def meta_result(self) -> MetaCheck:
         """The metadata findings and the valid metadata (waits for the background check)."""
@@ -114,7 +139,7 @@ class Inputs:
             if doc_id in self.annotated_ids:
                 continue
             raw = self.repo.raw_path(doc_id)
-            path = raw if self.listing.raw_kind(doc_id) == FILE else self.repo.meta_path(doc_id)
+            path = raw if self.listing.raw_kind(doc_id) else self.repo.meta_path(doc_id)
             out.append(
                 Finding(
                     code="raw-unannotated",
@@ -157,7 +182,19 @@ def resolve_scope(repo: Repo, paths: Sequence[Path | str]) -> set[str] | None:
     ids: set[str] = set()
     for raw_path in paths:
         path = Path(raw_path)
-        full = (path if path.is_absolute() else Path.cwd() / path).resolve()
+        if not os.path.lexists(path):
+            raise usage_error(
+                "path-not-found",
+                "no such file or folder",
+                path=str(raw_path),
+                expected="an existing corpus file",
+                found="nothing at that path",
+                fix="check the path (validate without paths checks the whole corpus)",
+            )
+        # The folders resolved, the name kept: a symbolic link is checked as the entry it
+        # is (and refused), never followed out of the repository.
+        absolute = Path(os.path.abspath(path))
+        full = absolute.parent.resolve() / absolute.name if absolute.name else absolute
         try:
             rel = full.relative_to(root)
         except ValueError:
@@ -173,7 +210,7 @@ def resolve_scope(repo: Repo, paths: Sequence[Path | str]) -> set[str] | None:
         if not parts or parts in (("annotated",), ("raw",)) or parts[0] == "schema":
             return None
         if parts[0] == "annotated" and len(parts) == 2 and rel.name.endswith(ANNOTATION_SUFFIX):
-            if full == repo.entities_path.resolve() or full == repo.clusters_path.resolve():
+            if rel.name in (ENTITIES_FILE, CLUSTERS_FILE):
                 return None
             ids.add(rel.name[: -len(ANNOTATION_SUFFIX)])
         elif parts[0] == "raw" and len(parts) == 2 and rel.name.endswith(META_SUFFIX):
@@ -230,8 +267,10 @@ def read_inputs(
         for d in ids
     ]
     for kind, path in ((ENTITIES, repo.entities_path), (CLUSTERS, repo.clusters_path)):
-        if path.is_file():
+        if path.name in listing.annotated:
             files.append(SourceFile(path, repo.rel(path), kind, None))
+    for f in files:  # symbolic links, folders, special files: reported below, never opened
+        f.refused = listing.annotated.get(f.path.name) != FILE
     prefetch = meta_check = None
     meta_ids = raw_in_scope(listing, set(ids) if full else scope, full)
     if ids or meta_ids:
@@ -244,7 +283,7 @@ def read_inputs(
     version = _provisional(files, kept) if kept else latest_version(repo.schema_dir)
     while True:
         for f in files:
-            f.ok, f.records, f.data = True, None, None
+            f.ok, f.records, f.data = not f.refused, None, None
         inputs = Inputs(
             repo=repo,
             schema=load_schema(repo.schema_dir, version),
@@ -256,8 +295,9 @@ def read_inputs(
             meta_check=meta_check,
             listing=listing,
         )
+        inputs.findings += refusals(repo, listing)
         for f in files:
-            if f.kind == DOCUMENT:
+            if f.kind == DOCUMENT or f.refused:
                 continue
             data = f.read()
             if not shared_fast(f, data, inputs.schema, inputs.findings):
@@ -272,12 +312,12 @@ def read_inputs(
 def _provisional(files: list[SourceFile], kept: list[str]) -> str:
     """The version the first document file declares, if it is a kept one."""
     for f in files:
-        if f.kind == DOCUMENT:
-            with f.path.open("rb") as fh:
-                first = fh.readline()
+        if f.kind == DOCUMENT and not f.refused:
             try:
+                with f.path.open("rb") as fh:  # a regular file, as listed
+                    first = fh.readline()
                 version = loads(first).get("schema_version")
-            except (ValueError, AttributeError):
+            except (OSError, ValueError, AttributeError):
                 break
             return version if version in kept else kept[-1]
     return kept[-1]

@@ -13,6 +13,7 @@ from json import JSONDecodeError
 from pathlib import Path
 from typing import Any
 
+from isf_claims.fsutil import read_regular
 from isf_claims.raw import has_lone_surrogate
 from isf_claims.schema import DOCUMENT_LAYERS, SPAN_KEYS, Schema
 from isf_claims.validation.report import Finding
@@ -40,11 +41,12 @@ class SourceFile:
     ok: bool = True
     records: list[dict[str, Any]] | None = None  # set when read line by line
     data: bytes | None = None  # a shared file that passed the typed parse: its bytes
+    refused: bool = False  # not a regular file (reported by the listing): never opened
 
     def read(self) -> bytes:
-        """The file's bytes, read when needed (files are not kept in memory)."""
-        with open(self.path, "rb") as fh:
-            return fh.read()
+        """The file's bytes, read when needed (files are not kept in memory); never
+        through a symbolic link."""
+        return read_regular(self.path)
 
 
 def finding(f: SourceFile, code: str, message: str, **kw: Any) -> Finding:
