@@ -75,6 +75,7 @@ def test_text_findings_name_file_line_level_code_record_and_fix(corpus: Repo) ->
     assert "document beta, record m1" in out
     assert 'expected: "Gaza" (raw[0:4])' in out and 'found: "Gaze"' in out
     assert "fix: " in out
+    assert "hint:" not in out and "as the hint says" not in out  # no hint, none promised
 
 
 def test_findings_are_grouped_and_capped_per_code(corpus: Repo) -> None:

@@ -360,7 +360,8 @@ _ALL = [
         normalisation. The finding shows both texts and a hint when the difference is a
         shifted offset, Unicode normalisation (NFC/NFD), CR LF line endings, or offsets
         counted in UTF-16 units or UTF-8 bytes instead of code points.""",
-        "fix the offsets or the text as the hint says (never edit the raw file)",
+        "correct the offsets or the text so that raw[start:end] == text; a hint, when shown, "
+        "names the likely cause (never edit the raw file)",
     ),
     _c(
         "span-edge-whitespace",
