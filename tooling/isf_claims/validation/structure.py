@@ -387,18 +387,6 @@ def read_lines(
                 )
             )
             continue
-        if not isinstance(rec, dict):
-            problems.append(
-                finding(
-                    f,
-                    "not-an-object",
-                    "the record is not a JSON object",
-                    line=lineno,
-                    expected="a JSON object",
-                    found=f"{type(rec).__name__}: {_excerpt(line)}",
-                )
-            )
-            continue
         bad_value = value_problem(rec, line)
         if bad_value is not None:
             code, name, shown = bad_value
@@ -410,12 +398,24 @@ def read_lines(
                     if code == "json-too-deep"
                     else "a string holds a lone surrogate escape (\\ud800-\\udfff)",
                     line=lineno,
-                    record=_rid(rec),
+                    record=_rid(rec) if isinstance(rec, dict) else None,
                     field=name,
                     expected=f"records nested at most {MAX_DEPTH} levels deep"
                     if code == "json-too-deep"
                     else "Unicode text (a surrogate escape only as half of a pair)",
                     found=shown,
+                )
+            )
+            continue
+        if not isinstance(rec, dict):
+            problems.append(
+                finding(
+                    f,
+                    "not-an-object",
+                    "the record is not a JSON object",
+                    line=lineno,
+                    expected="a JSON object",
+                    found=f"{type(rec).__name__}: {_excerpt(line)}",
                 )
             )
             continue
