@@ -58,7 +58,12 @@ def agreement_report(repo: Repo, a: Path, b: Path) -> dict[str, Any]:
     """Agreement between the annotation files in folders ``a`` and ``b`` (each holding
     ``<doc_id>.jsonl`` files and optionally ``entities.jsonl``/``clusters.jsonl``), read
     against ``repo``'s raw texts and schema versions. Raises :class:`IsfError` when a set
-    cannot be loaded or the sets share no document."""
+    cannot be loaded, does not validate (``annotation-set-invalid``, naming its findings) or
+    the sets share no document."""
+    from isf_claims.agreement.sets import require_valid
+
+    require_valid(repo, a)
+    require_valid(repo, b)
     report = compare(load_annotation_set(repo, a), load_annotation_set(repo, b))
     return {"a": repo.rel(a), "b": repo.rel(b), **report}
 
