@@ -200,8 +200,7 @@ def test_decisions_apply_to_the_expected_gold(sets, tmp_path: Path) -> None:
     gold = [json.loads(x) for x in (out / "gold" / "d1.jsonl").read_text("utf-8").splitlines()]
     head, *records = gold
     assert head["status"] == "gold" and head["annotators"] == "annotator A; annotator B"
-    if "adjudicated" in head:
-        assert head["annotator_count"] == 2 and head["adjudicated"] is True
+    assert head["annotator_count"] == 2 and head["adjudicated"] is True  # schema 1.2.0
     mentions = [
         (r["id"], r["label"], r["text"], r["entity"]) for r in records if r["layer"] == "mention"
     ]
