@@ -27,13 +27,13 @@ from isf_claims import annotations as fmt
 from isf_claims.adjudicate.align import Alignment, align
 from isf_claims.adjudicate.decisions import CHOICES, Decision, disagreements
 from isf_claims.adjudicate.gold import build
+from isf_claims.adjudicate.staged import require_valid_files
 from isf_claims.agreement.loading import FolderRepo, load_annotation_set
-from isf_claims.agreement.sets import require_valid, set_files
 from isf_claims.convert.base import read_jsonl
 from isf_claims.convert.model import Interchange, from_corpus, to_files
 from isf_claims.errors import IsfError, usage_error
 from isf_claims.fsutil import atomic_write_many
-from isf_claims.repo import CLUSTERS_FILE, ENTITIES_FILE, Repo
+from isf_claims.repo import ANNOTATION_SUFFIX, CLUSTERS_FILE, ENTITIES_FILE, Repo
 
 META = "adjudication.json"
 DECISIONS = "decisions.jsonl"
@@ -70,12 +70,26 @@ def _digest(files: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
+def _set_files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob(f"*{ANNOTATION_SUFFIX}"))}
+
+
 def load_set(repo: Repo, folder: Path) -> LoadedSet:
     """A validated annotation set (refused with its findings when it does not validate)."""
-    files = set_files(folder)
-    require_valid(repo, folder, files)
-    inter = from_corpus(load_annotation_set(repo, folder))
-    return LoadedSet(folder, inter, _digest(files), ENTITIES_FILE in files, CLUSTERS_FILE in files)
+    corpus = load_annotation_set(repo, folder)  # checks it first: annotation-set-invalid
+    files = _set_files(folder)
+    if not any(n not in (ENTITIES_FILE, CLUSTERS_FILE) for n in files):
+        raise IsfError(
+            code="annotation-set-empty",
+            message="the annotation set holds no document",
+            path=repo.rel(folder),
+            expected="<doc_id>.jsonl annotation files",
+            found="none",
+            fix="pass a folder of annotation files shaped like annotated/",
+        )
+    return LoadedSet(
+        folder, from_corpus(corpus), _digest(files), ENTITIES_FILE in files, CLUSTERS_FILE in files
+    )
 
 
 def _pair(repo: Repo, a: LoadedSet, b: LoadedSet) -> tuple[Alignment, bool, bool]:
@@ -101,15 +115,9 @@ def _pair(repo: Repo, a: LoadedSet, b: LoadedSet) -> tuple[Alignment, bool, bool
             + (", ".join(sorted(db - da)) or "none"),
             fix="adjudicate two annotations of the same documents",
         )
-    entities = a.has_entities or b.has_entities
-    clusters = a.has_clusters or b.has_clusters
-    if a.has_entities != b.has_entities:
-        # a set without entities.jsonl is checked against the repository's entities
-        shared = read_jsonl(repo.entities_path) if repo.entities_path.is_file() else []
-        for s in (a, b):
-            if not s.has_entities:
-                s.inter.entities = shared
-    return align(ia, ib), entities, clusters
+    # a set without entities.jsonl or clusters.jsonl has none (it validated, so nothing in
+    # it points at one); the gold set carries each file when either set does
+    return align(ia, ib), a.has_entities or b.has_entities, a.has_clusters or b.has_clusters
 
 
 def _shown(repo: Repo, path: Path) -> str:
@@ -260,9 +268,8 @@ def apply_decisions(repo: Repo, decisions: Path, out: Path | None = None) -> Sum
     gold_dir = (out or decisions.parent / GOLD).resolve()
     gold = build(al, decs, agreed_only=False, entities=entities, clusters=clusters)
     files = to_files(FolderRepo(repo.root, gold_dir), gold)
-    require_valid(
-        repo, gold_dir, {p.name: b for p, b in files.items()}, code="adjudication-gold-invalid"
-    )
+    named = {p.name: b for p, b in files.items()}
+    require_valid_files(repo, gold_dir, named, "adjudication-gold-invalid")
     atomic_write_many(sorted(files.items()))
     return Summary(len(al.doc_ids), len(decs), 0, written=sorted(files))
 
