@@ -481,6 +481,11 @@ CASES = [
         lambda r: edit(r, "clusters", lambda rs: rs[0]["members"].append(None)),
         "wrong-type",
     ),
+    _c(
+        "wrong-type-boolean",
+        lambda r: edit(r, "alpha", lambda rs: rs[0].update(adjudicated="yes")),
+        "wrong-type",
+    ),
     _c("missing-value", set_field("alpha", "m1", label=None)),
     _c(
         "missing-value-members",
@@ -500,6 +505,11 @@ CASES = [
     _c("not-in-vocabulary", set_field("alpha", "m1", label="PER")),
     _c("pattern-mismatch", set_field("alpha", "z1", id="zone1")),
     _c("below-minimum", set_field("alpha", "m1", start=-1)),
+    _c(
+        "below-minimum-annotators",
+        lambda r: edit(r, "alpha", lambda rs: rs[0].update(annotator_count=0)),
+        "below-minimum",
+    ),
     _c("duplicate-id", set_field("alpha", "z2", id="z1")),
     _c(
         "duplicate-member",
