@@ -99,12 +99,18 @@ def synth_cmd(
     out: Annotated[Path, typer.Option(help="New folder to write the corpus to.")],
     docs: Annotated[int, typer.Option(help="Number of documents.")] = 100,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same bytes).")] = 0,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (0: one per CPU); the bytes do not change.")
+    ] = 0,
     root: RootOption = None,
 ) -> None:
-    """Write a synthetic corpus (raw/, annotated/, schema/) for benchmarks and tests."""
+    """Write a synthetic corpus (raw/, annotated/, schema/, dataset.json) that `build` runs
+    on directly, for benchmarks and tests."""
+    from isf_claims import progress
     from isf_claims.synth import synth_corpus
 
-    stats = synth_corpus(repo_of(root), out, docs, seed)
+    with progress.shown():
+        stats = synth_corpus(repo_of(root), out, docs, seed, workers)
     typer.echo(
         json.dumps(
             {
