@@ -8,13 +8,22 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from isf_claims.cli import app
 from isf_claims.corpus import Corpus, load_corpus
 from isf_claims.render.plots import PLOTS, draw_plots
 from isf_claims.repo import Repo
-from isf_claims.stats import CorpusStats, claim_vocab_fields, corpus_stats
+from isf_claims.stats import (
+    CorpusStats,
+    aggregate_wide,
+    claim_vocab_fields,
+    corpus_stats,
+    outlets_table,
+    stats_of,
+)
+from isf_claims.stats_scan import counted_files
 
 runner = CliRunner()
 
@@ -59,13 +68,38 @@ def test_every_vocabulary_value_is_listed_zeros_included(
 def test_stats_command_text_and_json(repo: Repo, corpus: Corpus) -> None:
     res = runner.invoke(app, ["stats", "--root", str(repo.root)])
     assert res.exit_code == 0, res.output
-    for title in ("Corpus", "Documents", "Mentions per label", "Claims per attribute value"):
+    for title in ("Corpus", "Outlets", "Mentions per label", "Claims per attribute value"):
         assert f"\n{title}" in "\n" + res.output
+    assert "\nDocuments" not in res.output and "D1" not in res.output  # aggregates only
     res = runner.invoke(app, ["stats", "--root", str(repo.root), "--format", "json"])
     data = json.loads(res.output)
     assert data["totals"]["claims"] == corpus["claims"].num_rows
+    assert sum(data["by_label"].values()) == corpus["mentions"].num_rows
+    assert sum(o["documents"] for o in data["outlets"]) == len(corpus.doc_ids)
+    assert "documents" not in data and data["plots"] == []
+    res = runner.invoke(app, ["stats", "--per-doc", "--root", str(repo.root), "--format", "json"])
+    data = json.loads(res.output)
     assert {d["doc_id"] for d in data["documents"]} == set(corpus.doc_ids)
-    assert data["plots"] == []
+    res = runner.invoke(app, ["stats", "--per-doc", "--root", str(repo.root)])
+    for title in ("Documents", "Mentions per label (entity_label) and document"):
+        assert f"\n{title}\n" in res.output
+
+
+def test_counts_read_from_the_files_equal_the_loaded_corpus(repo: Repo, corpus: Corpus) -> None:
+    counted, schema = counted_files(repo)
+    assert schema.version == corpus.schema.version
+    a, b = stats_of(counted, schema), corpus_stats(corpus)
+    for name in ("documents", "mention_labels", "claim_attributes", "totals"):
+        assert_frame_equal(getattr(a, name), getattr(b, name))
+
+
+def test_aggregates_sum_the_documents_per_outlet(stats: CorpusStats) -> None:
+    table = aggregate_wide(stats, stats.mention_labels, ["label"])
+    totals = stats.mention_labels.group_by("label", maintain_order=True).agg(pl.col("n").sum())
+    assert table["total"].to_list() == totals["n"].to_list()
+    outlets = outlets_table(stats)
+    assert outlets["documents"].sum() == stats.documents.height
+    assert outlets["mentions"].sum() == stats.documents["mentions"].sum()
 
 
 def test_stats_of_one_document_and_of_an_unknown_one(repo: Repo, corpus: Corpus) -> None:
