@@ -107,3 +107,11 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
 def active() -> bool:
     """Whether a bar would be drawn now (to skip work done only for the bars)."""
     return _active is not None
+
+
+@contextmanager
+def working(description: str, fmt: str = "text") -> Iterator[None]:
+    """:func:`shown` with a spinner for the whole command (the bars of its steps, if any,
+    below it): what a command without finer steps uses."""
+    with shown(fmt), task(description):
+        yield

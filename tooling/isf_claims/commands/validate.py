@@ -49,11 +49,14 @@ def validate_cmd(
 ) -> None:
     """Check annotations against the schema and the raw texts. Exit 0 clean (warnings
     allowed), 1 invalid data, 2 usage or environment error. Never writes a file."""
+    from isf_claims import progress
     from isf_claims.pandera_import import pandas_hidden
     from isf_claims.validation import validate
 
     fmt = check_format(output)
-    with pandas_hidden():  # only in the `isf-claims` process: start-up time, see the module
+    what = "the corpus" if not paths else f"{len(paths)} file(s)"
+    with pandas_hidden(), progress.working(f"validate: checking {what}", fmt):
+        # pandas hidden only in the `isf-claims` process: start-up time, see the module
         report = validate(repo_of(root), paths or (), engine=engine)
     if fmt == "json":
         emit_json(report.to_dict(max_per_code))
