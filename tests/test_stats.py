@@ -23,6 +23,7 @@ from isf_claims.stats import (
     outlets_table,
     stats_of,
 )
+from isf_claims.stats_report import format_stats, stats_json
 from isf_claims.stats_scan import counted_files
 
 runner = CliRunner()
@@ -91,6 +92,14 @@ def test_counts_read_from_the_files_equal_the_loaded_corpus(repo: Repo, corpus: 
     a, b = stats_of(counted, schema), corpus_stats(corpus)
     for name in ("documents", "mention_labels", "claim_attributes", "totals"):
         assert_frame_equal(getattr(a, name), getattr(b, name))
+
+
+def test_counts_per_outlet_give_the_same_aggregates(repo: Repo, stats: CorpusStats) -> None:
+    counted, schema = counted_files(repo, per_doc=False)
+    per_outlet = stats_of(counted, schema)
+    assert "doc_id" not in per_outlet.mention_labels.columns
+    assert stats_json(per_outlet, per_doc=False) == stats_json(stats, per_doc=False)
+    assert format_stats(per_outlet) == format_stats(stats)
 
 
 def test_aggregates_sum_the_documents_per_outlet(stats: CorpusStats) -> None:

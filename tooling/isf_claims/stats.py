@@ -124,13 +124,20 @@ def _documents(counted: Counted) -> pl.DataFrame:
 def _counts(
     docs: pl.DataFrame, counts: pl.DataFrame, column: str, values: pl.DataFrame
 ) -> pl.DataFrame:
-    """Counts ``n`` of ``column`` per document, for every vocabulary value (zeros included)."""
-    grid = docs.select("key", "doc_id", "outlet_label").join(values, how="cross")
+    """Counts ``n`` of ``column`` per document (or per outlet, when ``counts`` are per
+    outlet), for every vocabulary value (zeros included)."""
+    if "doc_id" in counts.columns:
+        keys, on, order = ["key", "doc_id", "outlet_label"], "doc_id", "key"
+        grid = docs.select(keys)
+    else:
+        keys, on, order = ["outlet_label"], "outlet_label", "_o"
+        grid = docs.select("outlet_label").unique(maintain_order=True).with_row_index("_o")
     return (
-        grid.join(counts, on=["doc_id", column], how="left")
+        grid.join(values, how="cross")
+        .join(counts, on=[on, column], how="left")
         .with_columns(pl.col("n").fill_null(0).cast(pl.Int64))
-        .sort("_order", "key")
-        .drop("_order")
+        .sort("_order", order)
+        .select(*keys, column, "n")
     )
 
 
@@ -140,7 +147,9 @@ def corpus_stats(corpus: Corpus) -> CorpusStats:
 
 
 def stats_of(counted: Counted, schema: Schema) -> CorpusStats:
-    """Every statistic from the narrow per-document counts."""
+    """Every statistic from the narrow counts. Label and attribute counts per outlet (not
+    per document) give ``mention_labels`` and ``claim_attributes`` per outlet: what the
+    aggregate tables and plots need, in memory that does not grow with the documents."""
     docs = _documents(counted)
     label_vocab = schema.layer("mention").field("label").vocabulary or "entity_label"
     mentions = _counts(docs, counted.labels, "label", _vocab_frame(schema, label_vocab, "label"))
@@ -150,7 +159,8 @@ def stats_of(counted: Counted, schema: Schema) -> CorpusStats:
         own = counted.attributes.filter(pl.col("attribute") == name).drop("attribute")
         part = _counts(docs, own, "value", values)
         parts.append(part.with_columns(attribute=pl.lit(name)))
-    attributes = pl.concat(parts).select("key", "doc_id", "outlet_label", "attribute", "value", "n")
+    keys = ["key", "doc_id", "outlet_label"] if "doc_id" in mentions.columns else ["outlet_label"]
+    attributes = pl.concat(parts).select(*keys, "attribute", "value", "n")
     members = counted.members.filter(pl.col("doc_id").is_in(docs["doc_id"].implode()))
     totals = {
         "documents": docs.height,
@@ -202,10 +212,10 @@ def series_of(stats: CorpusStats) -> pl.DataFrame:
 def by_series(stats: CorpusStats, long: pl.DataFrame, row: list[str]) -> pl.DataFrame:
     """A long per-document count table summed per ``row`` value and outlet series (long:
     ``row``..., series, n), rows in the table's (vocabulary) order, series by size."""
-    series = series_of(stats).select("doc_id", "series", "_rank")
+    series = series_of(stats).unique("outlet_label").select("outlet_label", "series", "_rank")
     order = long.select(row).unique(maintain_order=True).with_row_index("_row")
     return (
-        long.join(series, on="doc_id", how="left")
+        long.join(series, on="outlet_label", how="left")
         .group_by(*row, "series", "_rank")
         .agg(pl.col("n").sum())
         .join(order, on=row, how="left")

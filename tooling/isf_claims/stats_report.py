@@ -114,11 +114,14 @@ def plot_files(
     return draw(stats, schema, formats)
 
 
-def selected_stats(repo: Repo, doc_ids: list[str] | None) -> tuple[CorpusStats, Schema]:
-    """Statistics of ``doc_ids`` (default: every annotated document) from the narrow counts."""
+def selected_stats(
+    repo: Repo, doc_ids: list[str] | None, per_doc: bool = False
+) -> tuple[CorpusStats, Schema]:
+    """Statistics of ``doc_ids`` (default: every annotated document) from the narrow counts;
+    label and attribute counts per document with ``per_doc``, else per outlet."""
     from isf_claims.stats_scan import counted_files
 
-    counted, schema = counted_files(repo, check_selected(repo, doc_ids))
+    counted, schema = counted_files(repo, check_selected(repo, doc_ids), per_doc)
     return stats_of(counted, schema), schema
 
 
@@ -128,8 +131,8 @@ def write_stats(
     """Statistics of the selected documents as text and JSON (per-document tables with
     ``per_doc`` or named documents); writes the plots into ``plots_dir`` when given (all
     files or none) and returns their paths."""
-    stats, schema = selected_stats(repo, doc_ids)
     per_doc = per_doc or bool(doc_ids)
+    stats, schema = selected_stats(repo, doc_ids, per_doc)
     written: list[Path] = []
     if plots_dir is not None:
         from isf_claims import progress

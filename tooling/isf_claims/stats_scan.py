@@ -21,7 +21,7 @@ from isf_claims.errors import IsfError
 from isf_claims.raw_columns import read_metas
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema, load_schema
-from isf_claims.stats import COUNTED, Counted, claim_vocab_fields
+from isf_claims.stats import COUNTED, UNNAMED_OUTLET, Counted, claim_vocab_fields
 
 BATCH = 2000  # annotation files read per polars scan
 LAYER_COLUMNS = {"zone": "zones", "mention": "mentions", "claim": "claims", "marker": "markers"}
@@ -137,10 +137,27 @@ def _one_version(repo: Repo, documents: pl.DataFrame, schema: Schema) -> None:
         )
 
 
-def counted_files(repo: Repo, doc_ids: Sequence[str] | None = None) -> tuple[Counted, Schema]:
+def _summed(parts: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
+    return pl.concat(parts).group_by(keys, maintain_order=True).agg(pl.col("n").sum())
+
+
+def _per_outlet(counts: pl.DataFrame, docs: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Per-document counts summed per outlet (as :mod:`isf_claims.stats` labels them)."""
+    outlets = docs.select("doc_id", outlet_label=pl.col("outlet").fill_null(UNNAMED_OUTLET))
+    return (
+        counts.join(outlets, on="doc_id", how="left")
+        .group_by("outlet_label", *keys)
+        .agg(pl.col("n").sum())
+    )
+
+
+def counted_files(
+    repo: Repo, doc_ids: Sequence[str] | None = None, per_doc: bool = True
+) -> tuple[Counted, Schema]:
     """:class:`Counted` of ``doc_ids`` (default: every annotated document), read from the
     annotation and metadata files without loading texts or spans, and the schema they
-    declare."""
+    declare. Without ``per_doc`` label and attribute counts are summed per outlet batch by
+    batch, so memory holds one batch and one row per document."""
     if doc_ids is None:
         paths = repo.annotation_files()
     else:
@@ -161,13 +178,20 @@ def counted_files(repo: Repo, doc_ids: Sequence[str] | None = None) -> tuple[Cou
                 },
                 schema={"outlet": pl.String, "published": pl.String, "n_codepoints": pl.Int64},
             )
-            docs.append(pl.concat([d, meta], how="horizontal"))
+            d = pl.concat([d, meta], how="horizontal")
+            if not per_doc:
+                lab = _per_outlet(lab, d, ["label"])
+                att = _per_outlet(att, d, ["attribute", "value"])
+            docs.append(d)
             labels.append(lab)
             attributes.append(att)
             advance(len(part))
     members, entities = _shared(repo)
     columns = ["doc_id", "outlet", "published", "status", "n_codepoints", *COUNTED]
     documents = pl.concat(docs) if docs else _empty_documents()
+    if not per_doc and labels:
+        labels = [_summed(labels, ["outlet_label", "label"])]
+        attributes = [_summed(attributes, ["outlet_label", "attribute", "value"])]
     _one_version(repo, documents, schema)
     counted = Counted(
         documents=documents.select(*columns, "linked_mentions"),
