@@ -135,3 +135,19 @@ def test_plots_are_written_and_byte_stable(repo: Repo, tmp_path: Path, stats: Co
     assert png.startswith(b"\x89PNG") and b"Software" not in png and b"matplotlib" not in png
     svg = (out / "claims-per-outlet.svg").read_text()
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg and "<text" not in svg
+
+
+def test_files_whose_document_records_do_not_match_are_counted_one_by_one(
+    tmp_path: Path,
+) -> None:
+    """The fast path gives each line to the document record before it; files that do not
+    start with their own document record are read file by file instead."""
+    from isf_claims.stats_scan import _rows
+
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_bytes(b'{"layer": "document", "doc_id": "a"}\n{"layer": "mention"}\n')
+    b.write_bytes(b'{"layer": "mention"}\n{"layer": "mention"}')  # no document record
+    columns = {"layer": pl.String}
+    data = a.read_bytes() + b.read_bytes() + b"\n"
+    rows = _rows([a, b], data, columns)
+    assert rows.group_by("_doc").len().sort("_doc")["len"].to_list() == [2, 2]
