@@ -320,6 +320,33 @@ class Case:
     exit_code: int = 1
 
 
+def write_release_listing(repo: Repo, docs: dict[str, bytes], version: str = "1.0.0") -> None:
+    """A release under dist/ as far as the raw-history check reads it: the doc_id and
+    sha256 columns of its documents table, and a SHA256SUMS."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = repo.root / "dist" / f"isf-claims-{version}"
+    (folder / "data" / "documents").mkdir(parents=True)
+    table = pa.table({"doc_id": list(docs), "sha256": [sha256_bytes(b) for b in docs.values()]})
+    pq.write_table(table, folder / "data" / "documents" / "train.parquet")
+    (folder / "SHA256SUMS").write_bytes(b"")
+
+
+def _released(repo: Repo, docs: tuple[str, ...] = ("alpha", "beta"), **extra: bytes) -> None:
+    listed = {d: repo.raw_path(d).read_bytes() for d in docs}
+    write_release_listing(repo, {**listed, **extra})
+
+
+def _raw_edited(repo: Repo) -> None:
+    """Beta's text changes after its release; its metadata and annotation are updated to
+    match, so only the history check can tell."""
+    _released(repo)
+    data = BETA.replace("Monday.", "Monday. Updated.").encode("utf-8")
+    write_raw(repo, "beta", data)
+    edit(repo, "beta", lambda rs: rs[0].update(raw_sha256=sha256_bytes(data)))
+
+
 def _c(name: str, mutate: Callable[[Repo], None], *codes: str, exit_code: int = 1) -> Case:
     return Case(name, mutate, frozenset(codes or (name,)), exit_code)
 
@@ -392,6 +419,11 @@ CASES = [
     _c("raw-missing", lambda r: r.raw_path("beta").unlink()),
     _c("raw-not-utf8", _raw_not_utf8),
     _c("raw-changed", edit_bytes(lambda r: r.raw_path("beta"), lambda b: b + b"Updated.\n")),
+    _c("raw-edited", _raw_edited),
+    # released as gamma, gone now
+    _c("raw-removed", lambda r: _released(r, gamma=b"Gamma text.\n")),
+    # beta's bytes were released under the name gamma (beta is not in that release)
+    _c("raw-renamed", lambda r: _released(r, ("alpha",), gamma=BETA.encode("utf-8"))),
     _c("span-inverted", set_field("beta", "m3", end=BETA.index("Monday"))),
     _c("span-out-of-range", set_field("beta", "z2", end=len(BETA) + 5)),
     _c("quote-mismatch", set_field("beta", "m1", text="Gaze")),

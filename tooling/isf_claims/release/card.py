@@ -25,6 +25,33 @@ from isf_claims.release.ner import RULES
 from isf_claims.release.stats import size_category
 
 MARKER = "<!-- isf-claims:statistics -->"
+# Where DATACARD.md's prose says whether agreement was measured: replaced (every occurrence)
+# by :func:`agreement_sentence`, from the same facts as the statistics and Croissant's RAI
+# fields (which are taken from the filled prose).
+AGREEMENT_MARKER = "<!-- isf-claims:agreement -->"
+
+
+def agreement_sentence(agreement: Mapping[str, Any]) -> str:
+    """What the card says about inter-annotator agreement (``agreement``: the statistics'
+    ``agreement`` entry, from :func:`isf_claims.release.stats.agreement_figures`)."""
+    if agreement["figures"]:
+        n = agreement["documents"]
+        return (
+            f"A second, independent annotation set covers {n} document{'s' * (n != 1)}; its "
+            "agreement with the main set is given under *Inter-annotator agreement* in the "
+            "dataset statistics (`build-report.json` has the full report)."
+        )
+    return (
+        "No document has a second, independent annotation set, so this release reports no "
+        "agreement figures."
+    )
+
+
+def fill_agreement(prose: str, agreement: Mapping[str, Any]) -> str:
+    """``prose`` with every agreement marker replaced by :func:`agreement_sentence`."""
+    return prose.replace(AGREEMENT_MARKER, agreement_sentence(agreement))
+
+
 HF_KEYS = (
     "license",
     "license_name",
@@ -157,10 +184,9 @@ def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
     lines += [*_table(("marker", "markers"), stats["markers"]["by_label"]), ""]
     agreement = stats["agreement"]
     lines += ["### Inter-annotator agreement", ""]
+    lines += [agreement_sentence(agreement)]
     if agreement["figures"]:
         lines += [
-            f"A second, independent annotation set covers {agreement['documents']} documents "
-            "(`build-report.json` has the full agreement report).",
             "",
             "| measure | value |",
             "| --- | ---: |",
@@ -168,12 +194,6 @@ def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
                 f"| {k} | {'n/a' if v is None else f'{v:.3f}'} |"
                 for k, v in agreement["figures"].items()
             ],
-        ]
-    else:
-        lines += [
-            f"Annotation sets per document: {agreement['annotation_sets']}. Agreement needs two "
-            "independent annotation sets of the same documents, so this release reports no "
-            "agreement figures."
         ]
     lines += [
         "",
