@@ -145,6 +145,41 @@ def empty_splits_note(by_split: Mapping[str, int]) -> list[str]:
     ]
 
 
+def _count(n: int | None) -> str:
+    return "not recorded" if n is None else str(n)
+
+
+def _adjudicated(v: bool | None) -> str:
+    return "not recorded" if v is None else ("yes" if v else "no")
+
+
+def annotation_markdown(annotation: Mapping[str, Any]) -> list[str]:
+    """How many annotators annotated each document and whether it was adjudicated (the
+    document record's ``annotator_count`` and ``adjudicated``)."""
+    lines = ["### Annotators per document", ""]
+    lines += [
+        "From each document's annotation record (`annotator_count`, `adjudicated`). "
+        '"Adjudicated" means independent annotations were merged by a curator\'s decisions '
+        "(`isf-claims adjudicate`).",
+        "",
+    ]
+    per_doc = annotation["per_document"]
+    if per_doc is not None:
+        lines += ["| document | annotators | adjudicated |", "| --- | ---: | --- |"]
+        lines += [
+            f"| `{d['doc_id']}` | {_count(d['annotator_count'])} | "
+            f"{_adjudicated(d['adjudicated'])} |"
+            for d in per_doc
+        ]
+    else:
+        lines += ["| annotators | adjudicated | documents |", "| ---: | --- | ---: |"]
+        lines += [
+            f"| {_count(g['annotators'])} | {_adjudicated(g['adjudicated'])} | {g['documents']} |"
+            for g in annotation["by_annotators"]
+        ]
+    return [*lines, ""]
+
+
 def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
     """The computed statistics as Markdown."""
     d, m, c = stats["documents"], stats["mentions"], stats["claims"]
@@ -182,6 +217,7 @@ def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
     lines += ["### Zones per label", "", *_table(("zone", "zones"), stats["zones"]["by_label"])]
     lines += ["", "### Framing markers per label", ""]
     lines += [*_table(("marker", "markers"), stats["markers"]["by_label"]), ""]
+    lines += annotation_markdown(stats["annotation"])
     agreement = stats["agreement"]
     lines += ["### Inter-annotator agreement", ""]
     lines += [agreement_sentence(agreement)]
