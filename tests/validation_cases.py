@@ -381,6 +381,33 @@ class Case:
     exit_code: int = 1
 
 
+def write_release_listing(repo: Repo, docs: dict[str, bytes], version: str = "1.0.0") -> None:
+    """A release under dist/ as far as the raw-history check reads it: the doc_id and
+    sha256 columns of its documents table, and a SHA256SUMS."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = repo.root / "dist" / f"isf-claims-{version}"
+    (folder / "data" / "documents").mkdir(parents=True)
+    table = pa.table({"doc_id": list(docs), "sha256": [sha256_bytes(b) for b in docs.values()]})
+    pq.write_table(table, folder / "data" / "documents" / "train.parquet")
+    (folder / "SHA256SUMS").write_bytes(b"")
+
+
+def _released(repo: Repo, docs: tuple[str, ...] = ("alpha", "beta"), **extra: bytes) -> None:
+    listed = {d: repo.raw_path(d).read_bytes() for d in docs}
+    write_release_listing(repo, {**listed, **extra})
+
+
+def _raw_edited(repo: Repo) -> None:
+    """Beta's text changes after its release; its metadata and annotation are updated to
+    match, so only the history check can tell."""
+    _released(repo)
+    data = BETA.replace("Monday.", "Monday. Updated.").encode("utf-8")
+    write_raw(repo, "beta", data)
+    edit(repo, "beta", lambda rs: rs[0].update(raw_sha256=sha256_bytes(data)))
+
+
 def _c(name: str, mutate: Callable[[Repo], None], *codes: str, exit_code: int = 1) -> Case:
     return Case(name, mutate, frozenset(codes or (name,)), exit_code)
 
@@ -463,6 +490,11 @@ CASES = [
         lambda r: edit(r, "clusters", lambda rs: rs[0]["members"].append(None)),
         "wrong-type",
     ),
+    _c(
+        "wrong-type-boolean",
+        lambda r: edit(r, "alpha", lambda rs: rs[0].update(adjudicated="yes")),
+        "wrong-type",
+    ),
     _c("missing-value", set_field("alpha", "m1", label=None)),
     _c(
         "missing-value-members",
@@ -482,6 +514,11 @@ CASES = [
     _c("not-in-vocabulary", set_field("alpha", "m1", label="PER")),
     _c("pattern-mismatch", set_field("alpha", "z1", id="zone1")),
     _c("below-minimum", set_field("alpha", "m1", start=-1)),
+    _c(
+        "below-minimum-annotators",
+        lambda r: edit(r, "alpha", lambda rs: rs[0].update(annotator_count=0)),
+        "below-minimum",
+    ),
     _c("duplicate-id", set_field("alpha", "z2", id="z1")),
     _c(
         "duplicate-member",
@@ -494,8 +531,13 @@ CASES = [
     _c("raw-missing", lambda r: r.raw_path("beta").unlink()),
     _c("raw-not-utf8", _raw_not_utf8),
     _c("raw-changed", _raw_changed),
+    _c("raw-edited", _raw_edited),
+    # released as gamma, gone now
+    _c("raw-removed", lambda r: _released(r, gamma=b"Gamma text.\n")),
+    # beta's bytes were released under the name gamma (beta is not in that release)
+    _c("raw-renamed", lambda r: _released(r, ("alpha",), gamma=BETA.encode("utf-8"))),
     _c(
-        "raw-edited",
+        "raw-edited-meta-stale",
         edit_bytes(lambda r: r.raw_path("beta"), lambda b: b + b"Updated.\n"),
         "raw-changed",
         "meta-sha256-mismatch",

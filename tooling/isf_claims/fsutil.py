@@ -1,4 +1,10 @@
-"""Atomic file writes: a temporary file in the target folder, fsync, then rename."""
+"""Atomic file writes: a temporary file in the target folder, fsync, then rename.
+
+Written files get the permissions a plain ``open(path, "w")`` would give them: a new file
+``0666`` less the umask (``0644`` by default), a replaced file keeps its mode. Folders made
+here are ``0777`` less the umask (``0755`` by default). (``tempfile`` alone would give
+``0600`` files and ``0700`` folders, unreadable to other users and web servers.)
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,57 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never a part."""
+def umask() -> int:
+    """The process's umask, read without changing it (thread-safe on Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: the classic read-by-setting, restored at once
+    os.umask(mask)
+    return mask
+
+
+def file_mode(path: Path) -> int:
+    """Mode for a file written at ``path``: its current mode if it exists, else the umask's."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~umask()
+
+
+def make_temp_dir(parent: Path, prefix: str) -> Path:
+    """A new empty folder in ``parent`` (made if needed) with the umask's permissions, to be
+    renamed into place."""
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    os.chmod(tmp, 0o777 & ~umask())
+    return tmp
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """Write ``data`` to a temporary file beside ``path`` with ``path``'s mode-to-be."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), file_mode(path))
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never a part."""
+    tmp = _stage(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -36,13 +84,7 @@ def atomic_write_many(files: Iterable[tuple[Path, bytes]]) -> None:
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            staged.append((tmp, path))
+            staged.append((_stage(path, data), path))
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)

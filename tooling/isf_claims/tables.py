@@ -16,7 +16,7 @@ from isf_claims.schema import DOCUMENT_LAYERS, Layer, Schema
 PROVENANCE = [pa.field("_file", pa.string(), nullable=False), pa.field("_line", pa.int32())]
 SPAN_TYPE = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
 MEMBER_TYPE = pa.struct([("doc_id", pa.string()), ("claim", pa.string()), ("note", pa.string())])
-_SCALAR = {"string": pa.string(), "integer": pa.int64()}
+_SCALAR = {"string": pa.string(), "integer": pa.int64(), "boolean": pa.bool_()}
 
 _MAX_BLOCK = 2**31 - 1
 

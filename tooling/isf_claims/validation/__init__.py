@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from isf_claims.errors import usage_error
 from isf_claims.repo import Repo
+from isf_claims.validation import history
 from isf_claims.validation.checks import CHECKS, Check
 from isf_claims.validation.policy import finalize
 from isf_claims.validation.reader import DOCUMENT, Inputs, read_inputs
@@ -81,6 +82,7 @@ def _run(
     fast = engine == "pandera"
     inputs = read_inputs(repo, paths, prefetch_raw=fast)
     inputs.keep_corpus = keep_corpus
+    inputs.findings += history.history_findings(repo, None if inputs.full else inputs.scope_ids)
     if not any(f.severity == "error" for f in inputs.findings):
         inputs.on_corpus = on_corpus
     if loading is not None:
@@ -91,7 +93,9 @@ def _run(
         found = [
             f
             for f in found
-            if f.file in reported or (f.code == "dangling-member" and f.doc_id in inputs.scope_ids)
+            if f.file in reported
+            or (f.code == "dangling-member" and f.doc_id in inputs.scope_ids)
+            or f.code in history.CODES  # a removed or renamed file is in nobody's scope
         ]
     checked = sum(1 for f in inputs.files if f.kind == DOCUMENT or inputs.full)
     report = Report(

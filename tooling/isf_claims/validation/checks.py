@@ -328,6 +328,35 @@ _ALL = [
         "restore raw/<doc_id>.txt from git (raw files are never edited)",
     ),
     _c(
+        "raw-edited",
+        3,
+        "raw text differs from its committed or released bytes",
+        """Raw texts are append-only across history: `raw/<doc_id>.txt` differs from the bytes
+        it had when it was first committed on HEAD's history (git) or from the sha256 the
+        newest release under `dist/` lists for the document. Reported whatever the annotation
+        says: updating `raw_sha256` does not make an edit valid. A corrected text is a new
+        document with a new id.""",
+        "restore the original bytes (`git checkout <first commit> -- raw/<doc_id>.txt`); "
+        "ingest a corrected text as a new document",
+    ),
+    _c(
+        "raw-removed",
+        3,
+        "a committed or released raw text is gone",
+        """A raw text that was committed on HEAD's history or published in the newest release
+        under `dist/` no longer exists (and its bytes are not under another name). Documents
+        are never removed from the raw layer.""",
+        "restore raw/<doc_id>.txt from git or from the release's documents table",
+    ),
+    _c(
+        "raw-renamed",
+        3,
+        "a committed or released raw text has a new name",
+        """The bytes of a raw text that was committed or released are now under another name.
+        A document's file name is its identity (the doc_id); it never changes.""",
+        "move the file back to its original name (`git mv`), and its annotation with it",
+    ),
+    _c(
         "meta-sha256-mismatch",
         3,
         "metadata sha256 differs from the raw bytes",

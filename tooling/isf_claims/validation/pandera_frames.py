@@ -76,6 +76,8 @@ def _fits(kind: str, value: Any) -> bool:
             and not isinstance(value, bool)
             and (INT64[0] <= value <= INT64[1])
         )
+    if kind == "boolean":
+        return isinstance(value, bool)
     return isinstance(value, str)
 
 
