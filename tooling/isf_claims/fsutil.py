@@ -8,6 +8,7 @@ here are ``0777`` less the umask (``0755`` by default). (``tempfile`` alone woul
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -90,3 +91,76 @@ def atomic_write_many(files: Iterable[tuple[Path, bytes]]) -> None:
         raise
     for tmp, path in staged:
         os.replace(tmp, path)
+
+
+class NotRegularFile(OSError):
+    """A symbolic link, folder or special file where a regular file belongs."""
+
+    def __init__(self, path: Path | str, kind: str) -> None:
+        super().__init__(f"{path} is {kind}, not a regular file")
+        self.path = str(path)
+        self.kind = kind
+
+
+def kind_of(mode: int) -> str:
+    """What a file mode (from lstat) is, in words: ``"file"`` for a regular file."""
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device file"
+    return "a special file"
+
+
+_NOFOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def read_regular(path: Path | str) -> bytes:
+    """The bytes of ``path``, which must be a regular file. A symbolic link, folder or
+    special file raises :class:`NotRegularFile` and is never opened (``lstat`` first; the
+    open does not follow links and checks what it opened, against a swap in between)."""
+    mode = os.lstat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise NotRegularFile(path, kind_of(mode))
+    try:
+        fd = os.open(path, _NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotRegularFile(path, "a symbolic link") from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(path, kind_of(mode))
+        return fh.read()
+
+
+def scan(folder: Path, suffixes: tuple[str, ...]) -> dict[str, str]:
+    """Entries of ``folder`` whose names end with one of ``suffixes``: name -> what it is
+    (``"file"`` for a regular file; see :func:`kind_of`). One directory scan; links are
+    not followed, and only entries that are not plain files or folders cost an ``lstat``."""
+    out: dict[str, str] = {}
+    try:
+        entries = os.scandir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return out
+    with entries:
+        for e in entries:
+            if not e.name.endswith(suffixes):
+                continue
+            if e.is_symlink():
+                out[e.name] = "a symbolic link"
+            elif e.is_file(follow_symlinks=False):
+                out[e.name] = "file"
+            elif e.is_dir(follow_symlinks=False):
+                out[e.name] = "a folder"
+            else:
+                out[e.name] = kind_of(e.stat(follow_symlinks=False).st_mode)
+    return out

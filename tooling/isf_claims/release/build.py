@@ -25,7 +25,7 @@ from isf_claims.fsutil import make_temp_dir
 from isf_claims.release import card, checksums, croissant, datapackage, features, stats
 from isf_claims.release import splits as split_rule
 from isf_claims.release import tokenize as tok
-from isf_claims.release.datafiles import data_files
+from isf_claims.release.datafiles import Shape, data_files, shaped
 from isf_claims.release.metadata import DatasetMeta, json_bytes, read_dataset_meta
 from isf_claims.release.parquet import WRITER
 from isf_claims.release.tables import CONFIGS, DEFAULT_CONFIG, ReleaseTables, release_tables
@@ -109,8 +109,8 @@ def _croissant(
     layout: dict[str, dict[str, str]],
     digests: dict[str, tuple[str, int]],
     languages: list[str],
+    schemas: dict[str, pa.Schema],
 ) -> dict[str, Any]:
-    schemas = {c: rt.tables[c].schema for c in layout}
     fields = {c: datapackage.table_fields(rt.schema, c, schemas[c]) for c in layout}
     return croissant.croissant(
         meta,
@@ -173,8 +173,12 @@ class Artefacts:
     report: Callable[[dict[str, Any]], dict[str, Any]]  # validation summary -> report
 
 
-def release_artefacts(repo: Repo, corpus: Corpus) -> Artefacts:
-    """The release's data files, card and metadata from ``corpus``, in memory."""
+def release_artefacts(
+    repo: Repo, corpus: Corpus, shaper: Callable[[ReleaseTables], Shape] | None = None
+) -> Artefacts:
+    """The release's data files, card and metadata from ``corpus``, in memory (``shaper``:
+    for a variant of the release, what it does to the tables, made from them; see
+    :mod:`isf_claims.release.standoff`)."""
     meta = read_dataset_meta(repo.root)
     if not corpus.doc_ids:
         raise IsfError(
@@ -188,10 +192,11 @@ def release_artefacts(repo: Repo, corpus: Corpus) -> Artefacts:
     with ThreadPoolExecutor(max_workers=1) as pool:  # statistics beside the data files
         counted = pool.submit(corpus_stats, corpus)
         rt = release_tables(corpus)
-        files, layout, ner_report = data_files(rt)
+        shape = shaper(rt) if shaper is not None else None
+        files, layout, ner_report = data_files(rt, shape)
         rt.tables = {name: rt.tables[name] for name in CONFIGS}
         digests = {p: (checksums.sha256_hex(b), len(b)) for p, b in files.items()}
-        schemas = {c: rt.tables[c].schema for c in layout}
+        schemas = {c: shaped(shape, c, rt.tables[c].slice(0, 0)).schema for c in layout}
         # annotated/ is the build's corpus: validated by check_valid (or, with
         # validate=False, deliberately not); the second set is always validated
         agreement = agreement_report(repo, validated=True)
@@ -211,7 +216,7 @@ def release_artefacts(repo: Repo, corpus: Corpus) -> Artefacts:
         datapackage.datapackage(meta, rt.schema, schemas, layout, digests, _sources(rt))
     )
     files["croissant.json"] = json_bytes(
-        _croissant(meta, rt, prose, layout, digests, numbers["documents"]["languages"])
+        _croissant(meta, rt, prose, layout, digests, numbers["documents"]["languages"], schemas)
     )
 
     def report(validation: dict[str, Any]) -> dict[str, Any]:

@@ -80,14 +80,14 @@ def _run(
         )
     loading = None if paths else _preload(engine)  # a few files: nothing to overlap with
     fast = engine == "pandera"
-    inputs = read_inputs(repo, paths, prefetch_raw=fast, prefetch_meta=fast and keep_corpus)
+    inputs = read_inputs(repo, paths, prefetch_raw=fast)
     inputs.keep_corpus = keep_corpus
     inputs.findings += history.history_findings(repo, None if inputs.full else inputs.scope_ids)
     if not any(f.severity == "error" for f in inputs.findings):
         inputs.on_corpus = on_corpus
     if loading is not None:
         loading.join()
-    found = finalize(inputs.findings + _engine(engine)(inputs))
+    found = finalize(inputs.findings + _engine(engine)(inputs) + inputs.meta_result().findings)
     reported = inputs.reported_files()
     if reported is not None:
         found = [

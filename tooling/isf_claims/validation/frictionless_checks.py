@@ -233,6 +233,8 @@ class TableChecks:
 
     def _raw(self, row: Any) -> Iterator[Payload]:
         doc_id, declared = row["doc_id"], row["raw_sha256"]
+        if doc_id in self.state.inputs.raw_refused:
+            return  # not a regular file: reported by the listing, never read
         data = self.state.inputs.read_raw(doc_id)
         digest = hashlib.sha256(data).hexdigest() if data is not None else None
         code = None
