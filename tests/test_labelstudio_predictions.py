@@ -209,3 +209,15 @@ def test_bad_predicted_claims_are_refused(tmp_path: Path, edit, message) -> None
         export_corpus(repo, "labelstudio", tmp_path / "ls", predictions=preds)
     assert getattr(err.value, "code", None) == "predictions-invalid" and message in str(err.value)
     assert not (tmp_path / "ls").exists()
+
+
+def test_evaluation_prediction_files_are_accepted(tmp_path: Path) -> None:
+    """The evaluation's files: a header line, claims without ``layer``, an ``id``."""
+    repo = draft_repo(tmp_path)
+    claim = {k: v for k, v in CLAIM.items() if k != "layer"}
+    rows = [{"isf_claims": {"task": "claims"}}, {**claim, "id": "x1"}]
+    preds = write_predictions(tmp_path / "claims.jsonl", rows)
+    export_corpus(repo, "labelstudio", tmp_path / "ls", predictions=preds)
+    (task,) = json.loads((tmp_path / "ls" / "tasks.json").read_text("utf-8"))
+    labels = {r["id"] for r in task["predictions"][0]["result"] if r["type"] == "labels"}
+    assert labels == {"pc1", "pc1-cue", "pc1-source"}

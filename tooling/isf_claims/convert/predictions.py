@@ -8,9 +8,12 @@ into the raw text, half-open, as everywhere in the corpus:
 - a claim: ``{"doc_id": "...", "layer": "claim", "content": {"start": .., "end": ..}, "cue":
   {...}, "source": {...}}`` with any of the claim's span roles (``content`` required, the
   others optional) and any of its vocabulary attributes (``attribution``, ``source_type``,
-  ``cue_commitment``, ``polarity``, ``claim_type``).
+  ``cue_commitment``, ``polarity``, ``claim_type``); without ``layer``, a line with a
+  ``content`` is a claim.
 
-An optional ``"score"`` between 0 and 1 is passed on. Every line is checked before anything
+These are the shapes of the evaluation's ``mentions`` and ``claims`` prediction files: their
+optional ``id`` and ``text`` and a first line ``{"isf_claims": {...}}`` are accepted and not
+used. An optional ``"score"`` between 0 and 1 is passed on. Every line is checked before anything
 is written: a known document among those exported, integer offsets inside the text, no span
 edge on whitespace, labels and attribute values of the schema's vocabularies, no line twice.
 Predicted records get ids ``pm1``, ``pc1``, ... that are not record ids, so regions an
@@ -29,6 +32,9 @@ from isf_claims.schema import Schema
 
 MENTION_KEYS = ("doc_id", "start", "end", "label")
 LAYERS = ("mention", "claim")
+# Keys of the evaluation's prediction files that pre-annotation does not use.
+IGNORED = ("id", "text")
+HEADER_KEY = "isf_claims"
 
 
 def _bad(path: Path, lineno: int, message: str, expected: str, found: Any) -> IsfError:
@@ -83,7 +89,8 @@ class _Line:
 
 
 def _record(line: _Line, rec: dict[str, Any], schema: Schema) -> dict[str, Any]:
-    layer = rec.get("layer", "mention")
+    rec = {k: v for k, v in rec.items() if k not in IGNORED}
+    layer = rec.get("layer") or ("claim" if "content" in rec else "mention")
     if layer not in LAYERS:
         raise line.fail("unknown layer", " or ".join(LAYERS), layer)
     score = rec.get("score")
@@ -144,6 +151,8 @@ def read_predictions(
             raise _bad(path, lineno, f"line is not JSON: {exc}", "a JSON object", raw) from exc
         if not isinstance(rec, dict):
             raise _bad(path, lineno, "not a predicted record", "a JSON object", raw)
+        if lineno == 1 and set(rec) == {HEADER_KEY}:
+            continue  # what the file was made on, as `isf-claims evaluate` reads it
         doc_id = rec.get("doc_id")
         if doc_id not in texts:
             raise _bad(path, lineno, "unknown document", "an exported document id", doc_id)
