@@ -8,7 +8,7 @@ the checks :func:`isf_claims.agreement.loading.check_annotation_set` applies to 
 
 from __future__ import annotations
 
-import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
@@ -30,12 +30,12 @@ def require_valid_files(repo: Repo, folder: Path, files: Mapping[str, bytes], co
     doc_ids = [n[: -len(ANNOTATION_SUFFIX)] for n in files if n not in shared]
     with tempfile.TemporaryDirectory(prefix="isf-set-") as tmp:
         stage = Repo(Path(tmp))
-        os.symlink(repo.schema_dir.resolve(), stage.schema_dir)
+        shutil.copytree(repo.schema_dir, stage.schema_dir)
         stage.raw_dir.mkdir()
-        for doc_id in doc_ids:
+        for doc_id in doc_ids:  # copies: validation refuses symbolic links in raw/
             for src in (repo.raw_path(doc_id), repo.meta_path(doc_id)):
                 if src.is_file():
-                    os.symlink(src.resolve(), stage.raw_dir / src.name)
+                    shutil.copyfile(src, stage.raw_dir / src.name)
         stage.annotated_dir.mkdir()
         for name, data in files.items():
             (stage.annotated_dir / name).write_bytes(data)
