@@ -8,6 +8,7 @@ the checks :func:`isf_claims.agreement.loading.check_annotation_set` applies to 
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -30,12 +31,12 @@ def require_valid_files(repo: Repo, folder: Path, files: Mapping[str, bytes], co
     doc_ids = [n[: -len(ANNOTATION_SUFFIX)] for n in files if n not in shared]
     with tempfile.TemporaryDirectory(prefix="isf-set-") as tmp:
         stage = Repo(Path(tmp))
-        shutil.copytree(repo.schema_dir, stage.schema_dir)
+        os.symlink(repo.schema_dir.resolve(), stage.schema_dir)
         stage.raw_dir.mkdir()
-        for doc_id in doc_ids:  # copies: validation refuses symbolic links in raw/
+        for doc_id in doc_ids:
             for src in (repo.raw_path(doc_id), repo.meta_path(doc_id)):
-                if src.is_file():
-                    shutil.copyfile(src, stage.raw_dir / src.name)
+                if src.is_file():  # a link would be refused as raw/ (symbolic-link)
+                    _place(src, stage.raw_dir / src.name)
         stage.annotated_dir.mkdir()
         for name, data in files.items():
             (stage.annotated_dir / name).write_bytes(data)
@@ -55,3 +56,11 @@ def require_valid_files(repo: Repo, folder: Path, files: Mapping[str, bytes], co
             found="\n" + replace(report, findings=errors).render(),
             fix="change the decisions that cause the findings above, then apply again",
         )
+
+
+def _place(src: Path, dst: Path) -> None:
+    """Put ``src`` at ``dst`` as a regular file: a hard link, or a copy across file systems."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
