@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from isf_claims.corpus import Corpus, load_corpus
 from isf_claims.errors import IsfError
+from isf_claims.fsutil import make_temp_dir
 from isf_claims.release import card, checksums, croissant, datapackage, features, stats
 from isf_claims.release import splits as split_rule
 from isf_claims.release import tokenize as tok
@@ -76,14 +77,15 @@ def check_valid(
     return {"engine": "pandera", "errors": 0, "warnings": len(report.warnings)}, corpus
 
 
-def agreement_report(repo: Repo) -> dict[str, Any] | None:
-    """Agreement of the second annotation set with ``annotated/``, if there is one."""
+def agreement_report(repo: Repo, validated: bool = False) -> dict[str, Any] | None:
+    """Agreement of the second annotation set with ``annotated/``, if there is one (the
+    second set is validated first; ``annotated/`` too unless ``validated``)."""
     second = repo.root / SECOND_SET
     if not second.is_dir() or not any(second.glob("*.jsonl")):
         return None
     from isf_claims.agreement import agreement_report as report
 
-    return report(repo, repo.annotated_dir, second)
+    return report(repo, repo.annotated_dir, second, a_validated=validated)
 
 
 def _sources(rt: ReleaseTables) -> list[dict[str, str]]:
@@ -195,10 +197,13 @@ def release_artefacts(
         rt.tables = {name: rt.tables[name] for name in CONFIGS}
         digests = {p: (checksums.sha256_hex(b), len(b)) for p, b in files.items()}
         schemas = {c: shaped(shape, c, rt.tables[c].slice(0, 0)).schema for c in layout}
-        agreement = agreement_report(repo)
+        # annotated/ is the build's corpus: validated by check_valid (or, with
+        # validate=False, deliberately not); the second set is always validated
+        agreement = agreement_report(repo, validated=True)
         numbers = stats.compute(corpus, rt, ner_report.to_dict(), agreement, counted.result())
     prose_path = repo.root / DATACARD
     prose = prose_path.read_text(encoding="utf-8") if prose_path.is_file() else ""
+    prose = card.fill_agreement(prose, numbers["agreement"])  # the card and Croissant alike
 
     feats = {c: features.table_features(rt.schema, c, schemas[c]) for c in layout}
     files["README.md"] = card.render(
@@ -240,8 +245,7 @@ def release_files(
 
 def write_folder(folder: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` as ``folder``, replacing any previous folder in one rename."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    tmp = make_temp_dir(folder.parent, f".{folder.name}.")
     try:
         for rel, data in sorted(files.items()):
             path = tmp / rel
