@@ -40,7 +40,7 @@ from isf_claims.release.build import (
 )
 from isf_claims.release.metadata import json_bytes
 from isf_claims.release.quotes import SEAL_PREFIX, unseal
-from isf_claims.release.standoff import KIT, MANIFEST, SEALED_SUFFIX, map_strings
+from isf_claims.release.standoff import HEADERS, KIT, MANIFEST, SEALED_SUFFIX, map_strings
 from isf_claims.release.standoff_tables import SealPlan, standoff_table, string_leaves
 from isf_claims.release.texts import Proofs, prove, render
 from isf_claims.repo import Repo
@@ -194,6 +194,8 @@ def _shared(schema: Schema, layer: str, table: pa.Table) -> bytes:
 def _kit(standoff: Standoff, texts: dict[str, bytes], root: Path) -> None:
     """``dataset.json``, ``DATACARD.md`` and the schema into ``root``, sealed parts opened."""
     for rel in standoff.manifest["kit"]:
+        if rel == HEADERS:
+            continue
         data = (standoff.folder / rel).read_bytes()
         target = root / rel[len(KIT) + 1 :]
         if rel.endswith(SEALED_SUFFIX):
@@ -226,6 +228,8 @@ def rebuild_repository(standoff: Standoff, texts: dict[str, bytes], root: Path) 
     text_col = pa.array([texts[d] for d in ids], pa.binary()).cast(pa.string())
     frame = pl.from_arrow(docs.drop_columns(["text"]).append_column("_text", text_col))
     assert isinstance(frame, pl.DataFrame)
+    headers = pl.read_parquet(standoff.folder / HEADERS)
+    frame = frame.join(headers, on="doc_id", how="left", maintain_order="left")
     lines = _json_lines(frame, schema)
     repo.raw_dir.mkdir(parents=True)
     repo.annotated_dir.mkdir(parents=True)

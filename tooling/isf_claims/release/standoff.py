@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from isf_claims.corpus import Corpus
 from isf_claims.errors import IsfError
@@ -35,6 +36,7 @@ from isf_claims.release.build import (
 )
 from isf_claims.release.datafiles import Shape
 from isf_claims.release.metadata import DATASET_FILE, DatasetMeta, json_bytes, read_dataset_meta
+from isf_claims.release.parquet import parquet_bytes
 from isf_claims.release.quotes import WORDS, ArticlePassages, seal
 from isf_claims.release.rights import text_access
 from isf_claims.release.standoff_tables import (
@@ -44,12 +46,15 @@ from isf_claims.release.standoff_tables import (
     seal_plan,
     standoff_table,
 )
-from isf_claims.release.tables import ReleaseTables
+from isf_claims.release.tables import DROPPED_DOC_FIELDS, ReleaseTables
 from isf_claims.repo import Repo
 
 SUFFIX = "-standoff"
 KIT = "standoff"
 MANIFEST = f"{KIT}/manifest.json"
+# Document-record fields the release does not publish as columns (e.g. annotator_count),
+# which rehydration needs to write the annotation files back.
+HEADERS = f"{KIT}/headers.parquet"
 SEALED_SUFFIX = ".sealed"
 KIND = "standoff"
 WITHHELD = [
@@ -241,6 +246,15 @@ def kit_files(repo: Repo, corpus: Corpus, shaper: _Shaper) -> dict[str, bytes]:
     return out
 
 
+def headers_file(corpus: Corpus) -> bytes:
+    """``doc_id`` and every document-record field the documents config leaves out."""
+    docs = corpus["documents"]
+    fields = [f.name for f in corpus.schema.layer("document").fields]
+    extra = [n for n in fields if n in DROPPED_DOC_FIELDS and n not in ("layer", "raw_sha256")]
+    table = docs.select(["doc_id", *extra])
+    return parquet_bytes(table.take(pc.sort_indices(table, [("doc_id", "ascending")])))
+
+
 def _check_clean(files: dict[str, bytes], passages: ArticlePassages) -> None:
     """Refuse when a text file of the standoff release quotes an article (the prose of
     ``DATACARD.md``, say): the standoff release must not carry the texts."""
@@ -276,6 +290,7 @@ def standoff_files(
     files["croissant.json"] = _croissant(files["croissant.json"], section)
     files["datapackage.json"] = _datapackage(files["datapackage.json"])
     files.update(kit_files(repo, corpus, shaper))
+    files[HEADERS] = headers_file(corpus)
     release = {
         "kind": KIND,
         "full_release": release_name(meta),
