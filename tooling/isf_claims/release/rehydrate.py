@@ -32,6 +32,7 @@ from isf_claims.raw import META_FIELDS, meta_bytes
 from isf_claims.release import checksums
 from isf_claims.release.build import (
     REPORT_FILE,
+    SECOND_SET,
     Artefacts,
     check_valid,
     finish,
@@ -40,7 +41,14 @@ from isf_claims.release.build import (
 )
 from isf_claims.release.metadata import json_bytes
 from isf_claims.release.quotes import SEAL_PREFIX, unseal
-from isf_claims.release.standoff import HEADERS, KIT, MANIFEST, SEALED_SUFFIX, map_strings
+from isf_claims.release.standoff import (
+    HEADERS,
+    KIT,
+    MANIFEST,
+    SEALED_SUFFIX,
+    SECOND,
+    map_strings,
+)
 from isf_claims.release.standoff_tables import SealPlan, standoff_table, string_leaves
 from isf_claims.release.texts import Proofs, prove, render
 from isf_claims.repo import Repo
@@ -194,7 +202,7 @@ def _shared(schema: Schema, layer: str, table: pa.Table) -> bytes:
 def _kit(standoff: Standoff, texts: dict[str, bytes], root: Path) -> None:
     """``dataset.json``, ``DATACARD.md`` and the schema into ``root``, sealed parts opened."""
     for rel in standoff.manifest["kit"]:
-        if rel == HEADERS:
+        if rel == HEADERS or rel.startswith(SECOND + "/"):
             continue
         data = (standoff.folder / rel).read_bytes()
         target = root / rel[len(KIT) + 1 :]
@@ -214,40 +222,66 @@ def _kit(standoff: Standoff, texts: dict[str, bytes], root: Path) -> None:
         target.write_bytes(data)
 
 
-def rebuild_repository(standoff: Standoff, texts: dict[str, bytes], root: Path) -> Repo:
-    """The repository inputs of the documents in ``texts`` (all proven), under ``root``."""
-    repo = Repo(root)
-    _kit(standoff, texts, root)
-    schema = load_schema(repo.schema_dir, standoff.manifest["schema_version"])
-    docs = standoff.documents
-    keep = pc.is_in(docs["doc_id"], value_set=pa.array(sorted(texts), pa.string()))
-    docs = docs.filter(keep)
-    plan = _unsealer([docs, standoff.entities, standoff.clusters], texts)
+def _write_set(
+    folder: Path,
+    tables: dict[str, pa.Table],
+    headers: pl.DataFrame,
+    texts: dict[str, bytes],
+    schema: Schema,
+    shared_always: bool,
+) -> None:
+    """One annotation set's files (documents, entities, clusters) into ``folder``, for the
+    documents whose texts are proven, sealed values opened."""
+    docs = tables["documents"]
+    docs = docs.filter(pc.is_in(docs["doc_id"], value_set=pa.array(sorted(texts), pa.string())))
+    plan = _unsealer([docs, tables["entities"], tables["clusters"]], texts)
     docs = standoff_table("documents", docs, plan, None)
     ids = docs["doc_id"].to_pylist()
     text_col = pa.array([texts[d] for d in ids], pa.binary()).cast(pa.string())
     frame = pl.from_arrow(docs.drop_columns(["text"]).append_column("_text", text_col))
     assert isinstance(frame, pl.DataFrame)
-    headers = pl.read_parquet(standoff.folder / HEADERS)
     frame = frame.join(headers, on="doc_id", how="left", maintain_order="left")
-    lines = _json_lines(frame, schema)
-    repo.raw_dir.mkdir(parents=True)
-    repo.annotated_dir.mkdir(parents=True)
-    metas = docs.select([m for m in META_FIELDS if m in docs.column_names]).to_pylist()
-    contents = lines.to_list()
+    contents = _json_lines(frame, schema).to_list()
+    folder.mkdir(parents=True, exist_ok=True)
 
     def write(i: int) -> None:
-        doc_id = ids[i]
-        repo.raw_path(doc_id).write_bytes(texts[doc_id])
-        repo.meta_path(doc_id).write_bytes(meta_bytes(metas[i]))
-        repo.annotation_path(doc_id).write_bytes(contents[i].encode("utf-8") + b"\n")
+        (folder / f"{ids[i]}.jsonl").write_bytes(contents[i].encode("utf-8") + b"\n")
 
     with ThreadPoolExecutor(max_workers=4) as pool:  # file writes release the GIL
         list(pool.map(write, range(len(ids))))
-    entities = standoff_table("entities", standoff.entities, plan, None)
-    clusters = _kept_clusters(standoff_table("clusters", standoff.clusters, plan, None), set(ids))
-    repo.entities_path.write_bytes(_shared(schema, "entity", entities))
-    repo.clusters_path.write_bytes(_shared(schema, "cluster", clusters))
+    entities = standoff_table("entities", tables["entities"], plan, None)
+    clusters = _kept_clusters(standoff_table("clusters", tables["clusters"], plan, None), set(ids))
+    for name, layer, table in (("entities", "entity", entities), ("clusters", "cluster", clusters)):
+        if shared_always or table.num_rows:
+            (folder / f"{name}.jsonl").write_bytes(_shared(schema, layer, table))
+
+
+def rebuild_repository(standoff: Standoff, texts: dict[str, bytes], root: Path) -> Repo:
+    """The repository inputs of the documents in ``texts`` (all proven), under ``root``."""
+    repo = Repo(root)
+    _kit(standoff, texts, root)
+    schema = load_schema(repo.schema_dir, standoff.manifest["schema_version"])
+    main = {"documents": standoff.documents, "entities": standoff.entities}
+    main["clusters"] = standoff.clusters
+    headers = pl.read_parquet(standoff.folder / HEADERS)
+    _write_set(repo.annotated_dir, main, headers, texts, schema, shared_always=True)
+    second = standoff.folder / SECOND
+    if second.is_dir():
+        tables = {n: pq.read_table(second / f"{n}.parquet") for n in main}
+        headers = pl.read_parquet(second / "headers.parquet")
+        _write_set(root / SECOND_SET, tables, headers, texts, schema, shared_always=False)
+    docs = standoff.documents
+    docs = docs.filter(pc.is_in(docs["doc_id"], value_set=pa.array(sorted(texts), pa.string())))
+    ids = docs["doc_id"].to_pylist()
+    metas = docs.select([m for m in META_FIELDS if m in docs.column_names]).to_pylist()
+    repo.raw_dir.mkdir(parents=True)
+
+    def write(i: int) -> None:
+        repo.raw_path(ids[i]).write_bytes(texts[ids[i]])
+        repo.meta_path(ids[i]).write_bytes(meta_bytes(metas[i]))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(len(ids))))
     return repo
 
 

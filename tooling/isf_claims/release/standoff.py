@@ -27,6 +27,7 @@ from isf_claims.release.build import (
     DATACARD,
     DEFAULT_OUT,
     REPORT_FILE,
+    SECOND_SET,
     BuildResult,
     check_valid,
     finish,
@@ -46,7 +47,7 @@ from isf_claims.release.standoff_tables import (
     seal_plan,
     standoff_table,
 )
-from isf_claims.release.tables import DROPPED_DOC_FIELDS, ReleaseTables
+from isf_claims.release.tables import DROPPED_DOC_FIELDS, ReleaseTables, release_tables
 from isf_claims.repo import Repo
 
 SUFFIX = "-standoff"
@@ -55,6 +56,8 @@ MANIFEST = f"{KIT}/manifest.json"
 # Document-record fields the release does not publish as columns (e.g. annotator_count),
 # which rehydration needs to write the annotation files back.
 HEADERS = f"{KIT}/headers.parquet"
+# The second annotation set (double-annotated/), when there is one: its tables, shaped.
+SECOND = f"{KIT}/{SECOND_SET}"
 SEALED_SUFFIX = ".sealed"
 KIND = "standoff"
 WITHHELD = [
@@ -255,6 +258,26 @@ def headers_file(corpus: Corpus) -> bytes:
     return parquet_bytes(table.take(pc.sort_indices(table, [("doc_id", "ascending")])))
 
 
+def second_set_files(repo: Repo, shaper: _Shaper) -> dict[str, bytes]:
+    """The second annotation set's tables (standoff-shaped), so that rehydration reproduces
+    the agreement figures; none without a second set."""
+    folder = repo.root / SECOND_SET
+    if not folder.is_dir() or not any(folder.glob("*.jsonl")):
+        return {}
+    from isf_claims.agreement.loading import load_annotation_set
+
+    second = load_annotation_set(repo, folder, check=False)  # the build has checked it
+    rt = release_tables(second)
+    assert shaper.passages is not None
+    plan = seal_plan(rt, shaper.texts, shaper.passages, prefix="second-")
+    out = {
+        f"{SECOND}/{name}.parquet": parquet_bytes(standoff_table(name, rt.tables[name], plan, None))
+        for name in ("documents", "entities", "clusters")
+    }
+    out[f"{SECOND}/headers.parquet"] = headers_file(second)
+    return out
+
+
 def _check_clean(files: dict[str, bytes], passages: ArticlePassages) -> None:
     """Refuse when a text file of the standoff release quotes an article (the prose of
     ``DATACARD.md``, say): the standoff release must not carry the texts."""
@@ -291,6 +314,7 @@ def standoff_files(
     files["datapackage.json"] = _datapackage(files["datapackage.json"])
     files.update(kit_files(repo, corpus, shaper))
     files[HEADERS] = headers_file(corpus)
+    files.update(second_set_files(repo, shaper))
     release = {
         "kind": KIND,
         "full_release": release_name(meta),
