@@ -28,15 +28,39 @@ def export_cmd(
         bool, typer.Option("--allow-lossy", help="Export even if the format drops data.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            "--predictions",
+            help="labelstudio: JSON lines of predicted mentions {doc_id, start, end, label} "
+            "(code points) to pre-annotate the tasks with.",
+        ),
+    ] = None,
+    model_version: Annotated[
+        str | None,
+        typer.Option(
+            "--model-version",
+            help="Model version of the predictions (default: the predictions file's name).",
+        ),
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Export the corpus for an annotation tool or a trainer. Refuses when the format cannot
     hold everything, unless --allow-lossy (then dropped.jsonl lists what was dropped)."""
+    from isf_claims import progress
     from isf_claims.convert import export_corpus
 
-    report = export_corpus(
-        repo_of(root), fmt, out, doc_ids=doc, allow_lossy=allow_lossy, force=force
-    )
+    with progress.working(f"export {fmt}"):
+        report = export_corpus(
+            repo_of(root),
+            fmt,
+            out,
+            doc_ids=doc,
+            allow_lossy=allow_lossy,
+            force=force,
+            predictions=predictions,
+            model_version=model_version,
+        )
     typer.echo(f"wrote {len(report.written)} file(s) to {out}")
     if report.dropped:
         for what, n in sorted(Counter(d.what for d in report.dropped).items()):
@@ -55,10 +79,12 @@ def import_cmd(
 ) -> None:
     """Import annotations from a tool. Validates first; never replaces an existing file
     without --force; on any error writes nothing."""
+    from isf_claims import progress
     from isf_claims.convert import import_annotations
 
     repo = repo_of(root)
-    changed = import_annotations(repo, fmt, source, force=force)
+    with progress.working(f"import {fmt}: converting and validating"):
+        changed = import_annotations(repo, fmt, source, force=force)
     for path in changed:
         typer.echo(f"wrote {repo.rel(path)}")
     if not changed:

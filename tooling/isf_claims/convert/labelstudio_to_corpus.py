@@ -64,9 +64,17 @@ def import_labelstudio(repo: Repo, path: Path) -> Interchange:
             "migrate first, then export and import one version",
         )
     schema = load_schema(repo.schema_dir, next(iter(versions)) if versions else None)
-    docs = [_document(repo, schema, task, f"{file}#task{i}") for i, task in enumerate(tasks)]
+    docs = [
+        _document(repo, schema, task, f"{file}#task{i}")
+        for i, task in enumerate(tasks)
+        if _annotated(task)  # a task nobody annotated changes nothing
+    ]
     ents, clus = read_shared(file.parent)
     return Interchange(schema, docs, ents, clus)
+
+
+def _annotated(task: dict[str, Any]) -> bool:
+    return any(not a.get("was_cancelled") for a in task.get("annotations") or [])
 
 
 def _annotation(task: dict[str, Any], where: str) -> list[dict[str, Any]]:

@@ -69,14 +69,22 @@ def changed_files(files: dict[Path, bytes]) -> dict[Path, bytes]:
     return {p: b for p, b in files.items() if not p.is_file() or p.read_bytes() != b}
 
 
+def _fills_draft(path: Path, new: bytes) -> bool:
+    """True when ``path`` holds only its document record and ``new`` keeps that record as
+    it is and adds annotations: filling in a draft loses nothing."""
+    old = path.read_bytes()
+    return old.count(b"\n") == 1 and old.endswith(b"\n") and new.startswith(old)
+
+
 def write_annotations(repo: Repo, files: dict[Path, bytes], *, force: bool) -> list[Path]:
     """Validate ``files`` in context, then write those that change; returns them.
 
     Refuses (exit 1, nothing written) to replace an existing file with different bytes
-    unless ``force``.
+    unless ``force``; a file holding only its document record (a draft just ingested) is
+    filled in without ``force`` when its record stays the same.
     """
     changed = changed_files(files)
-    existing = sorted(p for p in changed if p.exists())
+    existing = sorted(p for p in changed if p.exists() and not _fills_draft(p, changed[p]))
     if existing and not force:
         raise IsfError(
             code="would-overwrite",

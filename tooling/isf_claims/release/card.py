@@ -10,10 +10,12 @@ release tables.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import Any
 
 import datasets
+import pyarrow.parquet as pq
 import yaml
 
 from isf_claims.release import splits as split_rule
@@ -23,6 +25,33 @@ from isf_claims.release.ner import RULES
 from isf_claims.release.stats import size_category
 
 MARKER = "<!-- isf-claims:statistics -->"
+# Where DATACARD.md's prose says whether agreement was measured: replaced (every occurrence)
+# by :func:`agreement_sentence`, from the same facts as the statistics and Croissant's RAI
+# fields (which are taken from the filled prose).
+AGREEMENT_MARKER = "<!-- isf-claims:agreement -->"
+
+
+def agreement_sentence(agreement: Mapping[str, Any]) -> str:
+    """What the card says about inter-annotator agreement (``agreement``: the statistics'
+    ``agreement`` entry, from :func:`isf_claims.release.stats.agreement_figures`)."""
+    if agreement["figures"]:
+        n = agreement["documents"]
+        return (
+            f"A second, independent annotation set covers {n} document{'s' * (n != 1)}; its "
+            "agreement with the main set is given under *Inter-annotator agreement* in the "
+            "dataset statistics (`build-report.json` has the full report)."
+        )
+    return (
+        "No document has a second, independent annotation set, so this release reports no "
+        "agreement figures."
+    )
+
+
+def fill_agreement(prose: str, agreement: Mapping[str, Any]) -> str:
+    """``prose`` with every agreement marker replaced by :func:`agreement_sentence`."""
+    return prose.replace(AGREEMENT_MARKER, agreement_sentence(agreement))
+
+
 HF_KEYS = (
     "license",
     "license_name",
@@ -37,14 +66,50 @@ HF_KEYS = (
 )
 
 
+def dataset_info(
+    files: Mapping[str, Mapping[str, str]],
+    features: Mapping[str, datasets.Features],
+    data: Mapping[str, bytes],
+) -> list[dict[str, Any]]:
+    """The card's ``dataset_info``, made by ``datasets``' own ``DatasetInfo``, ``SplitInfo``
+    and ``DatasetInfosDict.to_dataset_card_data``: per config its features and, per split,
+    ``num_examples`` (rows) and ``num_bytes`` (the uncompressed size of the split's Parquet
+    data, from the file's footer); ``download_size`` is the size of the config's Parquet
+    files and ``dataset_size`` the sum of its splits' ``num_bytes``. ``data``: path in the
+    release -> the file's bytes."""
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCardData
+
+    infos = DatasetInfosDict()
+    for name, split_files in files.items():
+        splits = datasets.SplitDict()
+        download = 0
+        for split, path in split_files.items():
+            footer = pq.ParquetFile(io.BytesIO(data[path])).metadata
+            size = sum(footer.row_group(i).total_byte_size for i in range(footer.num_row_groups))
+            splits.add(datasets.SplitInfo(name=split, num_bytes=size, num_examples=footer.num_rows))
+            download += len(data[path])
+        infos[name] = datasets.DatasetInfo(
+            features=features[name],
+            splits=splits,
+            download_size=download,
+            dataset_size=sum(s.num_bytes for s in splits.values()),
+        )
+    card_data = DatasetCardData()
+    infos.to_dataset_card_data(card_data)
+    return list(card_data.to_dict()["dataset_info"])
+
+
 def front_matter(
     meta: DatasetMeta,
     stats: Mapping[str, Any],
     files: Mapping[str, Mapping[str, str]],
     features: Mapping[str, datasets.Features],
     default: str,
+    data: Mapping[str, bytes],
 ) -> dict[str, Any]:
-    """The card's YAML metadata (``files``: config -> split -> path in the release)."""
+    """The card's YAML metadata (``files``: config -> split -> path in the release;
+    ``data``: path -> bytes of the data files, for the sizes)."""
     hf = dict(meta.get("huggingface", {}))
     out: dict[str, Any] = {"pretty_name": meta.get("pretty_name", meta.name)}
     out.update({k: hf[k] for k in HF_KEYS if k in hf})
@@ -58,13 +123,7 @@ def front_matter(
         }
         for name in files
     ]
-    out["dataset_info"] = [
-        {
-            "config_name": name,
-            "features": features[name]._to_yaml_list(),
-        }
-        for name in files
-    ]
+    out["dataset_info"] = dataset_info(files, features, data)
     return out
 
 
@@ -84,6 +143,42 @@ def empty_splits_note(by_split: Mapping[str, int]) -> list[str]:
         "(see *Loading and pinning*), so this release has no such split: do not read a score "
         "on the remaining splits as a held-out evaluation of this corpus."
     ]
+
+
+def _count(n: int | None) -> str:
+    return "not recorded" if n is None else str(n)
+
+
+def _adjudicated(v: bool | None) -> str:
+    return "not recorded" if v is None else ("yes" if v else "no")
+
+
+def annotation_markdown(annotation: Mapping[str, Any]) -> list[str]:
+    """How many annotators annotated each document and whether it was adjudicated (the
+    document record's ``annotator_count`` and ``adjudicated``)."""
+    lines = ["### Annotators per document", ""]
+    lines += [
+        "From each document's annotation record (`annotator_count`, `adjudicated`; also "
+        "columns of the `documents` config). "
+        '"Adjudicated" means independent annotations were merged by a curator\'s decisions '
+        "(`isf-claims adjudicate`).",
+        "",
+    ]
+    per_doc = annotation["per_document"]
+    if per_doc is not None:
+        lines += ["| document | annotators | adjudicated |", "| --- | ---: | --- |"]
+        lines += [
+            f"| `{d['doc_id']}` | {_count(d['annotator_count'])} | "
+            f"{_adjudicated(d['adjudicated'])} |"
+            for d in per_doc
+        ]
+    else:
+        lines += ["| annotators | adjudicated | documents |", "| ---: | --- | ---: |"]
+        lines += [
+            f"| {_count(g['annotators'])} | {_adjudicated(g['adjudicated'])} | {g['documents']} |"
+            for g in annotation["by_annotators"]
+        ]
+    return [*lines, ""]
 
 
 def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
@@ -123,12 +218,12 @@ def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
     lines += ["### Zones per label", "", *_table(("zone", "zones"), stats["zones"]["by_label"])]
     lines += ["", "### Framing markers per label", ""]
     lines += [*_table(("marker", "markers"), stats["markers"]["by_label"]), ""]
+    lines += annotation_markdown(stats["annotation"])
     agreement = stats["agreement"]
     lines += ["### Inter-annotator agreement", ""]
+    lines += [agreement_sentence(agreement)]
     if agreement["figures"]:
         lines += [
-            f"A second, independent annotation set covers {agreement['documents']} documents "
-            "(`build-report.json` has the full agreement report).",
             "",
             "| measure | value |",
             "| --- | ---: |",
@@ -136,12 +231,6 @@ def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
                 f"| {k} | {'n/a' if v is None else f'{v:.3f}'} |"
                 for k, v in agreement["figures"].items()
             ],
-        ]
-    else:
-        lines += [
-            f"Annotation sets per document: {agreement['annotation_sets']}. Agreement needs two "
-            "independent annotation sets of the same documents, so this release reports no "
-            "agreement figures."
         ]
     lines += [
         "",

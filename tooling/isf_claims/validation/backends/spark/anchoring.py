@@ -41,8 +41,10 @@ def documents(spark: Any, schema: Schema, frames: Frames, dirty2: set[Unit]) -> 
         frames.raw, on="doc_id", how="left"
     )
     present = F.coalesce(F.col("raw_present"), F.lit(False))
+    refused = F.col("doc_id").isin(frames.raw_refused)
     status = (
-        F.when(~present, F.lit("raw-missing"))
+        F.when(refused, F.lit(None).cast("string"))
+        .when(~present, F.lit("raw-missing"))
         .when(F.col("raw_sha") != F.col("raw_sha256"), F.lit("raw-changed"))
         .when(~F.col("raw_utf8"), F.lit("raw-not-utf8"))
     )
@@ -52,9 +54,9 @@ def documents(spark: Any, schema: Schema, frames: Frames, dirty2: set[Unit]) -> 
     rows = [r.asDict() for r in bad.collect()]
     for code in ("raw-missing", "raw-changed", "raw-not-utf8"):
         out += [f for r in rows if r["_status"] == code for f in _raw_findings(schema, r, code)]
-    anchored = docs.filter(F.col("_status").isNull() & F.col("raw_sha").isNotNull()).select(
-        "doc_id", F.col("raw_text").alias("_raw"), F.length("raw_text").alias("_n")
-    )
+    anchored = docs.filter(
+        F.col("_status").isNull() & F.col("raw_sha").isNotNull() & ~refused
+    ).select("doc_id", F.col("raw_text").alias("_raw"), F.length("raw_text").alias("_n"))
     return anchored, out
 
 

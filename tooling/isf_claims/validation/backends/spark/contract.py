@@ -49,7 +49,7 @@ def compile_schema(descriptor: dict[str, Any]) -> Any:
     import pandera.pyspark as pa
     import pyspark.sql.types as T
 
-    dtypes = {"string": T.StringType(), "integer": T.LongType()}
+    dtypes = {"string": T.StringType(), "integer": T.LongType(), "boolean": T.BooleanType()}
     columns = {}
     for f in descriptor["fields"]:
         cons = f.get("constraints", {})

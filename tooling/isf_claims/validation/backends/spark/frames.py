@@ -40,6 +40,9 @@ class Frames:
     tables: dict[str, Any]
     raw: Any  # doc_id, raw_present, raw_sha, raw_text, raw_utf8
     findings: list[Finding] = field(default_factory=list)
+    # Documents whose raw text is not a regular file: reported by the listing (level 1),
+    # never read or checked against.
+    raw_refused: list[str] = field(default_factory=list)
 
 
 def _doc_table(records: Any, schema: Schema, table: str) -> Any:
@@ -132,7 +135,8 @@ def build_frames(spark: Any, inputs: Inputs, records: Any) -> Frames:
     for table in ("documents", *DOC_TABLES):
         tables[table] = _doc_table(records, inputs.schema, table)
     ids = sorted(inputs.loaded_ids)
-    return Frames(tables, _raw(spark, inputs.repo, ids, inputs.full), findings)
+    raw = _raw(spark, inputs.repo, ids, inputs.full)
+    return Frames(tables, raw, findings, sorted(inputs.raw_refused))
 
 
 def _empty_records_schema(schema: Schema) -> Any:

@@ -18,6 +18,7 @@ import json
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,9 @@ from isf_claims.repo import ANNOTATION_SUFFIX, Repo
 from isf_claims.schema import Schema, known_versions, latest_version, load_schema
 from isf_claims.tables import record_schema
 from isf_claims.validation.fastparse import shared_fast
-from isf_claims.validation.reader import Inputs, _listing, _provisional, resolve_scope
+from isf_claims.validation.rawfiles import FILE as REGULAR
+from isf_claims.validation.rawfiles import Listing, check_metas, list_files, refusals
+from isf_claims.validation.reader import Inputs, _provisional, raw_in_scope, resolve_scope
 from isf_claims.validation.report import Finding
 from isf_claims.validation.structure import (
     CLUSTERS,
@@ -169,17 +172,17 @@ def _spark_schema(schema: pa.Schema) -> Any:
 
 
 def document_ids(
-    repo: Repo, paths: list[Path | str]
+    repo: Repo, paths: list[Path | str], listing: Listing
 ) -> tuple[set[str] | None, list[str], set[str]]:
     """(scope, ids of document files in scope, ids of every annotation file)."""
     scope = resolve_scope(repo, paths)
     shared = {p.name[: -len(ANNOTATION_SUFFIX)] for p in (repo.entities_path, repo.clusters_path)}
-    annotated = _listing(repo.annotated_dir, ANNOTATION_SUFFIX) - shared
+    annotated = {n[: -len(ANNOTATION_SUFFIX)] for n in listing.annotated} - shared
     ids = sorted(annotated) if scope is None else sorted(scope & annotated)
     return scope, ids, annotated
 
 
-def _binary_files(spark: Any, repo: Repo, ids: list[str], full: bool) -> Any:
+def _binary_files(spark: Any, repo: Repo, ids: list[str], full: bool, skip: list[str]) -> Any:
     """(``_file``, ``_doc``, ``content``) of the document files, read by Spark."""
     from pyspark.sql import functions as F
 
@@ -198,8 +201,7 @@ def _binary_files(spark: Any, repo: Repo, ids: list[str], full: bool) -> Any:
     )
     if not full:
         return frame
-    shared = [p.name[: -len(ANNOTATION_SUFFIX)] for p in (repo.entities_path, repo.clusters_path)]
-    return frame.filter(~F.col(DOC).isin(shared))
+    return frame.filter(~F.col(DOC).isin(skip))
 
 
 def read_structure(
@@ -211,7 +213,8 @@ def read_structure(
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    scope, ids, annotated = document_ids(repo, paths)
+    listing = list_files(repo)
+    scope, ids, annotated = document_ids(repo, paths, listing)
     full = scope is None
     where = repo.rel(repo.annotated_dir)
     files = [
@@ -219,11 +222,22 @@ def read_structure(
         for d in ids
     ]
     for kind, path in ((ENTITIES, repo.entities_path), (CLUSTERS, repo.clusters_path)):
-        if path.is_file():
+        if path.name in listing.annotated:
             files.append(SourceFile(path, repo.rel(path), kind, None))
+    for f in files:  # symbolic links, folders, special files: reported, never opened
+        f.refused = listing.annotated.get(f.path.name) != REGULAR
+    # The metadata checks (raw/*.meta.json against the raw bytes) run on the driver, in a
+    # thread, with the other engines' code, while Spark works.
+    pool = ThreadPoolExecutor(max_workers=1)
+    meta_ids = raw_in_scope(listing, set(ids) if full else set(scope or ()), full)
+    meta_check = pool.submit(check_metas, repo, meta_ids, listing, None)
+    pool.shutdown(wait=False)
     kept = known_versions(repo.schema_dir)
     version = _provisional(files, kept) if kept else latest_version(repo.schema_dir)
-    source = _binary_files(spark, repo, ids, full) if ids else None
+    read = [f.doc_id for f in files if f.kind == DOCUMENT and not f.refused]
+    skip = [f.path.name[: -len(ANNOTATION_SUFFIX)] for f in files if f.kind != DOCUMENT]
+    skip += [f.doc_id for f in files if f.kind == DOCUMENT and f.refused]
+    source = _binary_files(spark, repo, read, full, skip) if read else None
     while True:
         schema = load_schema(repo.schema_dir, version)
         inputs = Inputs(
@@ -233,10 +247,13 @@ def read_structure(
             scope_ids=set(ids) if full else set(scope or ()),
             files=files,
             annotated_ids=annotated,
+            meta_check=meta_check,
+            listing=listing,
         )
+        inputs.findings += refusals(repo, listing)
         for f in files:
-            f.ok, f.records, f.data = True, None, None
-            if f.kind != DOCUMENT:
+            f.ok, f.records, f.data = not f.refused, None, None
+            if f.kind != DOCUMENT and not f.refused:
                 data = f.read()
                 if not shared_fast(f, data, schema, inputs.findings):
                     read_lines(f, data, schema, kept, inputs.findings)
@@ -257,11 +274,13 @@ def read_structure(
                 else:
                     status[row[FILE]] = payload
             for f in files:
-                if f.kind == DOCUMENT and f.rel not in status:
+                if f.kind != DOCUMENT or f.refused:
+                    continue
+                if f.rel not in status:
                     # Spark does not list empty files: checked here, they have no records.
                     f.ok, found = _empty_file(f, schema, kept)
                     inputs.findings += found
-                elif f.kind == DOCUMENT:
+                else:
                     f.ok = status[f.rel]["ok"]
                     if status[f.rel]["declared"] in kept:
                         declared[status[f.rel]["declared"]] += 1
