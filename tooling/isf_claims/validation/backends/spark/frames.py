@@ -19,7 +19,7 @@ import polars as pl
 import pyarrow as pa
 
 from isf_claims.corpus import corpus_from_records
-from isf_claims.repo import RAW_SUFFIX, Repo
+from isf_claims.repo import Repo
 from isf_claims.schema import Schema
 from isf_claims.tables import TABLE_LAYERS, record_schema
 from isf_claims.validation.backends.spark.structure import DOC, FILE, LINE
@@ -102,21 +102,17 @@ def _shared_tables(spark: Any, inputs: Inputs) -> tuple[dict[str, Any], list[Fin
     return {name: spark.createDataFrame(table) for name, table in out.items()}, findings
 
 
-def _raw(spark: Any, repo: Repo, ids: list[str], full: bool) -> Any:
-    """doc_id, raw_present, raw_sha, raw_utf8, raw_text of the raw files Spark reads."""
+def _raw(spark: Any, repo: Repo, ids: list[str]) -> Any:
+    """doc_id, raw_present, raw_sha, raw_utf8, raw_text of the raw files of ``ids`` that are
+    regular files, read by Spark (named one by one, as the annotation files)."""
     from pyspark.sql import functions as F
 
-    reader = spark.read.format("binaryFile")
     paths = [repo.raw_path(d) for d in ids]
-    if full and repo.raw_dir.is_dir():
-        frame = reader.option("pathGlobFilter", f"*{RAW_SUFFIX}").load(
-            repo.raw_dir.resolve().as_uri()
-        )
-    elif not full and any(p.is_file() for p in paths):
-        frame = reader.load([p.resolve().as_uri() for p in paths if p.is_file()])
-    else:
+    present = [p.resolve().as_uri() for p in paths if p.is_file() and not p.is_symlink()]
+    if not present:
         schema = "doc_id string, raw_present boolean, raw_sha string, raw_utf8 boolean, "
         return spark.createDataFrame([], schema + "raw_text string")
+    frame = spark.read.format("binaryFile").load(present)
     utf8 = F.expr("is_valid_utf8(content)")
     return frame.select(
         F.regexp_extract("path", r"([^/]*)\.txt$", 1).alias("doc_id"),
@@ -135,7 +131,7 @@ def build_frames(spark: Any, inputs: Inputs, records: Any) -> Frames:
     for table in ("documents", *DOC_TABLES):
         tables[table] = _doc_table(records, inputs.schema, table)
     ids = sorted(inputs.loaded_ids)
-    raw = _raw(spark, inputs.repo, ids, inputs.full)
+    raw = _raw(spark, inputs.repo, [d for d in ids if d not in inputs.raw_refused])
     return Frames(tables, raw, findings, sorted(inputs.raw_refused))
 
 

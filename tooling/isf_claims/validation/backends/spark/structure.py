@@ -157,8 +157,7 @@ def executor_pass(schema: Schema, kept: list[str]) -> Any:
 
 
 def _empty_file(f: SourceFile, schema: Schema, kept: list[str]) -> tuple[bool, list[Finding]]:
-    """Level 1 of a file Spark's file listing leaves out (empty files; names starting with
-    ``_`` or ``.``), on the driver: such a file may fail, but has no records to check."""
+    """Level 1 of a file Spark leaves out (an empty file), on the driver."""
     checked, _, findings, typed = check_file(f.rel, f.doc_id or "", f.read(), schema, kept)
     if typed:
         raise RuntimeError(f"Spark did not read {f.rel}, which has records")
@@ -182,26 +181,20 @@ def document_ids(
     return scope, ids, annotated
 
 
-def _binary_files(spark: Any, repo: Repo, ids: list[str], full: bool, skip: list[str]) -> Any:
-    """(``_file``, ``_doc``, ``content``) of the document files, read by Spark."""
+def _binary_files(spark: Any, repo: Repo, ids: list[str]) -> Any:
+    """(``_file``, ``_doc``, ``content``) of the document files, read by Spark. The files
+    are named one by one (the listing's regular files): Spark's own directory listing
+    would skip empty files and names starting with ``_``, and descend into folders."""
     from pyspark.sql import functions as F
 
-    reader = spark.read.format("binaryFile")
-    if full:
-        frame = reader.option("pathGlobFilter", f"*{ANNOTATION_SUFFIX}").load(
-            repo.annotated_dir.resolve().as_uri()
-        )
-    else:
-        frame = reader.load([repo.annotation_path(d).resolve().as_uri() for d in ids])
+    paths = [repo.annotation_path(d).resolve().as_uri() for d in ids]
+    frame = spark.read.format("binaryFile").load(paths)
     name = F.regexp_extract("path", r"([^/]*)$", 1)
     doc_id = F.regexp_extract("path", r"([^/]*)\.jsonl$", 1)
     where = repo.rel(repo.annotated_dir)
-    frame = frame.select(
+    return frame.select(
         F.concat(F.lit(where + "/"), name).alias(FILE), doc_id.alias(DOC), "content"
     )
-    if not full:
-        return frame
-    return frame.filter(~F.col(DOC).isin(skip))
 
 
 def read_structure(
@@ -234,10 +227,8 @@ def read_structure(
     pool.shutdown(wait=False)
     kept = known_versions(repo.schema_dir)
     version = _provisional(files, kept) if kept else latest_version(repo.schema_dir)
-    read = [f.doc_id for f in files if f.kind == DOCUMENT and not f.refused]
-    skip = [f.path.name[: -len(ANNOTATION_SUFFIX)] for f in files if f.kind != DOCUMENT]
-    skip += [f.doc_id for f in files if f.kind == DOCUMENT and f.refused]
-    source = _binary_files(spark, repo, read, full, skip) if read else None
+    read = [f.doc_id or "" for f in files if f.kind == DOCUMENT and not f.refused]
+    source = _binary_files(spark, repo, read) if read else None
     while True:
         schema = load_schema(repo.schema_dir, version)
         inputs = Inputs(
@@ -277,7 +268,7 @@ def read_structure(
                 if f.kind != DOCUMENT or f.refused:
                     continue
                 if f.rel not in status:
-                    # Spark does not list empty files: checked here, they have no records.
+                    # Spark leaves out empty files: checked here, they have no records.
                     f.ok, found = _empty_file(f, schema, kept)
                     inputs.findings += found
                 else:
