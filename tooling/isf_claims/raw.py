@@ -17,7 +17,7 @@ from typing import Any
 
 from isf_claims.errors import IsfError, usage_error
 from isf_claims.fsutil import atomic_write_many
-from isf_claims.repo import Repo
+from isf_claims.repo import ANNOTATION_SUFFIX, CLUSTERS_FILE, ENTITIES_FILE, Repo
 
 META_FIELDS = (
     "doc_id",
@@ -116,6 +116,61 @@ def meta_bytes(meta: dict[str, Any]) -> bytes:
     return (json.dumps(ordered, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def valid_date(date: str) -> bool:
+    """``date`` is ``YYYY-MM-DD`` and a real calendar date (no 2025-13-45, no 2025-02-30)."""
+    if not DATE_RE.match(date):
+        return False
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError:
+        return False
+    return True
+
+
+def check_date(date: str | None, where: str) -> None:
+    """``bad-date`` (a usage error) unless ``date`` is None or a real ``YYYY-MM-DD`` date."""
+    if date is not None and not valid_date(date):
+        raise usage_error(
+            "bad-date",
+            "the publication date must be a real calendar date in ISO 8601 form",
+            path=where,
+            expected="YYYY-MM-DD (a date that exists)",
+            found=date,
+            fix="pass the publication date as YYYY-MM-DD, or leave it out when unknown",
+        )
+
+
+def reserved_doc_ids() -> frozenset[str]:
+    """Ids a document can never take: their annotation file would be a shared file of
+    ``annotated/`` (``entities.jsonl``, ``clusters.jsonl``)."""
+    return frozenset(
+        name.removesuffix(ANNOTATION_SUFFIX) for name in (ENTITIES_FILE, CLUSTERS_FILE)
+    )
+
+
+def check_new_doc_id(doc_id: str, where: str) -> None:
+    """``bad-doc-id`` (a usage error) unless ``doc_id`` matches the schema's document id
+    pattern and names no shared file."""
+    if not DOC_ID_RE.match(doc_id):
+        raise usage_error(
+            "bad-doc-id",
+            "document id has characters outside [a-z0-9._-]",
+            path=where,
+            expected="lower-case letters, digits, '.', '_' or '-', starting with a letter or digit",
+            found=doc_id,
+            fix="pass --id with a valid id",
+        )
+    if doc_id in reserved_doc_ids():
+        raise usage_error(
+            "bad-doc-id",
+            f"document id {doc_id!r} is reserved",
+            path=where,
+            expected="an id other than " + ", ".join(sorted(reserved_doc_ids())),
+            found=doc_id,
+            fix=f"annotated/{doc_id}.jsonl is a shared file: choose another id with --id",
+        )
+
+
 def ingest(
     repo: Repo,
     file: Path,
@@ -137,15 +192,7 @@ def ingest(
         raise usage_error(
             "file-not-found", "no such file", path=str(file), fix="give the article's path"
         )
-    if date is not None and not DATE_RE.match(date):
-        raise usage_error(
-            "bad-date",
-            "--date must be an ISO date",
-            path=str(file),
-            expected="YYYY-MM-DD",
-            found=date,
-            fix="pass the publication date as YYYY-MM-DD, or leave it out when unknown",
-        )
+    check_date(date, str(file))
     data = file.read_bytes()
     text = decode_utf8(data, file)
     if not text.strip():
@@ -161,15 +208,7 @@ def ingest(
     if doc_id is None:
         first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
         doc_id = make_doc_id(outlet, date, topic or first_line)
-    if not DOC_ID_RE.match(doc_id):
-        raise usage_error(
-            "bad-doc-id",
-            "document id has characters outside [a-z0-9._-]",
-            path=str(file),
-            expected="lower-case letters, digits, '.', '_' or '-'",
-            found=doc_id,
-            fix="pass --id with a valid id",
-        )
+    check_new_doc_id(doc_id, str(file))
     if repo.raw_path(doc_id).exists() or repo.meta_path(doc_id).exists():
         raise IsfError(
             code="doc-id-exists",
