@@ -9,6 +9,9 @@ import typer
 
 from isf_claims.commands._common import RootOption, handles_errors, repo_of
 
+#: Findings ``fmt`` repairs itself (every other error makes it refuse).
+FMT_REPAIRS = ("bom", "crlf-line-endings")
+
 
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest_cmd)
@@ -61,11 +64,18 @@ def fmt_cmd(
     root: RootOption = None,
 ) -> None:
     """Rewrite annotation files in the canonical format (field order, record order)."""
-    from isf_claims.corpus import corpus_files, load_corpus
+    from isf_claims.corpus import corpus_files
     from isf_claims.fsutil import atomic_write_many
+    from isf_claims.guard import valid_corpus
 
     repo = repo_of(root)
-    wanted = corpus_files(load_corpus(repo))
+    corpus = valid_corpus(
+        repo,
+        "fmt-invalid-corpus",
+        "fmt only reformats records that validate (it repairs a BOM and CR LF line endings)",
+        tolerate=FMT_REPAIRS,
+    )
+    wanted = corpus_files(corpus)
     changed = {p: b for p, b in wanted.items() if not p.is_file() or p.read_bytes() != b}
     for p in sorted(changed):
         typer.echo(("would reformat " if check else "reformatted ") + repo.rel(p))

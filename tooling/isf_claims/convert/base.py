@@ -11,7 +11,6 @@ from typing import Any
 
 from isf_claims import annotations as fmt
 from isf_claims.convert.model import Document, Interchange, next_ids
-from isf_claims.corpus import load_corpus
 from isf_claims.errors import IsfError
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
@@ -244,6 +243,10 @@ def own_id(region_id: str, prefix: str) -> bool:
 
 
 def load_interchange(repo: Repo, doc_ids: list[str] | None = None) -> Interchange:
+    """The corpus (or ``doc_ids``) as an interchange; refuses (``export-invalid-corpus``) a
+    corpus that does not validate."""
     from isf_claims.convert.model import from_corpus
+    from isf_claims.guard import valid_corpus
 
-    return from_corpus(load_corpus(repo), doc_ids)
+    corpus = valid_corpus(repo, "export-invalid-corpus", "an export is made from a valid corpus")
+    return from_corpus(corpus, doc_ids)
