@@ -3,6 +3,7 @@ repository stays byte-identical; one fixture per importer code."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -97,3 +98,66 @@ def test_brat_line_break_fragments_still_import(tmp_path: Path) -> None:
     assert re.search(r"^T1\tZone-body \d+ \d+;\d+ \d+\t", (folder / "d.ann").read_text(), re.M)
     exit_code, out = run("import", "brat", str(folder), "--root", str(repo.root))
     assert exit_code == 0 and "no changes" in out, out
+
+
+# ------------------------------------------------------------------ the rest of the codes
+
+
+def test_brat_unknown_line_is_refused(repo_copy: Repo, tmp_path: Path) -> None:
+    folder = tmp_path / "brat"
+    export_corpus(repo_copy, "brat", folder)
+    with _ann_file(folder).open("a", encoding="utf-8") as fh:
+        fh.write("E1\tEvent:T1\n")
+    exit_code, out = run("import", "brat", str(folder), "--root", str(repo_copy.root))
+    assert exit_code == 1 and "error brat-invalid:" in out
+
+
+def _ann_file(folder: Path) -> Path:
+    return sorted(folder.glob("*.ann"))[0]
+
+
+def test_labelstudio_task_without_header_is_refused(repo_copy: Repo, tmp_path: Path) -> None:
+    folder = tmp_path / "ls"
+    export_corpus(repo_copy, "labelstudio", folder)
+    edit_tasks(folder, lambda tasks: tasks[0]["data"].pop("isf"))
+    doc_id = json.loads((folder / "tasks.json").read_text(encoding="utf-8"))[0]["data"]["doc_id"]
+    repo_copy.annotation_path(doc_id).unlink()
+    exit_code, out = run("import", "labelstudio", str(folder), "--root", str(repo_copy.root))
+    assert exit_code == 1 and "error import-no-header:" in out
+
+
+def test_unknown_format_is_a_usage_error(repo_copy: Repo, tmp_path: Path) -> None:
+    exit_code, out = run(
+        "export", "tei", "--out", str(tmp_path / "x"), "--root", str(repo_copy.root)
+    )
+    assert exit_code == 2 and "error unknown-format:" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["export", "brat", "--out", "OUT"], "export-invalid-corpus"),
+        (["fmt"], "fmt-invalid-corpus"),
+        (["fmt", "--check"], "fmt-invalid-corpus"),
+    ],
+)
+def test_commands_refuse_a_corpus_that_does_not_validate(
+    args: list[str], code: str, repo_copy: Repo, tmp_path: Path
+) -> None:
+    path = sorted(repo_copy.annotation_files())[0]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(1, '{"layer": "mention", "id": "m1", "label": "NOPE"}')
+    path.write_text("\n".join(lines), encoding="utf-8")
+    before = snapshot(repo_copy.root)
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    exit_code, out = run(*args, "--root", str(repo_copy.root))
+    assert exit_code == 1 and f"error {code}:" in out and "validate" in out
+    assert snapshot(repo_copy.root) == before and not (tmp_path / "out").exists()
+
+
+def test_fmt_still_repairs_crlf_and_bom(repo_copy: Repo) -> None:
+    path = sorted(repo_copy.annotation_files())[0]
+    good = path.read_bytes()
+    path.write_bytes(b"\xef\xbb\xbf" + good.replace(b"\n", b"\r\n"))
+    exit_code, out = run("fmt", "--root", str(repo_copy.root))
+    assert exit_code == 0 and path.read_bytes() == good, out
