@@ -161,3 +161,33 @@ def test_fmt_still_repairs_crlf_and_bom(repo_copy: Repo) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + good.replace(b"\n", b"\r\n"))
     exit_code, out = run("fmt", "--root", str(repo_copy.root))
     assert exit_code == 0 and path.read_bytes() == good, out
+
+
+# Raised on a schema the converters cannot map (a developer's error), never on user files.
+INTERNAL = {"brat-type-clash", "convert-unsupported-field", "docbin-misaligned"}
+CODE_LITERAL = re.compile(r'(?:code=|usage_error\(\s*|_problem\(\s*)"([a-z0-9]+(?:-[a-z0-9]+)+)"')
+
+
+def test_every_import_and_ingest_code_is_documented_and_has_a_fixture() -> None:
+    """Each refusal code of the converters and of ingest is listed in the README and raised
+    by some test (the codes validation reports are in its own registry, docs/checks.md)."""
+    root = Path(__file__).resolve().parents[1]
+    package = root / "tooling" / "isf_claims"
+    sources = [*sorted((package / "convert").glob("*.py")), package / "ingest.py"]
+    codes = set()
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        codes |= set(CODE_LITERAL.findall(text))
+    codes -= INTERNAL
+    assert {"offset-not-integer", "brat-text-mismatch", "ingest-duplicate"} <= codes
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    tests = (
+        "".join(
+            p.read_text(encoding="utf-8")
+            for p in sorted((root / "tests").glob("*.py"))
+            if p.name != Path(__file__).name
+        )
+        + Path(__file__).read_text(encoding="utf-8").split("# Raised on a schema")[0]
+    )
+    assert sorted(c for c in codes if f"`{c}`" not in readme) == []
+    assert sorted(c for c in codes if f'"{c}"' not in tests and f"{c}:" not in tests) == []

@@ -208,3 +208,30 @@ def test_bad_article(name: str, base: Path, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_bytes(data)
     problem = invoke(["ingest", str(tmp_path / "a.txt"), *args, "--root", str(repo.root)])
     assert problem is None, problem
+
+
+BATCHES: dict[str, dict[str, bytes]] = {
+    "table-not-utf8": {"a.txt": b"Text.\n", "metadata.csv": b"file\n\xff.txt\n"},
+    "table-not-csv": {"a.txt": b"Text.\n", "metadata.csv": b'file,outlet\n"a.txt,"x\n'},
+    "table-nul-bytes": {"a.txt": b"Text.\n", "metadata.csv": b"file\x00\na.txt\x00\n"},
+    "jsonl-table-deep": {"a.txt": b"Text.\n", "metadata.jsonl": b"[" * 100_000 + b"\n"},
+    "jsonl-table-array": {"a.txt": b"Text.\n", "metadata.jsonl": b"[1]\n"},
+    "jsonl-table-numbers": {"a.txt": b"Text.\n", "metadata.jsonl": b'{"file": 7, "date": 1}\n'},
+    "both-tables": {"a.txt": b"T.\n", "metadata.csv": b"file\n", "metadata.jsonl": b""},
+    "records-not-utf8": {"r.jsonl": b'{"text": "caf\xe9"}\n'},
+    "records-no-text": {"r.jsonl": b'{"outlet": "x"}\n'},
+    "records-empty": {"r.jsonl": b""},
+    "records-surrogate": {"r.jsonl": b'{"text": "\\ud800"}\n'},
+}
+
+
+@pytest.mark.parametrize("name", BATCHES)
+def test_bad_batch(name: str, base: Path, tmp_path: Path) -> None:
+    repo, _, _ = copy(base, tmp_path)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for file, data in BATCHES[name].items():
+        (folder / file).write_bytes(data)
+    source = folder / "r.jsonl" if (folder / "r.jsonl").exists() else folder
+    problem = invoke(["ingest", str(source), "--root", str(repo.root)])
+    assert problem is None, problem

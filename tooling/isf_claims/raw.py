@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from isf_claims.errors import IsfError, usage_error
-from isf_claims.fsutil import atomic_write_many
 from isf_claims.repo import ANNOTATION_SUFFIX, CLUSTERS_FILE, ENTITIES_FILE, Repo
 
 META_FIELDS = (
@@ -185,69 +184,36 @@ def ingest(
     language: str = "en",
     rights: str = DEFAULT_RIGHTS,
     added: str | None = None,
+    annotate: bool = False,
+    annotators: str | None = None,
 ) -> RawDocument:
     """Add ``file`` to ``raw/`` verbatim with its metadata; refuse (writing nothing) when the
-    bytes are not UTF-8, the id exists, or the same text is already stored."""
+    bytes are not UTF-8, the id exists, or the same text is already stored. With
+    ``annotate`` also write ``annotated/<doc_id>.jsonl`` holding the document record (what
+    the command line does); see :mod:`isf_claims.ingest` for batches."""
+    from isf_claims.ingest import DEFAULT_ANNOTATORS, Article, ingest_articles
+
     if not file.is_file():
         raise usage_error(
             "file-not-found", "no such file", path=str(file), fix="give the article's path"
         )
-    check_date(date, str(file))
-    data = file.read_bytes()
-    text = decode_utf8(data, file)
-    if not text.strip():
-        raise IsfError(
-            code="raw-empty",
-            message="the article has no text",
-            path=str(file),
-            expected="a non-empty article",
-            found=f"{len(data)} bytes of whitespace" if data else "an empty file",
-            fix="ingest the article's full text",
-        )
-    digest = sha256_bytes(data)
-    if doc_id is None:
-        first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
-        doc_id = make_doc_id(outlet, date, topic or first_line)
-    check_new_doc_id(doc_id, str(file))
-    if repo.raw_path(doc_id).exists() or repo.meta_path(doc_id).exists():
-        raise IsfError(
-            code="doc-id-exists",
-            message=f"document id {doc_id!r} already exists",
-            path=str(repo.raw_path(doc_id)),
-            record=doc_id,
-            expected="a new id",
-            found="an existing raw document with that id",
-            fix="raw articles are never replaced: choose another id with --id (or --topic)",
-        )
-    for other in repo.raw_doc_ids():
-        if read_meta(repo, other).get("sha256") == digest:
-            raise IsfError(
-                code="raw-duplicate",
-                message="the same text is already stored",
-                path=str(file),
-                record=other,
-                expected="an article not yet in raw/",
-                found=f"identical bytes (sha256 {digest}) stored as {other!r}",
-                fix="nothing to do: the article is already in the corpus",
-            )
-    if date is None:
-        basis = date_basis or "unknown: no publication date was given at ingest"
-    else:
-        basis = date_basis or "given at ingest"
-    meta = {
-        "doc_id": doc_id,
-        "source_file": file.name,
+    fields = {
+        "id": doc_id,
+        "topic": topic,
         "outlet": outlet,
         "byline": byline,
-        "published": date,
-        "published_basis": basis,
-        "language": language,
+        "date": date,
+        "date_basis": date_basis,
         "url": url,
-        "added": added or dt.date.today().isoformat(),
-        "rights": rights,
-        "sha256": digest,
-        "n_bytes": len(data),
-        "n_codepoints": len(text),
+        "language": language,
     }
-    atomic_write_many([(repo.raw_path(doc_id), data), (repo.meta_path(doc_id), meta_bytes(meta))])
-    return RawDocument(doc_id, text, meta)
+    article = Article(str(file), file.read_bytes(), file.name, fields)
+    return ingest_articles(
+        repo,
+        [article],
+        usage=True,
+        annotate=annotate,
+        annotators=annotators or DEFAULT_ANNOTATORS,
+        added=added,
+        rights=rights,
+    )[0]

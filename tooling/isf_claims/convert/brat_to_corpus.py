@@ -158,7 +158,7 @@ def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Doc
                 "relation to a span that is not in the file",
                 f"{line[:80]}: no {a if a not in parsed.regions else b}",
                 "delete the relation or draw it between existing spans",
-                "relation-unknown-region",
+                code="relation-unknown-region",
             )
     return assemble(schema, header, text, parsed, fail)
 
@@ -175,7 +175,7 @@ def _span(text: str, frags: str, shown: str, fail) -> tuple[int, int]:
                 "span with start not before end",
                 f"{s} {e}",
                 "brat offsets are [start, end) with start < end: fix the span",
-                "brat-span-inverted",
+                code="brat-span-inverted",
             )
         if e > len(text):
             raise fail("span outside the text", frags, "fix the offsets")
@@ -186,7 +186,7 @@ def _span(text: str, frags: str, shown: str, fail) -> tuple[int, int]:
                 f"{frags} (gap {text[e1:s2]!r})" if s2 > e1 else frags,
                 "one span covers one stretch of text: split it into two annotations "
                 "(fragments may only skip line breaks)",
-                "brat-span-discontinuous",
+                code="brat-span-discontinuous",
             )
     covered = " ".join(text[s:e] for s, e in pairs)
     if shown != covered:
@@ -194,6 +194,6 @@ def _span(text: str, frags: str, shown: str, fail) -> tuple[int, int]:
             "the text column differs from the raw text at the span's offsets",
             f"{shown!r} (the raw text there is {covered!r})",
             "fix the offsets, or restore the text column brat wrote",
-            "brat-text-mismatch",
+            code="brat-text-mismatch",
         )
     return pairs[0][0], pairs[-1][1]

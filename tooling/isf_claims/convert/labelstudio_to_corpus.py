@@ -155,7 +155,7 @@ def _offsets(spans: list[dict[str, Any]], key: str, fail) -> list[int]:
                 f"region {key} offset is not an integer",
                 f"{r.get('id')}: {v!r}",
                 "offsets are whole UTF-16 code units, as Label Studio writes them",
-                "offset-not-integer",
+                code="offset-not-integer",
             )
         out.append(v)
     return out
@@ -226,7 +226,7 @@ def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Par
                     "relation to a region that is not in the annotation",
                     f"{r.get('from_id')!r} -> {r.get('to_id')!r}: no region {unknown[0]!r}",
                     "delete the relation or draw it between existing regions",
-                    "relation-unknown-region",
+                    code="relation-unknown-region",
                 )
             labels = r.get("labels")
             if not isinstance(labels, list) or not labels:
