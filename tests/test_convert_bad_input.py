@@ -164,8 +164,9 @@ def test_fmt_still_repairs_crlf_and_bom(repo_copy: Repo) -> None:
 
 
 # Raised on a schema the converters cannot map (a developer's error), never on user files.
+INGEST = ("ingest.py", "batch.py")
 INTERNAL = {"brat-type-clash", "convert-unsupported-field", "docbin-misaligned"}
-CODE_LITERAL = re.compile(r'(?:code=|usage_error\(\s*|_problem\(\s*)"([a-z0-9]+(?:-[a-z0-9]+)+)"')
+CODE_LITERAL = re.compile(r'(?:code=|usage_error\(\s*|problem\(\s*)"([a-z0-9]+(?:-[a-z0-9]+)+)"')
 
 
 def test_every_import_and_ingest_code_is_documented_and_has_a_fixture() -> None:
@@ -173,7 +174,11 @@ def test_every_import_and_ingest_code_is_documented_and_has_a_fixture() -> None:
     by some test (the codes validation reports are in its own registry, docs/checks.md)."""
     root = Path(__file__).resolve().parents[1]
     package = root / "tooling" / "isf_claims"
-    sources = [*sorted((package / "convert").glob("*.py")), package / "ingest.py"]
+    sources = [
+        *sorted((package / "convert").glob("*.py")),
+        package / "ingest.py",
+        package / "batch.py",
+    ]
     codes = set()
     for path in sources:
         text = path.read_text(encoding="utf-8")
