@@ -28,7 +28,13 @@ def _dangling_relation(tasks: list[dict]) -> None:
     rel["to_id"] = "no-such-region"
 
 
+def _set_version(tasks: list[dict]) -> None:
+    for task in tasks:
+        task["data"]["isf"]["schema_version"] = "../../schema/1.1.0"
+
+
 LS_CASES = {
+    "schema-version-a-path": (_set_version, "unknown-schema-version"),
     "offset-string": (_set_offset("12"), "offset-not-integer"),
     "offset-fraction": (_set_offset(1.5), "offset-not-integer"),
     "offset-bool": (_set_offset(True), "offset-not-integer"),

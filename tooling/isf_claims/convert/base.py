@@ -167,6 +167,24 @@ def read_shared(folder: Path) -> tuple[list[dict] | None, list[dict] | None]:
     return ents, clus
 
 
+def kept_schema(repo: Repo, version: str | None, where: str) -> Schema:
+    """The schema of ``version`` (default: the latest kept) when the repository keeps it; a
+    version from a tool's file never names a path (``../x`` is not a version)."""
+    from isf_claims.schema import known_versions, load_schema
+
+    kept = known_versions(repo.schema_dir)
+    if version is not None and version not in kept:
+        raise IsfError(
+            code="unknown-schema-version",
+            message="the tool's files declare a schema version this repository does not keep",
+            path=where,
+            expected="one of " + ", ".join(kept),
+            found=version,
+            fix="keep the schema_version the export wrote (migrate the corpus first if needed)",
+        )
+    return load_schema(repo.schema_dir, version)
+
+
 def existing_header(repo: Repo, doc_id: str) -> dict[str, Any] | None:
     """The header of the repository's annotation file for ``doc_id``, if there is one."""
     path = repo.annotation_path(doc_id)

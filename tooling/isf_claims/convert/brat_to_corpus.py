@@ -17,6 +17,7 @@ from isf_claims.convert.assemble import Parsed, Region, assemble
 from isf_claims.convert.base import (
     HEADERS,
     check_doc_id,
+    kept_schema,
     raw_text,
     read_headers,
     read_shared,
@@ -27,7 +28,7 @@ from isf_claims.convert.corpus_to_brat import type_names
 from isf_claims.convert.model import Document, Interchange, shapes
 from isf_claims.errors import IsfError
 from isf_claims.repo import Repo
-from isf_claims.schema import Schema, load_schema
+from isf_claims.schema import Schema
 
 _T = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
 _R = re.compile(r"^(R\d+)\t(\S+) Arg1:(T\d+) Arg2:(T\d+)\s*$")
@@ -61,7 +62,7 @@ def import_brat(repo: Repo, folder: Path) -> Interchange:
             found=", ".join(sorted(versions)),
             fix="migrate first, then export and import one version",
         )
-    schema = load_schema(repo.schema_dir, next(iter(versions)) if versions else None)
+    schema = kept_schema(repo, next(iter(versions)) if versions else None, str(folder / HEADERS))
     docs = [
         _document(repo, schema, ann, headers.get(ann.stem))
         for ann in sorted(folder.glob("*.ann"))

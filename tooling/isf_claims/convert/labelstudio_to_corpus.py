@@ -18,6 +18,7 @@ from isf_claims.convert.base import (
     ENTITIES,
     HEADERS,
     check_doc_id,
+    kept_schema,
     own_id,
     raw_text,
     read_shared,
@@ -29,7 +30,7 @@ from isf_claims.convert.model import Document, Interchange, shapes
 from isf_claims.convert.offsets import OffsetMap
 from isf_claims.errors import IsfError
 from isf_claims.repo import Repo
-from isf_claims.schema import Schema, load_schema
+from isf_claims.schema import Schema
 
 
 def _bad(where: str, message: str, found: str, fix: str, record: str | None = None) -> IsfError:
@@ -95,7 +96,7 @@ def import_labelstudio(repo: Repo, path: Path) -> Interchange:
             ", ".join(sorted(versions)),
             "migrate first, then export and import one version",
         )
-    schema = load_schema(repo.schema_dir, next(iter(versions)) if versions else None)
+    schema = kept_schema(repo, next(iter(versions)) if versions else None, str(file))
     docs = [_document(repo, schema, task, f"{file}#task{i}") for i, task in enumerate(tasks)]
     ents, clus = read_shared(file.parent)
     return Interchange(schema, docs, ents, clus)
