@@ -139,6 +139,8 @@ def test_unknown_format_is_a_usage_error(repo_copy: Repo, tmp_path: Path) -> Non
         (["export", "brat", "--out", "OUT"], "export-invalid-corpus"),
         (["fmt"], "fmt-invalid-corpus"),
         (["fmt", "--check"], "fmt-invalid-corpus"),
+        (["render", "--out", "OUT"], "render-invalid-corpus"),
+        (["diff", "WORKTREE", "WORKTREE"], "diff-invalid-corpus"),
     ],
 )
 def test_commands_refuse_a_corpus_that_does_not_validate(

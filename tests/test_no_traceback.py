@@ -2,8 +2,11 @@
 reads user files, and each ends with a coded message and exit 0, 1 or 2.
 
 The bad inputs are every case of ``validation_cases.CASES`` (picked up as they are added), the
-importers' bad tool files (``convert_cases``) and bad articles for ``ingest``. The commands run
-in-process through typer's runner (one corpus copy per case), so the whole file stays fast.
+importers' bad tool files (``convert_cases``), malformed tasks files, and bad articles and
+batches for ``ingest``. Each bad corpus goes through validate (both engines), fmt, build,
+migrate, stats, render, diff, export, import labelstudio and brat, and ingest. The commands
+run in-process through typer's runner, one corpus copy per case, the cases shared among
+spawned worker processes, so the whole file stays fast.
 """
 
 from __future__ import annotations
@@ -74,6 +77,9 @@ def every_command(repo: Repo, ls: Path, brat: Path, tmp: Path) -> list[list[str]
         ["fmt", "--check", *root],
         ["build", "--out", str(tmp / "dist"), *root],
         ["migrate", "--dry-run", *root],
+        ["stats", *root],
+        ["render", "--out", str(tmp / "site"), *root],
+        ["diff", "WORKTREE", "WORKTREE", *root],
         ["export", "brat", "--out", str(tmp / "export"), *root],
         ["import", "labelstudio", str(ls), "--force", *root],
         ["import", "brat", str(brat), "--force", *root],

@@ -81,8 +81,11 @@ def _previous(out: Path) -> list[str]:
 def render_site(repo: Repo, doc_ids: list[str] | None, out: Path) -> SiteResult:
     """Render the documents ``doc_ids`` (default: all annotated) and their clusters into
     ``out``. Nothing is written if anything fails."""
+    from isf_claims.guard import valid_corpus
+
     previous = _previous(out)
-    corpus = load_selected(repo, doc_ids)
+    whole = valid_corpus(repo, "render-invalid-corpus", "the review site shows a valid corpus")
+    corpus = whole if doc_ids is None else load_selected(repo, doc_ids)
     files, clusters = build_site(corpus)
     manifest = json.dumps({"files": sorted(files)}, indent=1) + "\n"
     files[MANIFEST] = manifest.encode("utf-8")
