@@ -155,3 +155,55 @@ def test_a_metadata_file_that_is_not_json_is_a_clear_error(repo_copy: Repo) -> N
     assert err.value.path == f"raw/{doc_id}.meta.json"
     assert "restore" in err.value.fix
     assert snapshot(repo_copy.root) == before
+
+
+@pytest.mark.parametrize(
+    ("damage", "code"),
+    [
+        (None, None),
+        (lambda b: b[: len(b) // 2], "meta-invalid"),
+        (lambda b: None, "meta-missing"),
+    ],
+    ids=["zero-sha256", "cut-in-half", "deleted"],
+)
+def test_build_never_publishes_a_document_whose_metadata_is_wrong(
+    repo_copy: Repo, tmp_path, damage, code
+) -> None:
+    from typer.testing import CliRunner
+
+    from isf_claims.cli import app
+    from isf_claims.raw import read_meta
+
+    doc_id = repo_copy.annotation_files()[0].stem
+    path = repo_copy.meta_path(doc_id)
+    if code is None:  # the sha256 set to zeros, the file otherwise intact
+        meta = read_meta(repo_copy, doc_id)
+        new = path.read_bytes().replace(meta["sha256"].encode(), b"0" * 64)
+        code = "meta-sha256-mismatch"
+    else:
+        new = damage(path.read_bytes())
+    if new is None:
+        path.unlink()
+    else:
+        path.write_bytes(new)
+    report, validated = validate_and_load(repo_copy)
+    assert validated is None
+    assert {(f.code, f.file) for f in report.findings} == {(code, f"raw/{doc_id}.meta.json")}
+    out = tmp_path / "release"
+    done = CliRunner().invoke(app, ["build", "--root", str(repo_copy.root), "--out", str(out)])
+    assert done.exit_code == 1 and code in done.output and not out.exists()
+
+
+def test_build_refuses_a_lone_surrogate_escape_without_a_traceback(
+    repo_copy: Repo, tmp_path
+) -> None:
+    from typer.testing import CliRunner
+
+    from isf_claims.cli import app
+
+    path = repo_copy.annotation_files()[0]
+    path.write_bytes(path.read_bytes().replace(b'"note": null', b'"note": "x\\ud800"', 1))
+    out = tmp_path / "release"
+    done = CliRunner().invoke(app, ["build", "--root", str(repo_copy.root), "--out", str(out)])
+    assert done.exit_code == 1 and "lone-surrogate" in done.output and not out.exists()
+    assert done.exception is None or isinstance(done.exception, SystemExit)

@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from conftest import ROOT, snapshot
+from isf_claims.raw import sha256_bytes
 from isf_claims.repo import Repo
-from validation_cases import edit, make_corpus, rec
+from validation_cases import edit, make_corpus, rec, write_raw
 
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
 CONFIG = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
@@ -102,6 +103,19 @@ def test_a_changed_raw_file_blocks_the_commit(git_repo: tuple[Repo, dict[str, st
     assert "raw-changed" in done.stdout + done.stderr
 
 
+def test_an_edited_raw_text_blocks_the_commit_whatever_the_annotation_says(
+    git_repo: tuple[Repo, dict[str, str]],
+) -> None:
+    repo, env = git_repo
+    data = repo.raw_path("beta").read_bytes() + b"Edited.\n"
+    write_raw(repo, "beta", data)
+    edit(repo, "beta", lambda rs: rs[0].update(raw_sha256=sha256_bytes(data)))
+    _run(["git", "add", "-A"], repo.root, env)
+    done = _run(["git", "commit", "-m", "edit raw"], repo.root, env)
+    out = done.stdout + done.stderr
+    assert done.returncode != 0 and "raw-edited" in out and "raw-changed" not in out
+
+
 def test_the_hook_matches_corpus_files_only() -> None:
     files = re.compile(_hook()["files"])
     for path in (
@@ -118,15 +132,57 @@ def test_the_hook_matches_corpus_files_only() -> None:
 
 
 def test_this_repository_uses_the_hook_and_keeps_fixers_off_raw() -> None:
-    local = next(r for r in CONFIG["repos"] if r["repo"] == "local")
-    (hook,) = [h for h in local["hooks"] if h["id"] == "isf-claims-validate"]
+    assert [r["repo"] for r in CONFIG["repos"]] == ["local"]  # nothing fetched: works offline
+    hooks = CONFIG["repos"][0]["hooks"]
+    (hook,) = [h for h in hooks if h["id"] == "isf-claims-validate"]
     for key in ("files", "pass_filenames", "require_serial"):
         assert hook[key] == _hook()[key]
-    fixers = [h for r in CONFIG["repos"] if r["repo"] != "local" for h in r["hooks"]]
-    assert fixers
+    fixers = [h for h in hooks if h["id"] != "isf-claims-validate"]
+    fixer_ids = {"trailing-whitespace", "end-of-file-fixer", "mixed-line-ending"}
+    assert {h["id"] for h in fixers} == fixer_ids
     for h in fixers:
         assert re.search(h["exclude"], "raw/2025-10-16_x.txt"), h["id"]
         assert not re.search(h["exclude"], "annotated/x.jsonl"), h["id"]
+        assert (ROOT / h["entry"]).is_file(), h["entry"]  # installed by the dev extra
+
+
+def test_the_repository_config_runs_offline(tmp_path: Path) -> None:
+    """`pre-commit run --all-files` on this repository's tracked files with its own config,
+    an empty pre-commit home and every proxy pointing at a closed port: nothing can be
+    fetched, and every hook runs and passes; a trailing space is then fixed (outside raw/
+    only)."""
+    listed = _run(["git", "ls-files", "-z"], ROOT, dict(os.environ))
+    if listed.returncode != 0:
+        pytest.skip("this project is not a git checkout")
+    copy = tmp_path / "repo"
+    for rel in filter(None, listed.stdout.split("\0")):
+        if (ROOT / rel).is_file():
+            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, copy / rel)
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    env = _git_env(tmp_path, os.environ.get("PATH", ""))
+    closed = "http://127.0.0.1:9"
+    env.update({k: closed for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")})
+    env.update({"ALL_PROXY": closed, "GIT_ALLOW_PROTOCOL": "file", "PIP_NO_INDEX": "1"})
+    for cmd in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"]):
+        assert _run(cmd, copy, env).returncode == 0
+    (copy / ".git" / "info" / "exclude").write_text(".venv\n")
+    _run(["git", "rm", "-q", "--cached", ".venv"], copy, env)
+    pre_commit = [str(BIN / "pre-commit"), "run", "--all-files"]
+    done = _run(pre_commit, copy, env)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    for name in ("trim trailing whitespace", "fix end of files", "mixed line ending"):
+        assert re.search(rf"{name}\.+Passed", out), out
+    assert re.search(r"isf-claims validate\.+Passed", out), out
+    assert not (tmp_path / "pre-commit-home" / "repos").exists()
+    raw = next((copy / "raw").glob("*.txt"))
+    raw_before = raw.read_bytes()
+    (copy / "notes.md").write_text("trailing space \n")
+    _run(["git", "add", "-A"], copy, env)
+    done = _run(pre_commit, copy, env)
+    assert done.returncode == 1 and (copy / "notes.md").read_text() == "trailing space\n"
+    assert raw.read_bytes() == raw_before
 
 
 def test_the_published_hook_installs_itself_and_blocks_a_bad_commit(tmp_path: Path) -> None:

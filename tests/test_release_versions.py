@@ -206,7 +206,15 @@ def test_publish_dry_run_lists_everything_and_sends_nothing(release: BuildResult
     runner = CliRunner()
     done = runner.invoke(
         app,
-        ["publish", "--repo-id", "someone/isf-claims", "--path", str(release.folder), "--dry-run"],
+        [
+            "publish",
+            "--repo-id",
+            "someone/isf-claims",
+            "--path",
+            str(release.folder),
+            "--dry-run",
+            "--full-texts",  # the texts are not relicensed: without it, refused
+        ],
     )
     assert done.exit_code == 0, done.output
     files = [
@@ -220,7 +228,7 @@ def test_publish_dry_run_lists_everything_and_sends_nothing(release: BuildResult
 def test_publish_builds_one_commit_of_every_file_then_tags(release: BuildResult):
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
 
-    plan = plan_publish("someone/isf-claims", None, release.folder)
+    plan = plan_publish("someone/isf-claims", None, release.folder, full_texts=True)
     ops = plan.operations(existing=[".gitattributes", "README.md", "data/old/train.parquet"])
     adds = [op for op in ops if isinstance(op, CommitOperationAdd)]
     deletes = [op.path_in_repo for op in ops if isinstance(op, CommitOperationDelete)]

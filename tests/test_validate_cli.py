@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, snapshot
 from isf_claims.cli import app
+from isf_claims.errors import IsfError
 from isf_claims.repo import Repo
 from isf_claims.synth import synth_corpus
 from isf_claims.validation import ENGINES, validate
@@ -74,6 +75,7 @@ def test_text_findings_name_file_line_level_code_record_and_fix(corpus: Repo) ->
     assert "document beta, record m1" in out
     assert 'expected: "Gaza" (raw[0:4])' in out and 'found: "Gaze"' in out
     assert "fix: " in out
+    assert "hint:" not in out and "as the hint says" not in out  # no hint, none promised
 
 
 def test_findings_are_grouped_and_capped_per_code(corpus: Repo) -> None:
@@ -135,6 +137,9 @@ def test_warnings_alone_exit_zero(corpus: Repo) -> None:
         ["validate", "--format", "xml"],
         ["validate", "README.md"],
         ["validate", "/etc/hostname"],
+        ["validate", "annotated/does-not-exist.jsonl"],
+        ["validate", "raw/does-not-exist.txt"],
+        ["validate", "annotated/../../outside.jsonl"],
     ],
 )
 def test_usage_errors_exit_two_and_write_nothing(
@@ -197,13 +202,36 @@ def test_a_partial_run_sees_a_cluster_broken_by_a_removed_claim(corpus: Repo) ->
 def test_a_raw_path_checks_the_document_annotated_on_it(corpus: Repo) -> None:
     corpus.raw_path("beta").write_bytes(corpus.raw_path("beta").read_bytes() + b"More.\n")
     report = validate(corpus, [corpus.raw_path("beta")])
-    assert [f.code for f in report.findings] == ["raw-changed"]
+    assert {(f.code, f.file) for f in report.findings} == {
+        ("raw-changed", "annotated/beta.jsonl"),
+        ("meta-sha256-mismatch", "raw/beta.meta.json"),
+        ("meta-length-mismatch", "raw/beta.meta.json"),
+    }
 
 
 def test_a_deleted_annotation_file_leaves_its_raw_file_unannotated(corpus: Repo) -> None:
     corpus.annotation_path("beta").unlink()
-    report = validate(corpus, [corpus.annotation_path("beta")])
-    assert sorted(f.code for f in report.findings) == ["dangling-member", "raw-unannotated"]
+    report = validate(corpus)
+    assert {"dangling-member", "raw-unannotated"} <= {f.code for f in report.findings}
+    with pytest.raises(IsfError) as err:  # named, it is a path that does not exist
+        validate(corpus, [corpus.annotation_path("beta")])
+    assert err.value.code == "path-not-found" and err.value.exit_code == 2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_link_out_of_the_repository_is_refused_and_never_read(
+    corpus: Repo, tmp_path: Path, engine: str
+) -> None:
+    secret = tmp_path / "secret.jsonl"
+    secret.write_bytes(b'{"layer": "document", "doc_id": "SECRET-CONTENT"}\n')
+    for link in (corpus.annotated_dir / "gamma.jsonl", corpus.raw_path("gamma")):
+        link.symlink_to(secret)
+    for args in ([], [str(corpus.annotated_dir / "gamma.jsonl")], [str(corpus.raw_path("gamma"))]):
+        code, out = invoke("validate", *args, "--engine", engine, "--root", str(corpus.root))
+        assert code == 1, out
+        assert "SECRET-CONTENT" not in out
+        assert "error symbolic-link" in out and f"a symbolic link to {secret}" in out
+        assert "raw-unannotated" not in out and "raw-missing" not in out
 
 
 def test_a_shared_file_means_the_whole_corpus(corpus: Repo) -> None:

@@ -14,7 +14,7 @@ from isf_claims.cli import app
 from isf_claims.repo import Repo
 from isf_claims.validation import ENGINES, validate
 from isf_claims.validation.checks import CHECKS
-from validation_cases import CASES, make_corpus
+from validation_cases import CASES, alpha_file, edit_bytes, make_corpus
 
 runner = CliRunner()
 
@@ -56,3 +56,13 @@ def test_bad_input(case, base: Path, tmp_path: Path) -> None:
     for code in case.codes:
         assert f" {code}: " in result.output
     assert snapshot(repo.root) == before
+
+
+def test_a_very_long_valid_line_is_accepted_by_both_engines(base: Path, tmp_path: Path) -> None:
+    """A line longer than the parser's blocks (Arrow's "straddling object") is valid JSON."""
+    repo = fresh(base, tmp_path)
+    long_note = b'"note": "' + b"x" * (6 << 20) + b'"'
+    edit_bytes(alpha_file, lambda b: b.replace(b'"note": null', long_note, 1))(repo)
+    for engine in ENGINES:
+        report = validate(repo, engine=engine)
+        assert report.findings == [], report.render()

@@ -262,8 +262,61 @@ def _mixed_versions(repo: Repo) -> None:
 
 def _raw_not_utf8(repo: Repo) -> None:
     data = BETA.encode("utf-8").replace(b"Monday", b"Mon\xffay")
+    write_raw(repo, "beta", data)  # its metadata too: only the annotation is behind
+    edit(repo, "beta", lambda rs: rs[0].update(raw_sha256=sha256_bytes(data)))
+
+
+def _raw_changed(repo: Repo) -> None:
+    """The raw file and its metadata replaced; the annotation still names the old bytes."""
+    write_raw(repo, "beta", BETA.encode("utf-8") + b"Updated.\n")
+
+
+def _raw_rehashed(repo: Repo) -> None:
+    """The raw file edited (same length, outside every span) and the annotation's
+    raw_sha256 updated to match: only the metadata still knows the ingested bytes."""
+    data = BETA.encode("utf-8")[:-1] + b"!"
     repo.raw_path("beta").write_bytes(data)
     edit(repo, "beta", lambda rs: rs[0].update(raw_sha256=sha256_bytes(data)))
+
+
+def edit_meta(doc: str, fn: Callable[[dict[str, Any]], Any]) -> Callable[[Repo], None]:
+    def apply(repo: Repo) -> None:
+        path = repo.meta_path(doc)
+        meta = json.loads(path.read_bytes())
+        fn(meta)
+        path.write_bytes(json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+
+    return apply
+
+
+def outside(repo: Repo, name: str, data: bytes) -> Path:
+    """A file outside the repository (beside its root)."""
+    path = repo.root.parent / name
+    path.write_bytes(data)
+    return path
+
+
+def _symlink(rel: str) -> Callable[[Repo], None]:
+    """``rel`` replaced by a link to a copy of it outside the repository."""
+
+    def apply(repo: Repo) -> None:
+        path = repo.root / rel
+        target = outside(repo, path.name, path.read_bytes())
+        path.unlink()
+        path.symlink_to(target)
+
+    return apply
+
+
+def _fifo(repo: Repo) -> None:
+    import os
+
+    os.mkfifo(repo.raw_path("gamma"))
+
+
+def _deep(n: int) -> bytes:
+    """A ``label`` field holding arrays ``n`` deep."""
+    return b'"label": ' + b"[" * n + b"]" * n
 
 
 def _overlap(repo: Repo) -> None:
@@ -320,12 +373,45 @@ class Case:
     exit_code: int = 1
 
 
+def write_release_listing(repo: Repo, docs: dict[str, bytes], version: str = "1.0.0") -> None:
+    """A release under dist/ as far as the raw-history check reads it: the doc_id and
+    sha256 columns of its documents table, and a SHA256SUMS."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = repo.root / "dist" / f"isf-claims-{version}"
+    (folder / "data" / "documents").mkdir(parents=True)
+    table = pa.table({"doc_id": list(docs), "sha256": [sha256_bytes(b) for b in docs.values()]})
+    pq.write_table(table, folder / "data" / "documents" / "train.parquet")
+    (folder / "SHA256SUMS").write_bytes(b"")
+
+
+def _released(repo: Repo, docs: tuple[str, ...] = ("alpha", "beta"), **extra: bytes) -> None:
+    listed = {d: repo.raw_path(d).read_bytes() for d in docs}
+    write_release_listing(repo, {**listed, **extra})
+
+
+def _raw_edited(repo: Repo) -> None:
+    """Beta's text changes after its release; its metadata and annotation are updated to
+    match, so only the history check can tell."""
+    _released(repo)
+    data = BETA.replace("Monday.", "Monday. Updated.").encode("utf-8")
+    write_raw(repo, "beta", data)
+    edit(repo, "beta", lambda rs: rs[0].update(raw_sha256=sha256_bytes(data)))
+
+
 def _c(name: str, mutate: Callable[[Repo], None], *codes: str, exit_code: int = 1) -> Case:
     return Case(name, mutate, frozenset(codes or (name,)), exit_code)
 
 
 CASES = [
     # 1 structure
+    _c("symbolic-link", _symlink("annotated/alpha.jsonl")),
+    _c("symbolic-link-raw", _symlink("raw/beta.txt"), "symbolic-link"),
+    _c("symbolic-link-meta", _symlink("raw/beta.meta.json"), "symbolic-link"),
+    _c("symbolic-link-entities", _symlink("annotated/entities.jsonl"), "symbolic-link"),
+    _c("not-a-regular-file", lambda r: (r.annotated_dir / "x.jsonl").mkdir()),
+    _c("not-a-regular-file-fifo", _fifo, "not-a-regular-file"),
     _c("not-utf8", edit_bytes(alpha_file, lambda b: b.replace(b"Gaza", b"Ga\xffa", 1))),
     _c("bom", edit_bytes(alpha_file, lambda b: b"\xef\xbb\xbf" + b)),
     _c("crlf-line-endings", edit_bytes(alpha_file, lambda b: b.replace(b"\n", b"\r\n"))),
@@ -333,6 +419,25 @@ CASES = [
     _c("blank-line", edit_bytes(alpha_file, lambda b: b.replace(b"\n", b"\n\n", 2))),
     _c("json-invalid", edit_bytes(alpha_file, lambda b: b[:-20])),
     _c("not-an-object", edit_bytes(alpha_file, lambda b: b + b"[1, 2]\n")),
+    _c("json-too-deep", edit_bytes(alpha_file, lambda b: b + b"[" * 100_000 + b"]" * 100_000)),
+    _c(
+        "json-too-deep-field",
+        edit_bytes(alpha_file, lambda b: b.replace(b'"label": "GPE"', _deep(40), 1)),
+        "json-too-deep",
+    ),
+    _c(
+        "lone-surrogate", edit_bytes(alpha_file, lambda b: b.replace(b'"Gaza"', b'"Ga\\ud800a"', 1))
+    ),
+    _c(
+        "lone-surrogate-note",
+        edit_bytes(alpha_file, lambda b: b.replace(b'"note": null', b'"note": "x\\udc00"', 1)),
+        "lone-surrogate",
+    ),
+    _c(
+        "lone-surrogate-entity-name",
+        edit_bytes(lambda r: r.entities_path, lambda b: b.replace(b'"Egypt"', b'"\\uDBFFE"', 1)),
+        "lone-surrogate",
+    ),
     _c("header-missing", edit_bytes(alpha_file, lambda b: b.split(b"\n", 1)[1])),
     _c("header-repeated", edit_bytes(alpha_file, lambda b: b + b.split(b"\n", 1)[0] + b"\n")),
     _c("unknown-layer", set_field("alpha", "z2", layer="zones")),
@@ -348,6 +453,21 @@ CASES = [
     ),
     _c("mixed-schema-versions", _mixed_versions),
     _c("doc-id-mismatch", lambda r: edit(r, "alpha", lambda rs: rs[0].update(doc_id="alpha2"))),
+    _c("meta-missing", lambda r: r.meta_path("beta").unlink()),
+    _c("meta-invalid", edit_bytes(lambda r: r.meta_path("beta"), lambda b: b[: len(b) // 2])),
+    _c(
+        "meta-invalid-field",
+        edit_meta("beta", lambda m: m.update(n_bytes=str(m["n_bytes"]))),
+        "meta-invalid",
+    ),
+    _c("meta-invalid-missing-field", edit_meta("beta", lambda m: m.pop("rights")), "meta-invalid"),
+    _c("meta-invalid-unknown-field", edit_meta("beta", lambda m: m.update(x=1)), "meta-invalid"),
+    _c("meta-invalid-doc-id", edit_meta("beta", lambda m: m.update(doc_id="b")), "meta-invalid"),
+    _c(
+        "meta-invalid-array",
+        edit_bytes(lambda r: r.meta_path("beta"), lambda b: b"[]\n"),
+        "meta-invalid",
+    ),
     # 2 contract
     _c("wrong-type", set_field("alpha", "m1", start=str(ALPHA.index("Gaza")))),
     _c("wrong-type-span", set_field("alpha", "c1", cue="said"), "wrong-type"),
@@ -359,6 +479,11 @@ CASES = [
     _c(
         "wrong-type-member-null",
         lambda r: edit(r, "clusters", lambda rs: rs[0]["members"].append(None)),
+        "wrong-type",
+    ),
+    _c(
+        "wrong-type-boolean",
+        lambda r: edit(r, "alpha", lambda rs: rs[0].update(adjudicated="yes")),
         "wrong-type",
     ),
     _c("missing-value", set_field("alpha", "m1", label=None)),
@@ -380,6 +505,11 @@ CASES = [
     _c("not-in-vocabulary", set_field("alpha", "m1", label="PER")),
     _c("pattern-mismatch", set_field("alpha", "z1", id="zone1")),
     _c("below-minimum", set_field("alpha", "m1", start=-1)),
+    _c(
+        "below-minimum-annotators",
+        lambda r: edit(r, "alpha", lambda rs: rs[0].update(annotator_count=0)),
+        "below-minimum",
+    ),
     _c("duplicate-id", set_field("alpha", "z2", id="z1")),
     _c(
         "duplicate-member",
@@ -391,7 +521,27 @@ CASES = [
     # 3 anchoring
     _c("raw-missing", lambda r: r.raw_path("beta").unlink()),
     _c("raw-not-utf8", _raw_not_utf8),
-    _c("raw-changed", edit_bytes(lambda r: r.raw_path("beta"), lambda b: b + b"Updated.\n")),
+    _c("raw-changed", _raw_changed),
+    _c("raw-edited", _raw_edited),
+    # released as gamma, gone now
+    _c("raw-removed", lambda r: _released(r, gamma=b"Gamma text.\n")),
+    # beta's bytes were released under the name gamma (beta is not in that release)
+    _c("raw-renamed", lambda r: _released(r, ("alpha",), gamma=BETA.encode("utf-8"))),
+    _c(
+        "raw-edited-meta-stale",
+        edit_bytes(lambda r: r.raw_path("beta"), lambda b: b + b"Updated.\n"),
+        "raw-changed",
+        "meta-sha256-mismatch",
+        "meta-length-mismatch",
+    ),
+    _c("meta-sha256-mismatch", edit_meta("beta", lambda m: m.update(sha256="0" * 64))),
+    _c("meta-sha256-mismatch-rehashed", _raw_rehashed, "meta-sha256-mismatch"),
+    _c("meta-length-mismatch", edit_meta("alpha", lambda m: m.update(n_codepoints=m["n_bytes"]))),
+    _c(
+        "meta-length-mismatch-bytes",
+        edit_meta("beta", lambda m: m.update(n_bytes=m["n_bytes"] + 1)),
+        "meta-length-mismatch",
+    ),
     _c("span-inverted", set_field("beta", "m3", end=BETA.index("Monday"))),
     _c("span-out-of-range", set_field("beta", "z2", end=len(BETA) + 5)),
     _c("quote-mismatch", set_field("beta", "m1", text="Gaze")),

@@ -13,9 +13,11 @@ def load(
     version: str | None = None,
     path: Any = None,
     cache_dir: Any = None,
+    standoff: bool | None = None,
 ) -> Any:
-    """A release as a ``datasets.DatasetDict``, verified against its SHA256SUMS first (see
-    :func:`isf_claims.release.load.load`; imported lazily to keep the CLI fast)."""
+    """A release as a ``datasets.DatasetDict``, verified against its SHA256SUMS first;
+    ``standoff=True`` loads the standoff release (no article texts) instead of the full one
+    (see :func:`isf_claims.release.load.load`; imported lazily to keep the CLI fast)."""
     from isf_claims.release.load import load as _load
 
-    return _load(config, version=version, path=path, cache_dir=cache_dir)
+    return _load(config, version=version, path=path, cache_dir=cache_dir, standoff=standoff)

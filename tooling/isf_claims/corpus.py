@@ -8,8 +8,8 @@ writes the same records back in the canonical format, byte for byte.
 
 from __future__ import annotations
 
-import io
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +22,13 @@ import pyarrow.json as pj
 
 from isf_claims import annotations as fmt
 from isf_claims.errors import IsfError, usage_error
-from isf_claims.raw import META_FIELDS
+from isf_claims.raw import META_FIELDS, read_corpus_file
 from isf_claims.raw_columns import read_metas, read_texts
 from isf_claims.repo import Repo
 from isf_claims.schema import DOCUMENT_LAYERS, Schema, load_schema
 from isf_claims.tables import (
     TABLE_LAYERS,
+    read_json_lines,
     record_schema,
     shared_schema,
     table_schema,
@@ -139,15 +140,13 @@ def parse_jsonl(
     buf = b"".join(chunks)
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
     try:
-        table = (
-            pj.read_json(io.BytesIO(buf), parse_options=options) if buf else schema.empty_table()
-        )
+        table = read_json_lines(buf, options) if buf else schema.empty_table()
     except pa.ArrowInvalid:
         table = None
     if table is None or table.num_rows != sum(counts):
         for (path, data), _ in zip(files, counts, strict=True):
             try:
-                single = pj.read_json(io.BytesIO(data or b""), parse_options=options)
+                single = read_json_lines(data or b"", options)
                 if single.num_rows == data.count(b"\n") + (0 if data.endswith(b"\n") else 1):
                     continue
             except pa.ArrowInvalid:
@@ -213,7 +212,7 @@ def load_corpus(repo: Repo, doc_ids: Iterable[str] | None = None) -> Corpus:
             found=", ".join(p.stem for p in missing),
             fix="check the document id (see annotated/)",
         )
-    files = [(p, p.read_bytes()) for p in paths]
+    files = [(p, read_corpus_file(repo, p)) for p in paths]
     versions = {_header_of(data).get("schema_version") for _, data in files}
     versions.discard(None)
     if len(versions) > 1:
@@ -291,7 +290,7 @@ def corpus_from_records(
         if shared is not None:
             data = shared.get(layer, b"")
         else:
-            data = path.read_bytes() if path.is_file() else b""
+            data = read_corpus_file(repo, path) if os.path.lexists(path) else b""
         recs, _, rec_lines = parse_jsonl([(path, data)], shared_schema(schema.layer(layer)), repo)
         name = LAYER_TABLES[layer]
         cols = [

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -89,6 +90,8 @@ def corpus_schema_version(repo: Repo) -> str:
     kept = known_versions(repo.schema_dir)
     counts: Counter[str] = Counter()
     for path in repo.annotation_files():
+        if path.is_symlink() or not path.is_file():
+            continue  # validation reports it; its target is never read
         with path.open("rb") as fh:
             first = fh.readline()
         try:
@@ -147,9 +150,8 @@ def _check(
         if not usage:
             err.exit_code = EXIT_INVALID
         return err
-    if any(p.exists() for p in (repo.raw_path(doc_id), repo.meta_path(doc_id))) or (
-        repo.annotation_path(doc_id).exists()
-    ):
+    paths = (repo.raw_path(doc_id), repo.meta_path(doc_id), repo.annotation_path(doc_id))
+    if any(os.path.lexists(p) for p in paths):  # a link, even a dangling one, is there
         return problem(
             "doc-id-exists",
             f"document id {doc_id!r} already exists",

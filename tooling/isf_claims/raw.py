@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from isf_claims.errors import IsfError, usage_error
+from isf_claims.fsutil import NotRegularFile, read_regular
 from isf_claims.repo import ANNOTATION_SUFFIX, CLUSTERS_FILE, ENTITIES_FILE, Repo
 
 META_FIELDS = (
@@ -70,30 +71,136 @@ def decode_utf8(data: bytes, path: Path | str) -> str:
         ) from exc
 
 
+# The metadata contract: every field of META_FIELDS, each of these types (None: null allowed).
+META_NULLABLE = frozenset(
+    {"source_file", "outlet", "byline", "published", "published_basis", "url", "added"}
+)
+META_INTEGERS = ("n_bytes", "n_codepoints")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class MetaProblem:
+    """One way a metadata file breaks the contract."""
+
+    field: str | None
+    message: str
+    expected: str
+    found: str
+
+
+def meta_problems(doc_id: str, data: bytes) -> tuple[dict[str, Any] | None, list[MetaProblem]]:
+    """A metadata file's bytes as a dict, and what breaks the contract: JSON (UTF-8, no lone
+    surrogate escape), an object with exactly the fields of ``META_FIELDS``, each of its
+    type, ``doc_id`` equal to the file name and ``sha256`` a hex digest. The dict is None
+    when there is a problem."""
+    try:
+        meta = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # JSON errors, bad UTF-8, deep nesting
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        excerpt = _excerpt(data)
+        return None, [MetaProblem(None, f"not valid JSON: {why}", "a JSON object", excerpt)]
+    if not isinstance(meta, dict):
+        found = f"{type(meta).__name__}: {_excerpt(data)}"
+        return None, [MetaProblem(None, "not a JSON object", "a JSON object", found)]
+    out = [
+        MetaProblem(k, f"unknown field {k!r}", "fields: " + ", ".join(META_FIELDS), k)
+        for k in meta
+        if k not in META_FIELDS
+    ]
+    for k in META_FIELDS:
+        out += _field_problems(k, meta.get(k, ...), doc_id)
+    return (None, out) if out else (meta, [])
+
+
+def _excerpt(data: bytes) -> str:
+    """The start of ``data`` on one line (newlines escaped)."""
+    return json.dumps(data[:60].decode("utf-8", "replace"), ensure_ascii=False)
+
+
+def _field_problems(name: str, value: Any, doc_id: str) -> list[MetaProblem]:
+    if value is ...:
+        return [
+            MetaProblem(
+                name, f"field {name!r} is missing", "the field (null if unknown)", "no field"
+            )
+        ]
+    shown = json.dumps(value, ensure_ascii=True)[:80]
+    if value is None and name in META_NULLABLE:
+        return []
+    if name in META_INTEGERS:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return []
+        return [MetaProblem(name, f"{name} is not a count", "an integer >= 0", shown)]
+    if not isinstance(value, str):
+        nullable = " or null" if name in META_NULLABLE else ""
+        return [MetaProblem(name, f"{name} is not a string", f"a string{nullable}", shown)]
+    if has_lone_surrogate(value):
+        return [MetaProblem(name, f"{name} has a lone surrogate escape", "Unicode text", shown)]
+    if name == "doc_id" and value != doc_id:
+        return [MetaProblem(name, "doc_id differs from the file name", json.dumps(doc_id), shown)]
+    if name == "sha256" and not SHA256_RE.match(value):
+        return [
+            MetaProblem(name, "sha256 is not a hex digest", "64 hex digits (lower case)", shown)
+        ]
+    return []
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a code point U+D800-U+DFFF (JSON's ``\\ud800`` escapes parse
+    to one; it cannot be encoded as UTF-8)."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def read_corpus_file(repo: Repo, path: Path) -> bytes:
+    """The bytes of a file of ``raw/`` (or ``annotated/``); a symbolic link, folder or
+    special file is refused (``symbolic-link`` / ``not-a-regular-file``), never opened."""
+    try:
+        return read_regular(path)
+    except NotRegularFile as exc:
+        link = exc.kind == "a symbolic link"
+        raise IsfError(
+            code="symbolic-link" if link else "not-a-regular-file",
+            message=f"{repo.rel(path)} is {exc.kind}, not a regular file",
+            path=repo.rel(path),
+            expected="a regular file",
+            found=exc.kind,
+            fix="replace it with the file itself" if link else "remove or rename it",
+        ) from None
+
+
 def read_meta(repo: Repo, doc_id: str) -> dict[str, Any]:
     """The metadata of ``doc_id`` (``raw/<doc_id>.meta.json``)."""
-    return parse_meta(repo, doc_id, repo.meta_path(doc_id).read_bytes())
+    return parse_meta(repo, doc_id, read_corpus_file(repo, repo.meta_path(doc_id)))
 
 
 def parse_meta(repo: Repo, doc_id: str, data: bytes) -> dict[str, Any]:
-    """A metadata file's bytes as a dict; ``meta-invalid`` naming the file when they are not
-    JSON."""
-    try:
-        return json.loads(data.decode("utf-8"))
-    except ValueError as exc:  # JSON errors and bad UTF-8 alike
-        raise IsfError(
-            code="meta-invalid",
-            message=f"metadata file is not valid JSON: {exc}",
-            path=repo.rel(repo.meta_path(doc_id)),
-            expected="the JSON object `isf-claims ingest` wrote",
-            found=data[:80].decode("utf-8", "replace"),
-            fix="restore the file from version control (metadata is written by ingest)",
-        ) from exc
+    """A metadata file's bytes as a dict; ``meta-invalid`` naming the file and the first
+    problem when they break the contract (see :func:`meta_problems`)."""
+    meta, problems = meta_problems(doc_id, data)
+    if meta is not None:
+        return meta
+    p = problems[0]
+    where = f" (field {p.field})" if p.field else ""
+    raise IsfError(
+        code="meta-invalid",
+        message=f"metadata file breaks the contract: {p.message}{where}",
+        path=repo.rel(repo.meta_path(doc_id)),
+        expected=p.expected,
+        found=p.found,
+        fix="restore the file from version control (metadata is written by ingest)",
+    )
 
 
 def read_raw(repo: Repo, doc_id: str) -> RawDocument:
     """The raw text (decoded, untouched) and metadata of ``doc_id``."""
-    data = repo.raw_path(doc_id).read_bytes()
+    data = read_corpus_file(repo, repo.raw_path(doc_id))
     return RawDocument(doc_id, decode_utf8(data, repo.raw_path(doc_id)), read_meta(repo, doc_id))
 
 

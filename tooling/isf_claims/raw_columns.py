@@ -12,15 +12,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from isf_claims.fsutil import NotRegularFile, read_regular
 from isf_claims.raw import decode_utf8, parse_meta
 from isf_claims.repo import META_SUFFIX, RAW_SUFFIX, Repo
 
 
 def _read(path: str) -> bytes | None:
+    """The bytes of a regular file; None when there is none (a symbolic link, folder or
+    special file counts as none and is never opened: validation reports it)."""
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return read_regular(path)
+    except (FileNotFoundError, NotADirectoryError, NotRegularFile):
         return None
 
 

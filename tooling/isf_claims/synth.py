@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import random
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from isf_claims import annotations as fmt
 from isf_claims.errors import usage_error
+from isf_claims.fsutil import make_temp_dir
 from isf_claims.raw import meta_bytes, sha256_bytes
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema, load_schema
@@ -277,8 +277,7 @@ def synth_corpus(repo: Repo, out: Path, docs: int, seed: int = 0) -> SynthStats:
     schema = load_schema(repo.schema_dir)
     rng = random.Random(seed)
     entities = _entities(rng, schema, max(40, min(2000, docs // 5)))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = make_temp_dir(out.parent, f".{out.name}.")
     try:
         stats = _write(Repo(tmp), repo, schema, rng, entities, docs, seed)
         if out.exists():

@@ -8,6 +8,7 @@ carries its provenance (``_file``, ``_line``) so a finding can name the file and
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.json as pj
 
 from isf_claims.raw import META_FIELDS
 from isf_claims.schema import DOCUMENT_LAYERS, Layer, Schema
@@ -15,7 +16,28 @@ from isf_claims.schema import DOCUMENT_LAYERS, Layer, Schema
 PROVENANCE = [pa.field("_file", pa.string(), nullable=False), pa.field("_line", pa.int32())]
 SPAN_TYPE = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
 MEMBER_TYPE = pa.struct([("doc_id", pa.string()), ("claim", pa.string()), ("note", pa.string())])
-_SCALAR = {"string": pa.string(), "integer": pa.int64()}
+_SCALAR = {"string": pa.string(), "integer": pa.int64(), "boolean": pa.bool_()}
+
+_MAX_BLOCK = 2**31 - 1
+
+
+def read_json_lines(data: bytes, options: pj.ParseOptions, block_size: int = 0) -> pa.Table:
+    """JSON lines parsed by pyarrow (``block_size`` 0: Arrow's default). A line longer than
+    a block (Arrow's "straddling object" error) is valid JSON all the same: the bytes are
+    parsed again as one block."""
+    read = pj.ReadOptions(block_size=block_size) if block_size else pj.ReadOptions()
+    try:
+        return pj.read_json(
+            pa.BufferReader(pa.py_buffer(data)), read_options=read, parse_options=options
+        )
+    except pa.ArrowInvalid as exc:
+        if "straddl" not in str(exc) or len(data) >= _MAX_BLOCK:
+            raise
+    whole = pj.ReadOptions(block_size=len(data) + 1)
+    return pj.read_json(
+        pa.BufferReader(pa.py_buffer(data)), read_options=whole, parse_options=options
+    )
+
 
 # Table name -> schema layer, in the order tables are listed everywhere.
 TABLE_LAYERS = {

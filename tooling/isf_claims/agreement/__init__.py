@@ -54,12 +54,14 @@ def compare(a: Corpus, b: Corpus) -> dict[str, Any]:
     }
 
 
-def agreement_report(repo: Repo, a: Path, b: Path) -> dict[str, Any]:
+def agreement_report(repo: Repo, a: Path, b: Path, a_validated: bool = False) -> dict[str, Any]:
     """Agreement between the annotation files in folders ``a`` and ``b`` (each holding
     ``<doc_id>.jsonl`` files and optionally ``entities.jsonl``/``clusters.jsonl``), read
     against ``repo``'s raw texts and schema versions. Raises :class:`IsfError` when a set
-    cannot be loaded or the sets share no document."""
-    report = compare(load_annotation_set(repo, a), load_annotation_set(repo, b))
+    cannot be loaded, does not validate (``a_validated``: ``a`` was just validated by the
+    caller) or the sets share no document."""
+    sets = load_annotation_set(repo, a, check=not a_validated), load_annotation_set(repo, b)
+    report = compare(*sets)
     return {"a": repo.rel(a), "b": repo.rel(b), **report}
 
 

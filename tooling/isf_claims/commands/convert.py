@@ -28,6 +28,21 @@ def export_cmd(
         bool, typer.Option("--allow-lossy", help="Export even if the format drops data.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            "--predictions",
+            help="labelstudio: JSON lines of predicted mentions {doc_id, start, end, label} "
+            "(code points) to pre-annotate the tasks with.",
+        ),
+    ] = None,
+    model_version: Annotated[
+        str | None,
+        typer.Option(
+            "--model-version",
+            help="Model version of the predictions (default: the predictions file's name).",
+        ),
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Export the corpus for an annotation tool or a trainer. Refuses when the format cannot
@@ -35,7 +50,14 @@ def export_cmd(
     from isf_claims.convert import export_corpus
 
     report = export_corpus(
-        repo_of(root), fmt, out, doc_ids=doc, allow_lossy=allow_lossy, force=force
+        repo_of(root),
+        fmt,
+        out,
+        doc_ids=doc,
+        allow_lossy=allow_lossy,
+        force=force,
+        predictions=predictions,
+        model_version=model_version,
     )
     typer.echo(f"wrote {len(report.written)} file(s) to {out}")
     if report.dropped:

@@ -30,12 +30,23 @@ def build_cmd(
         "dist"
     ),
     root: RootOption = None,
+    standoff: Annotated[
+        bool,
+        typer.Option(
+            "--standoff",
+            help="Build <out>/isf-claims-<version>-standoff/: the release without the article "
+            "texts (see `isf-claims rehydrate`).",
+        ),
+    ] = False,
 ) -> None:
     """Build the release folder <out>/isf-claims-<version>/ (refuses a corpus that does not
     validate)."""
-    from isf_claims.release.build import build_release
+    if standoff:
+        from isf_claims.release.standoff import build_standoff as build
+    else:
+        from isf_claims.release.build import build_release as build
 
-    result = build_release(repo_of(root), out)
+    result = build(repo_of(root), out)
     typer.echo(f"built {result.folder} ({len(result.files)} files, version {result.version})")
 
 
@@ -86,11 +97,27 @@ def publish_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List what would be sent; send nothing.")
     ] = False,
+    full_texts: Annotated[
+        bool,
+        typer.Option(
+            "--full-texts",
+            help="Publish the release with the article texts (only if you may redistribute "
+            "them; by default the standoff release is published when dataset.json says the "
+            "texts are not relicensed).",
+        ),
+    ] = False,
+    root: RootOption = None,
 ) -> None:
-    """Upload a verified release folder to the Hugging Face hub and tag it vVERSION."""
+    """Upload a verified release folder to the Hugging Face hub and tag it vVERSION (the
+    standoff release unless the texts may be redistributed)."""
+    from isf_claims.errors import IsfError
     from isf_claims.release.publish import plan_publish, run_publish
 
-    plan = plan_publish(repo_id, version, path)
+    try:
+        repo = repo_of(root)
+    except IsfError:
+        repo = None  # outside a repository: the texts are taken as not relicensed
+    plan = plan_publish(repo_id, version, path, full_texts, repo)
     typer.echo(plan.render())
     if not dry_run:
         typer.echo(run_publish(plan))

@@ -74,6 +74,8 @@ IMPORTERS = LazyRegistry(
     }
 )
 LOSS_REPORT = "dropped.jsonl"
+#: Exporters that can carry a system's predictions (pre-annotation).
+PREDICTIONS = ("labelstudio",)
 
 # Names this package used to import eagerly, still importable from it (on first access).
 _REEXPORTS = {
@@ -123,15 +125,35 @@ def export_corpus(
     doc_ids: list[str] | None = None,
     allow_lossy: bool = False,
     force: bool = False,
+    predictions: Path | None = None,
+    model_version: str | None = None,
 ) -> ExportReport:
     """Export the corpus (or ``doc_ids``) as ``fmt`` into ``out``. Refuses, writing nothing,
     when the format would drop anything unless ``allow_lossy``; a lossy export writes
-    ``dropped.jsonl`` naming every dropped thing."""
+    ``dropped.jsonl`` naming every dropped thing. ``predictions`` (Label Studio only): a
+    JSON-lines file of predicted mentions put into the tasks as predictions of
+    ``model_version`` (default: the file's name without extension)."""
     from isf_claims.convert.base import load_interchange, loss_report, refuse_lossy
     from isf_claims.convert.staging import write_outputs
 
     exporter = _pick(EXPORTERS, fmt, "export")
-    result: ExportResult = exporter(load_interchange(repo, doc_ids))
+    if (predictions is not None or model_version is not None) and fmt not in PREDICTIONS:
+        raise usage_error(
+            "predictions-unsupported",
+            f"the {fmt} export cannot carry predictions",
+            expected="--predictions with: " + ", ".join(PREDICTIONS),
+            found=fmt,
+            fix="drop --predictions/--model-version, or export labelstudio",
+        )
+    inter = load_interchange(repo, doc_ids)
+    if predictions is not None:
+        from isf_claims.convert.predictions import read_predictions
+
+        texts = {d.doc_id: d.text for d in inter.documents}
+        preds = read_predictions(predictions, inter.schema, texts)
+        result: ExportResult = exporter(inter, preds, model_version or predictions.stem)
+    else:
+        result = exporter(inter)
     refuse_lossy(fmt, result.dropped, allow_lossy)
     files = dict(result.files)
     if result.dropped:

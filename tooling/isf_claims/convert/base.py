@@ -188,8 +188,8 @@ def kept_schema(repo: Repo, version: str | None, where: str) -> Schema:
 def existing_header(repo: Repo, doc_id: str) -> dict[str, Any] | None:
     """The header of the repository's annotation file for ``doc_id``, if there is one."""
     path = repo.annotation_path(doc_id)
-    if not path.is_file():
-        return None
+    if path.is_symlink() or not path.is_file():
+        return None  # a link's target is never read (validation refuses the link)
     first = path.read_bytes().split(b"\n", 1)[0]
     try:
         rec = json.loads(first)

@@ -12,6 +12,11 @@ One task per document: ``data.text`` is the raw text, ``data.doc_id`` its id and
 
 Offsets are UTF-16 code units, as Label Studio counts them. Nothing is dropped; the shared
 entities and clusters travel beside the tasks as ``entities.jsonl`` / ``clusters.jsonl``.
+
+A document with no records yet (a draft just ingested) becomes a task with no annotation, so
+Label Studio shows it as still to do. A system's predicted mentions, when given
+(:mod:`isf_claims.convert.predictions`), go into the tasks as Label Studio ``predictions``
+with their model version, for annotators to correct.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from isf_claims.convert.model import (
     shapes,
 )
 from isf_claims.convert.offsets import OffsetMap
+from isf_claims.convert.predictions import Predicted, prediction
 from isf_claims.schema import Schema
 
 TASKS = "tasks.json"
@@ -75,9 +81,10 @@ def _task(doc: Document, schema: Schema) -> dict[str, Any]:
                 "labels": labels,
             }
         )
+    empty = not any(doc.records.values())
     return {
         "data": {"doc_id": doc.doc_id, "text": doc.text, "isf": doc.header},
-        "annotations": [{"result": result}],
+        "annotations": [] if empty else [{"result": result}],
     }
 
 
@@ -157,9 +164,22 @@ def labeling_config(schema: Schema) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export(inter: Interchange) -> ExportResult:
-    """Tasks, labeling config and shared sidecars of ``inter`` (lossless)."""
-    tasks = [_task(doc, inter.schema) for doc in inter.documents]
+def export(
+    inter: Interchange,
+    predictions: dict[str, list[Predicted]] | None = None,
+    model_version: str | None = None,
+) -> ExportResult:
+    """Tasks, labeling config and shared sidecars of ``inter`` (lossless); with
+    ``predictions`` (doc_id -> predicted mentions), each task also holds them as a Label
+    Studio prediction of ``model_version``."""
+    tasks = []
+    for doc in inter.documents:
+        task = _task(doc, inter.schema)
+        if predictions and doc.doc_id in predictions:
+            task["predictions"] = [
+                prediction(doc.text, predictions[doc.doc_id], model_version or "predictions")
+            ]
+        tasks.append(task)
     data = json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"
     files = {TASKS: data.encode("utf-8"), CONFIG: labeling_config(inter.schema).encode("utf-8")}
     files.update(shared_sidecars(inter))

@@ -97,7 +97,11 @@ def import_labelstudio(repo: Repo, path: Path) -> Interchange:
             "migrate first, then export and import one version",
         )
     schema = kept_schema(repo, next(iter(versions)) if versions else None, str(file))
-    docs = [_document(repo, schema, task, f"{file}#task{i}") for i, task in enumerate(tasks)]
+    docs = [
+        _document(repo, schema, task, f"{file}#task{i}")
+        for i, task in enumerate(tasks)
+        if _annotated(task)  # a task nobody annotated changes nothing
+    ]
     ents, clus = read_shared(file.parent)
     return Interchange(schema, docs, ents, clus)
 
@@ -105,6 +109,15 @@ def import_labelstudio(repo: Repo, path: Path) -> Interchange:
 def _obj(value: Any) -> dict[str, Any]:
     """``value`` when it is a JSON object, else an empty one (shape checked where used)."""
     return value if isinstance(value, dict) else {}
+
+
+def _annotated(task: dict[str, Any]) -> bool:
+    """Whether a task holds an annotation that was not cancelled (a malformed
+    ``annotations`` counts, so that :func:`_annotation` refuses it)."""
+    anns = task.get("annotations") or []
+    if not isinstance(anns, list):
+        return True
+    return any(not isinstance(a, dict) or not a.get("was_cancelled") for a in anns)
 
 
 def _annotation(task: dict[str, Any], where: str) -> list[dict[str, Any]]:

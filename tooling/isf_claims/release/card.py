@@ -23,6 +23,33 @@ from isf_claims.release.ner import RULES
 from isf_claims.release.stats import size_category
 
 MARKER = "<!-- isf-claims:statistics -->"
+# Where DATACARD.md's prose says whether agreement was measured: replaced (every occurrence)
+# by :func:`agreement_sentence`, from the same facts as the statistics and Croissant's RAI
+# fields (which are taken from the filled prose).
+AGREEMENT_MARKER = "<!-- isf-claims:agreement -->"
+
+
+def agreement_sentence(agreement: Mapping[str, Any]) -> str:
+    """What the card says about inter-annotator agreement (``agreement``: the statistics'
+    ``agreement`` entry, from :func:`isf_claims.release.stats.agreement_figures`)."""
+    if agreement["figures"]:
+        n = agreement["documents"]
+        return (
+            f"A second, independent annotation set covers {n} document{'s' * (n != 1)}; its "
+            "agreement with the main set is given under *Inter-annotator agreement* in the "
+            "dataset statistics (`build-report.json` has the full report)."
+        )
+    return (
+        "No document has a second, independent annotation set, so this release reports no "
+        "agreement figures."
+    )
+
+
+def fill_agreement(prose: str, agreement: Mapping[str, Any]) -> str:
+    """``prose`` with every agreement marker replaced by :func:`agreement_sentence`."""
+    return prose.replace(AGREEMENT_MARKER, agreement_sentence(agreement))
+
+
 HF_KEYS = (
     "license",
     "license_name",
@@ -86,6 +113,41 @@ def empty_splits_note(by_split: Mapping[str, int]) -> list[str]:
     ]
 
 
+def _count(n: int | None) -> str:
+    return "not recorded" if n is None else str(n)
+
+
+def _adjudicated(v: bool | None) -> str:
+    return "not recorded" if v is None else ("yes" if v else "no")
+
+
+def annotation_markdown(annotation: Mapping[str, Any]) -> list[str]:
+    """How many annotators annotated each document and whether it was adjudicated (the
+    document record's ``annotator_count`` and ``adjudicated``)."""
+    lines = ["### Annotators per document", ""]
+    lines += [
+        "From each document's annotation record (`annotator_count`, `adjudicated`). "
+        '"Adjudicated" means independent annotations were merged by a curator\'s decisions '
+        "(`isf-claims adjudicate`).",
+        "",
+    ]
+    per_doc = annotation["per_document"]
+    if per_doc is not None:
+        lines += ["| document | annotators | adjudicated |", "| --- | ---: | --- |"]
+        lines += [
+            f"| `{d['doc_id']}` | {_count(d['annotator_count'])} | "
+            f"{_adjudicated(d['adjudicated'])} |"
+            for d in per_doc
+        ]
+    else:
+        lines += ["| annotators | adjudicated | documents |", "| ---: | --- | ---: |"]
+        lines += [
+            f"| {_count(g['annotators'])} | {_adjudicated(g['adjudicated'])} | {g['documents']} |"
+            for g in annotation["by_annotators"]
+        ]
+    return [*lines, ""]
+
+
 def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
     """The computed statistics as Markdown."""
     d, m, c = stats["documents"], stats["mentions"], stats["claims"]
@@ -123,12 +185,12 @@ def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
     lines += ["### Zones per label", "", *_table(("zone", "zones"), stats["zones"]["by_label"])]
     lines += ["", "### Framing markers per label", ""]
     lines += [*_table(("marker", "markers"), stats["markers"]["by_label"]), ""]
+    lines += annotation_markdown(stats["annotation"])
     agreement = stats["agreement"]
     lines += ["### Inter-annotator agreement", ""]
+    lines += [agreement_sentence(agreement)]
     if agreement["figures"]:
         lines += [
-            f"A second, independent annotation set covers {agreement['documents']} documents "
-            "(`build-report.json` has the full agreement report).",
             "",
             "| measure | value |",
             "| --- | ---: |",
@@ -136,12 +198,6 @@ def statistics_markdown(stats: Mapping[str, Any], version: str) -> str:
                 f"| {k} | {'n/a' if v is None else f'{v:.3f}'} |"
                 for k, v in agreement["figures"].items()
             ],
-        ]
-    else:
-        lines += [
-            f"Annotation sets per document: {agreement['annotation_sets']}. Agreement needs two "
-            "independent annotation sets of the same documents, so this release reports no "
-            "agreement figures."
         ]
     lines += [
         "",

@@ -16,6 +16,15 @@ from pathlib import Path
 from isf_claims.errors import IsfError
 
 SUMS_FILE = "SHA256SUMS"
+# Files the Hugging Face hub adds to a release it serves: its git attributes at the top, and
+# the download metadata huggingface_hub keeps in a local copy. They are not part of the
+# release; verification ignores them (and only them).
+HUB_HOUSEKEEPING = (".gitattributes", ".cache/huggingface/")
+
+
+def is_housekeeping(rel: str) -> bool:
+    """Whether the release-relative path ``rel`` is one of :data:`HUB_HOUSEKEEPING`."""
+    return any(rel.startswith(h) if h.endswith("/") else rel == h for h in HUB_HOUSEKEEPING)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -69,10 +78,10 @@ def verify(folder: Path, workers: int = 4) -> dict[str, str]:
     """Check every file of ``folder`` against its ``SHA256SUMS``; return path -> digest.
 
     Raises :class:`IsfError` (``release-tampered``) naming every changed, missing or unlisted
-    file.
+    file; the hub's :data:`HUB_HOUSEKEEPING` files are ignored.
     """
     expected = parse_sums(folder)
-    present = set(listed_files(folder)) - {SUMS_FILE}
+    present = {p for p in listed_files(folder) if not is_housekeeping(p)} - {SUMS_FILE}
     missing = sorted(set(expected) - present)
     unlisted = sorted(present - set(expected))
     names = sorted(set(expected) & present)

@@ -11,6 +11,7 @@ build.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -25,6 +26,14 @@ PIECES_PER_WORKER = 4  # ner pieces per thread: enough to balance unequal splits
 
 Files = dict[str, bytes]
 Layout = dict[str, dict[str, str]]
+# What a variant of the release (the standoff release) does to each table before it is
+# written: (config, rows) -> rows. None: the tables as they are.
+Shape = Callable[[str, pa.Table], pa.Table] | None
+
+
+def shaped(shape: Shape, config: str, table: pa.Table) -> pa.Table:
+    """``table`` as the release writes it."""
+    return table if shape is None else shape(config, table)
 
 
 def _ner_piece(
@@ -39,19 +48,22 @@ def _ner_piece(
     return ner.ner_table(docs, mentions.filter(pa.array(in_piece[mention_doc])), rt.schema)
 
 
-def _ner_file(pieces: list[Future]) -> tuple[pa.Table, bytes]:
+def _ner_file(pieces: list[Future], shape: Shape = None) -> tuple[pa.Table, bytes]:
     """One split's ``ner`` rows (its pieces, in order) and their Parquet file."""
     table = pa.concat_tables([future.result()[0] for future in pieces])
-    return table, parquet_bytes(table) if table.num_rows else b""
+    return table, parquet_bytes(shaped(shape, "ner", table)) if table.num_rows else b""
 
 
-def _config_files(rt: ReleaseTables, config: str) -> list[tuple[str, bytes]]:
-    return [(split, parquet_bytes(part)) for split, part in rt.split_of(config)]
+def _config_files(rt: ReleaseTables, config: str, shape: Shape = None) -> list[tuple[str, bytes]]:
+    return [
+        (split, parquet_bytes(shaped(shape, config, part))) for split, part in rt.split_of(config)
+    ]
 
 
-def data_files(rt: ReleaseTables) -> tuple[Files, Layout, ner.NerReport]:
+def data_files(rt: ReleaseTables, shape: Shape = None) -> tuple[Files, Layout, ner.NerReport]:
     """Make the ``ner`` config (added to ``rt``) and every Parquet file: (path -> bytes),
-    the layout (config -> split -> path) and the report of the IOB2 conversion."""
+    the layout (config -> split -> path) and the report of the IOB2 conversion (``shape``:
+    what a variant of the release does to each table before it is written)."""
     workers = max(1, min(os.cpu_count() or 1, 8))
     n_docs = rt.tables["documents"].num_rows
     size = max(1, -(-n_docs // (workers * PIECES_PER_WORKER)))
@@ -72,8 +84,8 @@ def data_files(rt: ReleaseTables) -> tuple[Files, Layout, ner.NerReport]:
                 pool.submit(_ner_piece, rt, part.slice(start, size), mention_doc)
                 for start in range(0, part.num_rows, size)
             ]
-            ner_files[split] = pool.submit(_ner_file, pieces[split])
-        written = {c: pool.submit(_config_files, rt, c) for c in others}
+            ner_files[split] = pool.submit(_ner_file, pieces[split], shape)
+        written = {c: pool.submit(_config_files, rt, c, shape) for c in others}
         order = [split for split, _ in rt.split_of("documents")]  # split order
         rt.put("ner", [(split, ner_files[split].result()[0]) for split in order])
         by_config = {c: f.result() for c, f in written.items()}

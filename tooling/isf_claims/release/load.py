@@ -19,16 +19,26 @@ from isf_claims.release.metadata import parse_version
 from isf_claims.repo import find_repo
 
 _VERSIONED = re.compile(r"-(\d+\.\d+\.\d+)$")
+_STANDOFF_VERSIONED = re.compile(r"-(\d+\.\d+\.\d+)-standoff$")
+STANDOFF_MANIFEST = "standoff/manifest.json"
 
 
-def release_folders(path: Path) -> dict[str, Path]:
-    """Version -> release folder, for ``path`` itself (a release) or the releases in it."""
+def is_standoff(folder: Path) -> bool:
+    """Whether ``folder`` is a standoff release (no article texts)."""
+    return (folder / STANDOFF_MANIFEST).is_file()
+
+
+def release_folders(path: Path, standoff: bool = False) -> dict[str, Path]:
+    """Version -> release folder, for ``path`` itself (a release) or the releases in it
+    (``standoff``: the standoff releases ``<name>-<version>-standoff`` instead of the full
+    ones)."""
     if (path / checksums.SUMS_FILE).is_file():
         return {_declared_version(path): path}
     out: dict[str, Path] = {}
+    pattern = _STANDOFF_VERSIONED if standoff else _VERSIONED
     if path.is_dir():
         for child in sorted(path.iterdir()):
-            m = _VERSIONED.search(child.name)
+            m = pattern.search(child.name)
             if m and (child / checksums.SUMS_FILE).is_file():
                 out[m[1]] = child
     return out
@@ -48,10 +58,25 @@ def default_path() -> Path:
     return Path(env) if env else find_repo().root / DEFAULT_OUT
 
 
-def resolve(version: str | None = None, path: str | Path | None = None) -> Path:
-    """The release folder of ``version`` (default: the latest) under ``path``."""
+def resolve(
+    version: str | None = None, path: str | Path | None = None, standoff: bool | None = None
+) -> Path:
+    """The release folder of ``version`` (default: the latest) under ``path``: the full
+    release, or the standoff one when ``standoff`` is true (``path`` naming a release folder
+    itself must then be of that kind)."""
     base = Path(path) if path is not None else default_path()
-    found = release_folders(base)
+    found = release_folders(base, bool(standoff))
+    here = (base / checksums.SUMS_FILE).is_file()
+    if here and standoff is not None and is_standoff(base) != standoff:
+        want, have = ("standoff", "full") if standoff else ("full", "standoff")
+        raise usage_error(
+            "release-kind-mismatch",
+            f"this is a {have} release, not a {want} one",
+            path=str(base),
+            expected=f"a {want} release",
+            found=f"a {have} release",
+            fix=f"pass standoff={not standoff} or the path of the {want} release",
+        )
     if not found:
         raise usage_error(
             "release-not-found",
@@ -87,10 +112,13 @@ def load(
     version: str | None = None,
     path: str | Path | None = None,
     cache_dir: str | Path | None = None,
+    standoff: bool | None = None,
 ) -> Any:
     """Load ``config`` of a release as a ``datasets.DatasetDict``, after verifying every file
-    against ``SHA256SUMS`` (``cache_dir``: the ``datasets`` cache to use)."""
-    folder = resolve(version, path)
+    against ``SHA256SUMS`` (``cache_dir``: the ``datasets`` cache to use; ``standoff``: load
+    the standoff release, whose text fields are null, instead of the full one; None: the
+    release ``path`` names, or the full one in a folder of releases)."""
+    folder = resolve(version, path, standoff)
     checksums.verify(folder)
     known = configs(folder)
     if config not in known:

@@ -46,7 +46,13 @@ def canonical_type(t: pa.DataType) -> pa.DataType:
 def canonical(table: pa.Table) -> pa.Table:
     """``table`` with canonical types and no schema metadata, in one contiguous chunk."""
     schema = pa.schema([f.with_type(canonical_type(f.type)) for f in table.schema])
-    return table.cast(schema).replace_schema_metadata(None).combine_chunks()
+    # Only the columns whose type differs are cast (pyarrow's cast of a list of structs with
+    # a null-typed child, as the standoff release has, loses the child's length).
+    columns = [
+        c if c.type == f.type else c.cast(f.type)
+        for c, f in zip(table.columns, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(columns, schema=schema).combine_chunks()
 
 
 def parquet_bytes(table: pa.Table) -> bytes:

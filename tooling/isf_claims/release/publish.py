@@ -4,6 +4,11 @@ The folder is checked against its ``SHA256SUMS`` first. One commit uploads every
 deletes files of an earlier release that this one does not have), then the commit is tagged
 ``vX.Y.Z`` so users can pin ``revision="vX.Y.Z"``. ``--dry-run`` lists what would be sent and
 sends nothing.
+
+What is published follows the dataset's rights (``dataset.json``, see
+:mod:`isf_claims.release.rights`): when the article texts are not relicensed, the standoff
+release ``<name>-<version>-standoff`` is published by default and a release that carries the
+texts is refused unless ``full_texts`` says the user may redistribute them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ from typing import Any
 
 from isf_claims.errors import IsfError, usage_error
 from isf_claims.release import checksums
-from isf_claims.release.load import _declared_version, resolve
+from isf_claims.release.load import _declared_version, is_standoff, resolve
+from isf_claims.release.metadata import read_dataset_meta
+from isf_claims.release.rights import texts_relicensed
+from isf_claims.repo import Repo
 
 REPO_TYPE = "dataset"
 KEEP_ON_HUB = (".gitattributes",)
@@ -28,6 +36,7 @@ class PublishPlan:
     version: str
     folder: Path
     files: list[tuple[str, int, str]]  # path, bytes, sha256
+    standoff: bool = False  # the release carries no article texts
 
     @property
     def tag(self) -> str:
@@ -52,8 +61,9 @@ class PublishPlan:
 
     def render(self) -> str:
         total = sum(size for _, size, _ in self.files)
+        kind = "standoff release (no article texts)" if self.standoff else "full release"
         lines = [
-            f"release {self.version} from {self.folder} (verified against SHA256SUMS)",
+            f"{kind} {self.version} from {self.folder} (verified against SHA256SUMS)",
             f"to https://huggingface.co/datasets/{self.repo_id} as one commit, tagged {self.tag}",
             f"{len(self.files)} files, {total} bytes:",
         ]
@@ -62,8 +72,22 @@ class PublishPlan:
         return "\n".join(lines)
 
 
-def plan_publish(repo_id: str, version: str | None, path: str | Path | None) -> PublishPlan:
-    """Verify the release and list what publishing it sends."""
+def _may_publish_texts(repo: Repo | None, full_texts: bool) -> bool:
+    if full_texts:
+        return True
+    return repo is not None and texts_relicensed(read_dataset_meta(repo.root))
+
+
+def plan_publish(
+    repo_id: str,
+    version: str | None,
+    path: str | Path | None,
+    full_texts: bool = False,
+    repo: Repo | None = None,
+) -> PublishPlan:
+    """Verify the release and list what publishing it sends: the standoff release unless the
+    texts may be published (``full_texts``, or ``repo``'s ``dataset.json`` says they are
+    relicensed; without a repository they are taken as not relicensed)."""
     if "/" not in repo_id or repo_id.count("/") != 1:
         raise usage_error(
             "bad-repo-id",
@@ -72,14 +96,31 @@ def plan_publish(repo_id: str, version: str | None, path: str | Path | None) -> 
             found=repo_id,
             fix="pass --repo-id OWNER/NAME",
         )
-    folder = resolve(version, path)
+    texts_allowed = _may_publish_texts(repo, full_texts)
+    folder = resolve(version, path, None if path and _is_release(path) else not texts_allowed)
+    if not is_standoff(folder) and not texts_allowed:
+        raise usage_error(
+            "publish-full-texts-refused",
+            "this release carries the article texts, which the dataset's rights do not relicense",
+            path=str(folder),
+            expected="a standoff release (dataset.json: texts_relicensed is false)",
+            found="a release with the full texts",
+            fix="build and publish the standoff release (`isf-claims build --standoff`), or "
+            "pass --full-texts if you have the right to redistribute the texts",
+        )
     digests = checksums.verify(folder)
     sums = folder / checksums.SUMS_FILE
     files = [(rel, (folder / rel).stat().st_size, digests[rel]) for rel in sorted(digests)]
     files.append(
         (checksums.SUMS_FILE, sums.stat().st_size, checksums.sha256_hex(sums.read_bytes()))
     )
-    return PublishPlan(repo_id, _declared_version(folder), folder, sorted(files))
+    return PublishPlan(
+        repo_id, _declared_version(folder), folder, sorted(files), is_standoff(folder)
+    )
+
+
+def _is_release(path: str | Path) -> bool:
+    return (Path(path) / checksums.SUMS_FILE).is_file()
 
 
 def run_publish(plan: PublishPlan, api: Any = None) -> str:

@@ -56,6 +56,35 @@ def agreement_figures(report: dict[str, Any] | None) -> dict[str, Any]:
     return {"annotation_sets": 2, "documents": len(report["documents"]), "figures": figures}
 
 
+#: Up to this many documents the card lists each one's annotation; beyond, it counts them.
+PER_DOCUMENT_LIMIT = 100
+
+
+def annotation_of_documents(corpus: Corpus) -> dict[str, Any]:
+    """How many annotators annotated each document and whether it was adjudicated (the
+    document record's ``annotator_count`` and ``adjudicated``; null: not recorded), per
+    document up to :data:`PER_DOCUMENT_LIMIT` documents, and counted."""
+    table = corpus["documents"]
+    cols = [c for c in ("doc_id", "annotator_count", "adjudicated") if c in table.column_names]
+    docs = pl.from_arrow(table.select(cols))
+    for name, dtype in (("annotator_count", pl.Int64), ("adjudicated", pl.Boolean)):
+        if name not in docs.columns:
+            docs = docs.with_columns(pl.lit(None, dtype).alias(name))
+    docs = docs.sort("doc_id")
+    counts = (
+        docs.group_by("annotator_count", "adjudicated")
+        .len()
+        .sort("annotator_count", "adjudicated", nulls_last=True)
+    )
+    return {
+        "by_annotators": [
+            {"annotators": n, "adjudicated": adj, "documents": int(k)}
+            for n, adj, k in counts.iter_rows()
+        ],
+        "per_document": docs.to_dicts() if docs.height <= PER_DOCUMENT_LIMIT else None,
+    }
+
+
 def compute(
     corpus: Corpus,
     rt: ReleaseTables,
@@ -131,6 +160,7 @@ def compute(
                 for k in ("mentions", "tagged", "tagged_on_token_boundaries", "resolved")
             },
         },
+        "annotation": annotation_of_documents(corpus),
         "agreement": agreement_figures(agreement),
     }
 

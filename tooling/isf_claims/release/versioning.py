@@ -53,10 +53,22 @@ def _empty(label: str) -> Snapshot:
     return Snapshot(label, None, docs, ids, ids)
 
 
-def check_bump(version: str, previous: str | None, d: DiffResult) -> None:
-    """Refuse ``version`` unless it is ``previous`` bumped exactly as the diff requires."""
+def check_bump(
+    version: str, previous: str | None, d: DiffResult, declared: str | None = None
+) -> None:
+    """Refuse ``version`` unless it is ``previous`` bumped exactly as the diff requires; the
+    first release (no ``previous``) must be ``declared``, dataset.json's version."""
     parse_version(version)
     if previous is None:
+        if declared is not None and version != declared:
+            raise IsfError(
+                code="wrong-first-version",
+                message="the first release must have the version dataset.json declares",
+                path=DATASET_FILE,
+                expected=declared,
+                found=version,
+                fix=f'release as {declared} (or set "version" in dataset.json first and commit it)',
+            )
         return
     expected = next_version(previous, d.bump)
     if version != expected:
@@ -90,9 +102,9 @@ def make_release(repo: Repo, version: str, out: Path = DEFAULT_OUT) -> Released:
     previous = tags[-1] if tags else None
     old = snapshot(repo, f"{gitref.TAG_PREFIX}{previous}") if previous else _empty("nothing")
     d = diff(old, snapshot(repo, WORKTREE))
-    check_bump(version, previous, d)
-
     meta = read_dataset_meta(root)
+    check_bump(version, previous, d, meta.version)
+
     originals = {p: p.read_bytes() for p in (root / DATASET_FILE, root / CHANGELOG) if p.is_file()}
     log = originals.get(root / CHANGELOG, b"# Changelog\n").decode("utf-8")
     updates = {

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from isf_claims.errors import usage_error
 from isf_claims.repo import Repo
+from isf_claims.validation import history
 from isf_claims.validation.checks import CHECKS, Check
 from isf_claims.validation.policy import finalize
 from isf_claims.validation.reader import DOCUMENT, Inputs, read_inputs
@@ -79,19 +80,22 @@ def _run(
         )
     loading = None if paths else _preload(engine)  # a few files: nothing to overlap with
     fast = engine == "pandera"
-    inputs = read_inputs(repo, paths, prefetch_raw=fast, prefetch_meta=fast and keep_corpus)
+    inputs = read_inputs(repo, paths, prefetch_raw=fast)
     inputs.keep_corpus = keep_corpus
+    inputs.findings += history.history_findings(repo, None if inputs.full else inputs.scope_ids)
     if not any(f.severity == "error" for f in inputs.findings):
         inputs.on_corpus = on_corpus
     if loading is not None:
         loading.join()
-    found = finalize(inputs.findings + _engine(engine)(inputs))
+    found = finalize(inputs.findings + _engine(engine)(inputs) + inputs.meta_result().findings)
     reported = inputs.reported_files()
     if reported is not None:
         found = [
             f
             for f in found
-            if f.file in reported or (f.code == "dangling-member" and f.doc_id in inputs.scope_ids)
+            if f.file in reported
+            or (f.code == "dangling-member" and f.doc_id in inputs.scope_ids)
+            or f.code in history.CODES  # a removed or renamed file is in nobody's scope
         ]
     checked = sum(1 for f in inputs.files if f.kind == DOCUMENT or inputs.full)
     report = Report(

@@ -44,6 +44,25 @@ def _c(code: str, level: int, title: str, explanation: str, fix: str, severity: 
 _ALL = [
     # ------------------------------------------------------------------ 1 structure
     _c(
+        "symbolic-link",
+        1,
+        "symbolic link where a corpus file belongs",
+        """An entry of `raw/` or `annotated/` with a corpus file's name (`*.txt`,
+        `*.meta.json`, `*.jsonl`) is a symbolic link. The corpus stores its files themselves:
+        a link can point outside the repository or change under it, so it is refused and its
+        target is never read. The finding shows where the link points.""",
+        "replace the link with the file itself (or remove it)",
+    ),
+    _c(
+        "not-a-regular-file",
+        1,
+        "folder or special file where a corpus file belongs",
+        """An entry of `raw/` or `annotated/` with a corpus file's name is a folder, a named
+        pipe (FIFO), a socket or a device file, not a regular file. It is refused without
+        being opened.""",
+        "remove or rename the entry; corpus files are regular files",
+    ),
+    _c(
         "not-utf8",
         1,
         "annotation file is not UTF-8",
@@ -94,6 +113,25 @@ _ALL = [
         missing, or two records were joined on one line). The finding gives the parser's
         message and the start of the line.""",
         "repair the JSON on this line (or restore the file from git)",
+    ),
+    _c(
+        "json-too-deep",
+        1,
+        "record nested too deeply",
+        """A record nests more than 32 arrays or objects (the schema needs three: a cluster, its
+        members, a member). Such a line is not an annotation record, and nesting deep enough
+        breaks JSON parsers, so it is refused before anything else is checked.""",
+        "replace the line with the record it should be (or restore the file from git)",
+    ),
+    _c(
+        "lone-surrogate",
+        1,
+        "string with a lone surrogate escape",
+        """A JSON string (or key) holds an escape `\\ud800`-`\\udfff` that is not half of a
+        surrogate pair. JSON allows the escape, but it names no character: the text cannot be
+        stored as UTF-8, compared with the raw text or published. Tools that count offsets in
+        UTF-16 units sometimes cut a pair in half.""",
+        "write the character itself (or a complete surrogate pair); check the span's offsets",
     ),
     _c(
         "not-an-object",
@@ -165,6 +203,26 @@ _ALL = [
         "rename the file or correct `doc_id` in the document record",
     ),
     # ------------------------------------------------------------------ 2 contract
+    _c(
+        "meta-missing",
+        1,
+        "raw file without its metadata file",
+        """Every raw text `raw/<doc_id>.txt` has its metadata `raw/<doc_id>.meta.json` (outlet,
+        byline, date, rights, and the sha256 and lengths of the bytes), written by
+        `isf-claims ingest`. Without it the text's provenance and integrity are unknown and a
+        release cannot describe it.""",
+        "restore raw/<doc_id>.meta.json from version control (or ingest the article again)",
+    ),
+    _c(
+        "meta-invalid",
+        1,
+        "metadata file breaks its contract",
+        """`raw/<doc_id>.meta.json` must be a UTF-8 JSON object with exactly the fields ingest
+        writes (`doc_id` equal to the file name, `sha256` a hex digest, `n_bytes` and
+        `n_codepoints` counts, the other fields strings or null where unknown; no lone
+        surrogate escapes). The finding names the field and what it holds.""",
+        "restore the file from version control (metadata is written by ingest)",
+    ),
     _c(
         "wrong-type",
         2,
@@ -260,6 +318,54 @@ _ALL = [
         "restore raw/<doc_id>.txt from git (raw files are never edited)",
     ),
     _c(
+        "raw-edited",
+        3,
+        "raw text differs from its committed or released bytes",
+        """Raw texts are append-only across history: `raw/<doc_id>.txt` differs from the bytes
+        it had when it was first committed on HEAD's history (git) or from the sha256 the
+        newest release under `dist/` lists for the document. Reported whatever the annotation
+        says: updating `raw_sha256` does not make an edit valid. A corrected text is a new
+        document with a new id.""",
+        "restore the original bytes (`git checkout <first commit> -- raw/<doc_id>.txt`); "
+        "ingest a corrected text as a new document",
+    ),
+    _c(
+        "raw-removed",
+        3,
+        "a committed or released raw text is gone",
+        """A raw text that was committed on HEAD's history or published in the newest release
+        under `dist/` no longer exists (and its bytes are not under another name). Documents
+        are never removed from the raw layer.""",
+        "restore raw/<doc_id>.txt from git or from the release's documents table",
+    ),
+    _c(
+        "raw-renamed",
+        3,
+        "a committed or released raw text has a new name",
+        """The bytes of a raw text that was committed or released are now under another name.
+        A document's file name is its identity (the doc_id); it never changes.""",
+        "move the file back to its original name (`git mv`), and its annotation with it",
+    ),
+    _c(
+        "meta-sha256-mismatch",
+        3,
+        "metadata sha256 differs from the raw bytes",
+        """The `sha256` in `raw/<doc_id>.meta.json` is the digest of the bytes as ingested. A
+        different digest of the bytes now in `raw/<doc_id>.txt` means the raw file was edited
+        (or the metadata damaged), whatever the annotation's `raw_sha256` says: raw files are
+        never edited.""",
+        "restore raw/<doc_id>.txt and its metadata from version control",
+    ),
+    _c(
+        "meta-length-mismatch",
+        3,
+        "metadata length differs from the raw bytes",
+        """`n_bytes` (length in bytes) and `n_codepoints` (length in Unicode code points, the
+        unit of every offset) in `raw/<doc_id>.meta.json` must equal those of the raw bytes.
+        The finding names the field; `n_codepoints` is checked when the bytes are UTF-8.""",
+        "restore raw/<doc_id>.txt and its metadata from version control",
+    ),
+    _c(
         "span-inverted",
         3,
         "span with start not before end",
@@ -283,7 +389,8 @@ _ALL = [
         normalisation. The finding shows both texts and a hint when the difference is a
         shifted offset, Unicode normalisation (NFC/NFD), CR LF line endings, or offsets
         counted in UTF-16 units or UTF-8 bytes instead of code points.""",
-        "fix the offsets or the text as the hint says (never edit the raw file)",
+        "correct the offsets or the text so that raw[start:end] == text; a hint, when shown, "
+        "names the likely cause (never edit the raw file)",
     ),
     _c(
         "span-edge-whitespace",

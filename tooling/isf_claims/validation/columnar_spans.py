@@ -43,7 +43,9 @@ def documents(
         frames.raw, on="doc_id", how="left"
     )
     status = (
-        pl.when(~pl.col("raw_present"))
+        pl.when(pl.col("raw_refused"))
+        .then(pl.lit(None, pl.String))
+        .when(~pl.col("raw_present"))
         .then(pl.lit("raw-missing"))
         .when(pl.col("raw_sha") != pl.col("raw_sha256"))
         .then(pl.lit("raw-changed"))

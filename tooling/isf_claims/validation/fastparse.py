@@ -19,7 +19,7 @@ import pyarrow.json as pj
 
 from isf_claims.raw_columns import is_utf8
 from isf_claims.schema import DOCUMENT_LAYERS, Schema
-from isf_claims.tables import record_schema, shared_schema
+from isf_claims.tables import read_json_lines, record_schema, shared_schema
 from isf_claims.validation.report import Finding
 from isf_claims.validation.rules import layer_of
 from isf_claims.validation.structure import (
@@ -89,11 +89,7 @@ def _try_parse(
     buffer, counts, _ = joined or _joined(group)
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
     try:
-        table = pj.read_json(
-            pa.BufferReader(pa.py_buffer(buffer)),
-            read_options=pj.ReadOptions(block_size=4 << 20),
-            parse_options=options,
-        )
+        table = read_json_lines(buffer, options, block_size=4 << 20)
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     return (table, counts) if table.num_rows == sum(counts) else None
@@ -164,7 +160,7 @@ def shared_fast(f: SourceFile, data: bytes, schema: Schema, findings: list[Findi
         explicit_schema=shared_schema(layer), unexpected_field_behavior="error"
     )
     try:
-        table = pj.read_json(pa.BufferReader(pa.py_buffer(data)), parse_options=options)
+        table = read_json_lines(data, options)
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return False
     if table.num_rows != data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0):

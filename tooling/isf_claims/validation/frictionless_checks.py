@@ -91,6 +91,8 @@ def strict_types(schema: Schema, layer: str, source: dict[str, Any]) -> list[Pay
             out.append(_wrong(f.name, "integer", v))
         elif f.type == "string" and v is not None and not isinstance(v, str):
             out.append(_wrong(f.name, "string", v))
+        elif f.type == "boolean" and v is not None and not isinstance(v, bool):
+            out.append(_wrong(f.name, "boolean", v))
         elif f.type == "span" and v is not None:
             if not isinstance(v, dict):
                 out.append(_wrong(f.name, "an object {start, end, text}", v))
@@ -231,6 +233,8 @@ class TableChecks:
 
     def _raw(self, row: Any) -> Iterator[Payload]:
         doc_id, declared = row["doc_id"], row["raw_sha256"]
+        if doc_id in self.state.inputs.raw_refused:
+            return  # not a regular file: reported by the listing, never read
         data = self.state.inputs.read_raw(doc_id)
         digest = hashlib.sha256(data).hexdigest() if data is not None else None
         code = None

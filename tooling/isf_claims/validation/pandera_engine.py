@@ -31,7 +31,7 @@ from isf_claims.validation.report import Finding
 pa = pandera_polars()  # pandera.polars; in the CLI without pandas (see pandera_import)
 
 NAME = "pandera"
-_DTYPES = {"string": pl.String, "integer": pl.Int64}
+_DTYPES = {"string": pl.String, "integer": pl.Int64, "boolean": pl.Boolean}
 _UNIQUE_CHECKS = ("multiple_fields_uniqueness", "field_uniqueness")
 
 

@@ -8,7 +8,6 @@ parsed by the same typed reader, so every table comes out of ``corpus_from_recor
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +21,7 @@ from isf_claims.annotations import dumps
 from isf_claims.corpus import Corpus, corpus_from_records
 from isf_claims.raw_columns import raw_bytes_and_sha256, texts_of
 from isf_claims.schema import Schema
-from isf_claims.tables import record_schema
+from isf_claims.tables import read_json_lines, record_schema
 from isf_claims.validation.fastparse import release_memory
 from isf_claims.validation.reader import (
     CLUSTERS,
@@ -77,6 +76,8 @@ def _fits(kind: str, value: Any) -> bool:
             and not isinstance(value, bool)
             and (INT64[0] <= value <= INT64[1])
         )
+    if kind == "boolean":
+        return isinstance(value, bool)
     return isinstance(value, str)
 
 
@@ -193,17 +194,17 @@ def _raw_frame(inputs: Inputs) -> tuple[pl.DataFrame, pa.Table]:
     )
     frame = frame.with_columns(
         pl.Series("raw_text", text, dtype=pl.String),
+        # not a regular file: reported by the listing, never read, no raw finding here
+        pl.col("doc_id").is_in(sorted(inputs.raw_refused)).alias("raw_refused"),
     ).with_columns(pl.col("raw_text").is_not_null().alias("raw_utf8"))
     return frame, pa.table({"doc_id": pa.array(ids, pa.string()), "text": text})
 
 
-def _metadata(inputs: Inputs) -> dict[str, dict[str, Any]] | bool:
-    """The metadata read in the background (doc_id -> metadata), or True: read it now."""
-    if inputs.meta_prefetch is None:
-        return True
-    ids, future = inputs.meta_prefetch
-    inputs.meta_prefetch = None
-    return dict(zip(ids, future.result(), strict=True))
+def _metadata(inputs: Inputs, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The metadata the background check found valid, per document ({} for the others:
+    their findings stop the build)."""
+    metas = inputs.meta_result().metas
+    return {d: metas.get(d, {}) for d in ids}
 
 
 def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
@@ -225,7 +226,7 @@ def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
         data, found = _typed_lines(inputs, None, f)
         findings += found
         options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
-        table = pj.read_json(io.BytesIO(data), parse_options=options).select(schema.names)
+        table = read_json_lines(data, options).select(schema.names)
         tables.append(table)
         file_idx.append(np.full(table.num_rows, i, dtype=np.int32))
         lines.append(np.arange(1, table.num_rows + 1, dtype=np.int32))
@@ -249,7 +250,7 @@ def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
         np.concatenate(lines) if lines else np.zeros(0, np.int32),
         rel_paths,
         texts=texts,
-        metadata=_metadata(inputs) if keep_corpus else False,
+        metadata=_metadata(inputs, raw["doc_id"].to_list()) if keep_corpus else False,
         shared=shared,
     )
     del records, texts

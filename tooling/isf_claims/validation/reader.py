@@ -10,17 +10,24 @@ types are the contract's business (level 2).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from isf_claims.errors import usage_error
-from isf_claims.raw_columns import raw_bytes, raw_bytes_and_sha256, read_metas
-from isf_claims.repo import ANNOTATION_SUFFIX, META_SUFFIX, RAW_SUFFIX, Repo
+from isf_claims.raw_columns import raw_bytes, raw_bytes_and_sha256
+from isf_claims.repo import (
+    ANNOTATION_SUFFIX,
+    CLUSTERS_FILE,
+    ENTITIES_FILE,
+    META_SUFFIX,
+    RAW_SUFFIX,
+    Repo,
+)
 from isf_claims.schema import (
     Schema,
     known_versions,
@@ -28,6 +35,14 @@ from isf_claims.schema import (
     load_schema,
 )
 from isf_claims.validation.fastparse import Parsed, fast_parse, shared_fast
+from isf_claims.validation.rawfiles import (
+    FILE,
+    Listing,
+    MetaCheck,
+    check_metas,
+    list_files,
+    refusals,
+)
 from isf_claims.validation.report import Finding
 from isf_claims.validation.structure import (
     CLUSTERS,
@@ -58,13 +73,28 @@ class Inputs:
     # Raw bytes and sha256 of every document in scope, read in a background thread while the
     # annotation files are parsed: (doc ids, future of raw_bytes_and_sha256).
     raw_prefetch: tuple[list[str], Future] | None = None
-    meta_prefetch: tuple[list[str], Future] | None = None  # the same for raw/*.meta.json
+    # The metadata checks of the raw documents in scope, run in the same background thread.
+    meta_check: Future[MetaCheck] | None = None
+    listing: Listing = field(default_factory=lambda: Listing({}, {}))
     corpus: Any = None  # isf_claims.corpus.Corpus (imported lazily: pyarrow)
     on_corpus: Callable[[Any], None] | None = None  # gets ``corpus`` as soon as it is made
 
     def read_raw(self, doc_id: str) -> bytes | None:
         """The raw bytes of a document, or None when raw/<doc_id>.txt does not exist."""
         return raw_bytes(self.repo, [doc_id])[0]
+
+    @cached_property
+    def raw_refused(self) -> set[str]:
+        """Documents whose raw text is not a regular file (reported at level 1; the engines
+        check nothing against it)."""
+        suffix = len(RAW_SUFFIX)
+        return {
+            n[:-suffix] for n, k in self.listing.raw.items() if n.endswith(RAW_SUFFIX) and k != FILE
+        }
+
+    def meta_result(self) -> MetaCheck:
+        """The metadata findings and the valid metadata (waits for the background check)."""
+        return MetaCheck() if self.meta_check is None else self.meta_check.result()
 
     @property
     def documents(self) -> list[SourceFile]:
@@ -99,13 +129,7 @@ class Inputs:
     @property
     def unannotated_candidates(self) -> list[str]:
         """Raw documents in scope (all on a full run)."""
-        if self.full:
-            return sorted(raw_ids(self.repo))
-        return sorted(
-            d
-            for d in self.scope_ids
-            if self.repo.raw_path(d).is_file() or self.repo.meta_path(d).is_file()
-        )
+        return raw_in_scope(self.listing, self.scope_ids, self.full)
 
     def unannotated(self) -> list[Finding]:
         """``raw-unannotated``: raw documents in scope without an annotation file. A listing
@@ -115,7 +139,7 @@ class Inputs:
             if doc_id in self.annotated_ids:
                 continue
             raw = self.repo.raw_path(doc_id)
-            path = raw if raw.is_file() else self.repo.meta_path(doc_id)
+            path = raw if self.listing.raw_kind(doc_id) else self.repo.meta_path(doc_id)
             out.append(
                 Finding(
                     code="raw-unannotated",
@@ -158,7 +182,19 @@ def resolve_scope(repo: Repo, paths: Sequence[Path | str]) -> set[str] | None:
     ids: set[str] = set()
     for raw_path in paths:
         path = Path(raw_path)
-        full = (path if path.is_absolute() else Path.cwd() / path).resolve()
+        if not os.path.lexists(path):
+            raise usage_error(
+                "path-not-found",
+                "no such file or folder",
+                path=str(raw_path),
+                expected="an existing corpus file",
+                found="nothing at that path",
+                fix="check the path (validate without paths checks the whole corpus)",
+            )
+        # The folders resolved, the name kept: a symbolic link is checked as the entry it
+        # is (and refused), never followed out of the repository.
+        absolute = Path(os.path.abspath(path))
+        full = absolute.parent.resolve() / absolute.name if absolute.name else absolute
         try:
             rel = full.relative_to(root)
         except ValueError:
@@ -174,7 +210,7 @@ def resolve_scope(repo: Repo, paths: Sequence[Path | str]) -> set[str] | None:
         if not parts or parts in (("annotated",), ("raw",)) or parts[0] == "schema":
             return None
         if parts[0] == "annotated" and len(parts) == 2 and rel.name.endswith(ANNOTATION_SUFFIX):
-            if full == repo.entities_path.resolve() or full == repo.clusters_path.resolve():
+            if rel.name in (ENTITIES_FILE, CLUSTERS_FILE):
                 return None
             ids.add(rel.name[: -len(ANNOTATION_SUFFIX)])
         elif parts[0] == "raw" and len(parts) == 2 and rel.name.endswith(META_SUFFIX):
@@ -193,31 +229,24 @@ def resolve_scope(repo: Repo, paths: Sequence[Path | str]) -> set[str] | None:
     return ids
 
 
-def raw_ids(repo: Repo) -> set[str]:
-    """Every document id that has a raw text or metadata file."""
-    return _listing(repo.raw_dir, META_SUFFIX) | _listing(repo.raw_dir, RAW_SUFFIX)
+def raw_in_scope(listing: Listing, scope_ids: set[str], full: bool) -> list[str]:
+    """Raw documents in scope (every one on a full run), sorted."""
+    ids = listing.raw_ids()
+    return sorted(ids if full else ids & scope_ids)
 
 
 # ----------------------------------------------------------------------------- reading
-
-
-def _listing(folder: Path, suffix: str) -> set[str]:
-    """Stems of the files in ``folder`` ending with ``suffix`` (one directory scan)."""
-    if not folder.is_dir():
-        return set()
-    with os.scandir(folder) as entries:
-        return {e.name[: -len(suffix)] for e in entries if e.name.endswith(suffix)}
 
 
 def read_inputs(
     repo: Repo,
     paths: Sequence[Path | str] = (),
     prefetch_raw: bool = False,
-    prefetch_meta: bool = False,
 ) -> Inputs:
     """Find the files in scope and run the structure checks (level 1) on them; with
     ``prefetch_raw``, read the raw files of those documents in a background thread
-    meanwhile (see ``Inputs.raw_prefetch``), and with ``prefetch_meta`` their metadata.
+    meanwhile (see ``Inputs.raw_prefetch``). The metadata of the raw documents in scope
+    is checked in the same thread (``Inputs.meta_check``).
 
     The corpus's schema version is the one most files declare (the newest on a tie). The
     files are parsed with the version the first file declares; in the rare case that most
@@ -225,8 +254,9 @@ def read_inputs(
     """
     scope = resolve_scope(repo, paths)
     full = scope is None
+    listing = list_files(repo)
     shared = {p.name[: -len(ANNOTATION_SUFFIX)] for p in (repo.entities_path, repo.clusters_path)}
-    annotated = _listing(repo.annotated_dir, ANNOTATION_SUFFIX) - shared
+    annotated = {n[: -len(ANNOTATION_SUFFIX)] for n in listing.annotated} - shared
     ids = sorted(annotated) if full else sorted(scope & annotated)
     where = repo.rel(repo.annotated_dir)
     folder = repo.annotated_dir  # one Path object, not two per file
@@ -237,21 +267,23 @@ def read_inputs(
         for d in ids
     ]
     for kind, path in ((ENTITIES, repo.entities_path), (CLUSTERS, repo.clusters_path)):
-        if path.is_file():
+        if path.name in listing.annotated:
             files.append(SourceFile(path, repo.rel(path), kind, None))
-    prefetch = meta_prefetch = None
-    if (prefetch_raw or prefetch_meta) and ids:
+    for f in files:  # symbolic links, folders, special files: reported below, never opened
+        f.refused = listing.annotated.get(f.path.name) != FILE
+    prefetch = meta_check = None
+    meta_ids = raw_in_scope(listing, set(ids) if full else scope, full)
+    if ids or meta_ids:
         pool = ThreadPoolExecutor(max_workers=1)
-        if prefetch_raw:
+        if prefetch_raw and ids:
             prefetch = (ids, pool.submit(raw_bytes_and_sha256, repo, ids))
-        if prefetch_meta:
-            meta_prefetch = (ids, pool.submit(read_metas, repo, ids))
+        meta_check = pool.submit(check_metas, repo, meta_ids, listing, prefetch)
         pool.shutdown(wait=False)  # the tasks run on; nothing else is submitted
     kept = known_versions(repo.schema_dir)
     version = _provisional(files, kept) if kept else latest_version(repo.schema_dir)
     while True:
         for f in files:
-            f.ok, f.records, f.data = True, None, None
+            f.ok, f.records, f.data = not f.refused, None, None
         inputs = Inputs(
             repo=repo,
             schema=load_schema(repo.schema_dir, version),
@@ -260,10 +292,12 @@ def read_inputs(
             files=files,
             annotated_ids=annotated,
             raw_prefetch=prefetch,
-            meta_prefetch=meta_prefetch,
+            meta_check=meta_check,
+            listing=listing,
         )
+        inputs.findings += refusals(repo, listing)
         for f in files:
-            if f.kind == DOCUMENT:
+            if f.kind == DOCUMENT or f.refused:
                 continue
             data = f.read()
             if not shared_fast(f, data, inputs.schema, inputs.findings):
@@ -278,12 +312,12 @@ def read_inputs(
 def _provisional(files: list[SourceFile], kept: list[str]) -> str:
     """The version the first document file declares, if it is a kept one."""
     for f in files:
-        if f.kind == DOCUMENT:
-            with f.path.open("rb") as fh:
-                first = fh.readline()
+        if f.kind == DOCUMENT and not f.refused:
             try:
-                version = json.loads(first).get("schema_version")
-            except (ValueError, AttributeError):
+                with f.path.open("rb") as fh:  # a regular file, as listed
+                    first = fh.readline()
+                version = loads(first).get("schema_version")
+            except (OSError, ValueError, AttributeError):
                 break
             return version if version in kept else kept[-1]
     return kept[-1]

@@ -7,11 +7,14 @@ Used by :mod:`reader`, which decides which files need the line-by-line path.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from json import JSONDecodeError
 from pathlib import Path
 from typing import Any
 
+from isf_claims.fsutil import read_regular
+from isf_claims.raw import has_lone_surrogate
 from isf_claims.schema import DOCUMENT_LAYERS, SPAN_KEYS, Schema
 from isf_claims.validation.report import Finding
 from isf_claims.validation.rules import layer_of
@@ -21,6 +24,10 @@ DOCUMENT = "document"
 ENTITIES = "entities"
 CLUSTERS = "clusters"
 MEMBER_KEYS = ("doc_id", "claim", "note")
+# Arrays and objects a record may nest (the schema needs 3: cluster, members, member).
+MAX_DEPTH = 32
+# A JSON escape of a UTF-16 surrogate (paired or not): the cheap test before a closer look.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 @dataclass
@@ -34,11 +41,12 @@ class SourceFile:
     ok: bool = True
     records: list[dict[str, Any]] | None = None  # set when read line by line
     data: bytes | None = None  # a shared file that passed the typed parse: its bytes
+    refused: bool = False  # not a regular file (reported by the listing): never opened
 
     def read(self) -> bytes:
-        """The file's bytes, read when needed (files are not kept in memory)."""
-        with open(self.path, "rb") as fh:
-            return fh.read()
+        """The file's bytes, read when needed (files are not kept in memory); never
+        through a symbolic link."""
+        return read_regular(self.path)
 
 
 def finding(f: SourceFile, code: str, message: str, **kw: Any) -> Finding:
@@ -116,9 +124,57 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+class TooDeep(ValueError):
+    """JSON nested deeper than the parser's recursion limit."""
+
+
 def loads(line: bytes) -> Any:
-    """Strict JSON: no NaN/Infinity, no repeated keys."""
-    return json.loads(line, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
+    """Strict JSON: no NaN/Infinity, no repeated keys; :class:`TooDeep` (a ValueError)
+    instead of a RecursionError for nesting too deep to parse."""
+    try:
+        return json.loads(
+            line, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
+        )
+    except RecursionError:
+        raise TooDeep(f"nested more than {MAX_DEPTH} levels deep") from None
+
+
+def _shown(text: str, n: int = 80) -> str:
+    """A string value for a message: surrogates escaped, long ones cut."""
+    shown = _escaped(text)
+    return repr(shown if len(shown) <= n else shown[:n] + "…")
+
+
+def _escaped(text: str) -> str:
+    """``text`` with lone surrogates written as escapes (safe to print and encode)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def value_problem(rec: Any, line: bytes) -> tuple[str, str | None, str] | None:
+    """``("json-too-deep", field, found)`` when a parsed record nests more than
+    ``MAX_DEPTH`` arrays and objects, ``("lone-surrogate", field, found)`` when a string (or
+    key) holds a lone surrogate escape; None when neither. Iterative: safe at any depth."""
+    surrogates = SURROGATE_ESCAPE.search(line) is not None
+    stack: list[tuple[Any, str, int]] = [(rec, "", 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                top = path.split(".", 1)[0].split("[", 1)[0] or None
+                return "json-too-deep", top, f"more than {MAX_DEPTH} levels at {path}"
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for k, v in reversed(list(items)):
+                if isinstance(k, str):
+                    if surrogates and has_lone_surrogate(k):
+                        sub = (path + "." if path else "") + _escaped(k)
+                        return "lone-surrogate", sub, f"the key {_escaped(k)!r}"
+                    sub = f"{path}.{k}" if path else k
+                else:
+                    sub = f"{path}[{k}]"
+                stack.append((v, sub, depth + 1))
+        elif surrogates and isinstance(value, str) and has_lone_surrogate(value):
+            return "lone-surrogate", path or None, _shown(value)
+    return None
 
 
 def header_problem(
@@ -259,7 +315,7 @@ def _null_union_field(schema: Schema, f: SourceFile, key: str, value: Any) -> bo
 
 def _rid(rec: dict[str, Any]) -> str | None:
     rid = rec.get("id")
-    return rid if isinstance(rid, str) else None
+    return rid if isinstance(rid, str) and not has_lone_surrogate(rid) else None
 
 
 def read_lines(
@@ -280,6 +336,8 @@ def read_lines(
             header = loads(lines[0])
         except ValueError:
             header = None
+        if isinstance(header, dict) and value_problem(header, lines[0]) is not None:
+            header = None  # reported with the other lines below
         if isinstance(header, dict) and header.get("layer") == DOCUMENT:
             declared = header.get("schema_version")
             problem = header_problem(f, header.get("doc_id"), declared, schema, kept)
@@ -304,6 +362,18 @@ def read_lines(
             continue
         try:
             rec = loads(line)
+        except TooDeep as exc:
+            problems.append(
+                finding(
+                    f,
+                    "json-too-deep",
+                    f"the line's JSON is {exc}",
+                    line=lineno,
+                    expected=f"records nested at most {MAX_DEPTH} levels deep",
+                    found=_excerpt(line),
+                )
+            )
+            continue
         except ValueError as exc:
             why = f"{exc.msg} (column {exc.colno})" if isinstance(exc, JSONDecodeError) else exc
             problems.append(
@@ -314,6 +384,26 @@ def read_lines(
                     line=lineno,
                     expected="one JSON object per line",
                     found=_excerpt(line),
+                )
+            )
+            continue
+        bad_value = value_problem(rec, line)
+        if bad_value is not None:
+            code, name, shown = bad_value
+            problems.append(
+                finding(
+                    f,
+                    code,
+                    f"the record nests more than {MAX_DEPTH} arrays or objects"
+                    if code == "json-too-deep"
+                    else "a string holds a lone surrogate escape (\\ud800-\\udfff)",
+                    line=lineno,
+                    record=_rid(rec) if isinstance(rec, dict) else None,
+                    field=name,
+                    expected=f"records nested at most {MAX_DEPTH} levels deep"
+                    if code == "json-too-deep"
+                    else "Unicode text (a surrogate escape only as half of a pair)",
+                    found=shown,
                 )
             )
             continue

@@ -1,0 +1,138 @@
+"""Pre-annotation: predicted mentions exported into Label Studio tasks as predictions; draft
+documents without annotations export as tasks with no annotation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import snapshot
+from convert_fixtures import make_repo
+from isf_claims import annotations as fmt
+from isf_claims.cli import app
+from isf_claims.convert import export_corpus, import_annotations
+from isf_claims.raw import read_meta
+from isf_claims.repo import Repo
+from isf_claims.schema import load_schema
+
+# Astral characters (a flag, an emoji, mathematical letters) before the predicted spans, so
+# code point and UTF-16 offsets differ.
+TEXT = "🇺🇸 officials said the 😀 force would enter Gaza City on Monday, 𝔘𝔖 envoys added."
+
+
+def at(sub: str) -> tuple[int, int]:
+    i = TEXT.index(sub)
+    return i, i + len(sub)
+
+
+def u16(i: int) -> int:
+    return len(TEXT[:i].encode("utf-16-le")) // 2
+
+
+def draft_repo(tmp: Path) -> Repo:
+    """A repository with one article just ingested: its annotation file is the header only."""
+    repo = make_repo(tmp, {"d1": TEXT})
+    schema = load_schema(repo.schema_dir)
+    header = {
+        "doc_id": "d1",
+        "schema_version": schema.version,
+        "raw_sha256": read_meta(repo, "d1")["sha256"],
+        "status": "draft",
+        "annotators": "annotator A",
+    }
+    repo.annotation_path("d1").write_bytes(fmt.to_bytes(fmt.document_lines(schema, header, [])))
+    return repo
+
+
+def write_predictions(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+PREDICTED = [
+    {"doc_id": "d1", "start": at("Gaza")[0], "end": at("Gaza")[1], "label": "GPE"},
+    {"doc_id": "d1", "start": at("Monday")[0], "end": at("Monday")[1], "label": "DATE"},
+]
+
+
+def test_predictions_go_into_the_tasks_with_utf16_offsets(tmp_path: Path) -> None:
+    repo = draft_repo(tmp_path)
+    preds = write_predictions(tmp_path / "baseline.jsonl", PREDICTED)
+    runner = CliRunner()
+    args = ["export", "labelstudio", "--out", str(tmp_path / "ls"), "--root", str(repo.root)]
+    res = runner.invoke(app, [*args, "--predictions", str(preds), "--model-version", "rules-v1"])
+    assert res.exit_code == 0, res.stderr
+    (task,) = json.loads((tmp_path / "ls" / "tasks.json").read_text("utf-8"))
+    assert task["annotations"] == []  # a draft with no annotation is a task still to do
+    (pred,) = task["predictions"]
+    assert pred["model_version"] == "rules-v1"
+    gaza, monday = pred["result"]
+    s, e = at("Gaza")
+    assert gaza["value"] == {"start": u16(s), "end": u16(e), "text": "Gaza", "labels": ["GPE"]}
+    assert u16(s) == s + 3  # the flag's two code points and the emoji: 2 units each
+    assert monday["value"]["labels"] == ["DATE"] and gaza["from_name"] == "mention"
+    # without --model-version the file's name is the model version
+    export_corpus(repo, "labelstudio", tmp_path / "ls2", predictions=preds)
+    (task,) = json.loads((tmp_path / "ls2" / "tasks.json").read_text("utf-8"))
+    assert task["predictions"][0]["model_version"] == "baseline"
+    # importing the untouched export changes nothing: the task has no annotation
+    changed = import_annotations(repo, "labelstudio", tmp_path / "ls")
+    assert repo.annotation_path("d1") not in changed
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ({"doc_id": "nope", "start": 0, "end": 2, "label": "GPE"}, "unknown document"),
+        ({"doc_id": "d1", "start": 0, "end": 999, "label": "GPE"}, "offsets out of range"),
+        ({"doc_id": "d1", "start": at("Gaza")[0], "end": at("Gaza")[1], "label": "CITY"}, "label"),
+        (
+            {"doc_id": "d1", "start": at("Gaza")[0] - 1, "end": at("Gaza")[1], "label": "GPE"},
+            "whitespace",
+        ),
+        ({"doc_id": "d1", "start": "3", "end": 5, "label": "GPE"}, "offsets out of range"),
+        ({"doc_id": "d1", "start": 3}, "not a predicted mention"),
+    ],
+)
+def test_bad_predictions_are_refused_and_nothing_written(tmp_path: Path, row, message) -> None:
+    repo = draft_repo(tmp_path)
+    preds = write_predictions(tmp_path / "p.jsonl", [PREDICTED[0], row])
+    before = snapshot(tmp_path)
+    res = CliRunner().invoke(
+        app,
+        [
+            "export",
+            "labelstudio",
+            "--out",
+            str(tmp_path / "ls"),
+            "--predictions",
+            str(preds),
+            "--root",
+            str(repo.root),
+        ],
+    )
+    assert res.exit_code == 1 and "predictions-invalid" in res.stderr and message in res.stderr
+    assert "p.jsonl:2" in res.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_predictions_only_for_labelstudio(tmp_path: Path) -> None:
+    repo = draft_repo(tmp_path)
+    preds = write_predictions(tmp_path / "p.jsonl", PREDICTED)
+    res = CliRunner().invoke(
+        app,
+        [
+            "export",
+            "brat",
+            "--out",
+            str(tmp_path / "b"),
+            "--predictions",
+            str(preds),
+            "--root",
+            str(repo.root),
+        ],
+    )
+    assert res.exit_code == 2 and "predictions-unsupported" in res.stderr
