@@ -152,7 +152,15 @@ def _append_row(row: str):
     return apply
 
 
+def _link(folder: Path) -> None:
+    """000.txt becomes a link to a file outside the folder (its target is never read)."""
+    outside = folder.parent / "outside.txt"
+    (folder / "000.txt").rename(outside)
+    (folder / "000.txt").symlink_to(outside)
+
+
 BAD_BATCHES = {
+    "file-is-a-link": (_link, "ingest-file-missing"),
     "unknown-column": (_csv("file,outlet,section\n000.txt,Wire,World\n"), "ingest-unknown-column"),
     "non-iso-date": (_append_row("001.txt,Wire,,16/10/2025,"), "bad-date"),
     "impossible-date": (_append_row("001.txt,Wire,,2025-02-30,"), "bad-date"),

@@ -237,10 +237,11 @@ def read_folder(folder: Path, table: Path | None = None) -> tuple[list[Article],
             problems.append(
                 problem(
                     "ingest-file-missing",
-                    "the metadata table lists a file the folder does not hold",
+                    "the metadata table lists a file the folder does not hold"
+                    + (" (a symbolic link is not followed)" if path.is_symlink() else ""),
                     where,
                     name,
-                    "add the file or remove its row",
+                    "add the file itself (not a link) or remove its row",
                 )
             )
         else:
