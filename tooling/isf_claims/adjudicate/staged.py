@@ -9,6 +9,7 @@ the checks :func:`isf_claims.agreement.loading.check_annotation_set` applies to 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
@@ -34,8 +35,8 @@ def require_valid_files(repo: Repo, folder: Path, files: Mapping[str, bytes], co
         stage.raw_dir.mkdir()
         for doc_id in doc_ids:
             for src in (repo.raw_path(doc_id), repo.meta_path(doc_id)):
-                if src.is_file():
-                    os.symlink(src.resolve(), stage.raw_dir / src.name)
+                if src.is_file():  # a link would be refused as raw/ (symbolic-link)
+                    _place(src, stage.raw_dir / src.name)
         stage.annotated_dir.mkdir()
         for name, data in files.items():
             (stage.annotated_dir / name).write_bytes(data)
@@ -55,3 +56,11 @@ def require_valid_files(repo: Repo, folder: Path, files: Mapping[str, bytes], co
             found="\n" + replace(report, findings=errors).render(),
             fix="change the decisions that cause the findings above, then apply again",
         )
+
+
+def _place(src: Path, dst: Path) -> None:
+    """Put ``src`` at ``dst`` as a regular file: a hard link, or a copy across file systems."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
