@@ -39,4 +39,4 @@ def test_validate_a_missing_file_is_a_usage_error(repo: Repo) -> None:
     res = runner.invoke(
         app, ["validate", "annotated/does-not-exist.jsonl", "--root", str(repo.root)]
     )
-    assert res.exit_code == 2 and "error file-not-found:" in res.stderr
+    assert res.exit_code == 2 and "error path-not-found:" in res.stderr

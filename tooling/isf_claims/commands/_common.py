@@ -46,21 +46,6 @@ def check_format(value: str, allowed: tuple[str, ...] = ("text", "json")) -> str
     return value
 
 
-def require_paths(paths: list[Path] | None) -> None:
-    """A usage error (exit 2) naming the first of ``paths`` that does not exist."""
-    for path in paths or ():
-        if not path.exists():
-            raise IsfError(
-                code="file-not-found",
-                message="no such file or folder",
-                path=str(path),
-                expected="an existing file or folder",
-                found="nothing at this path",
-                fix="check the path",
-                exit_code=EXIT_USAGE,
-            )
-
-
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 

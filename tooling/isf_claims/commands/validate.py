@@ -15,7 +15,6 @@ from isf_claims.commands._common import (
     emit_json,
     handles_errors,
     repo_of,
-    require_paths,
 )
 
 # The defaults of isf_claims.validation (DEFAULT_ENGINE, DEFAULT_MAX_PER_CODE), repeated so
@@ -54,7 +53,6 @@ def validate_cmd(
     from isf_claims.validation import validate
 
     fmt = check_format(output)
-    require_paths(paths)
     with pandas_hidden():  # only in the `isf-claims` process: start-up time, see the module
         report = validate(repo_of(root), paths or (), engine=engine)
     if fmt == "json":
