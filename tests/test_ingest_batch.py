@@ -255,3 +255,14 @@ def test_progress_is_not_drawn_off_a_terminal(corpus: Repo, tmp_path: Path) -> N
     code, out, err = ingest(corpus, str(tmp_path / "batch"))
     lines = out.splitlines()
     assert code == 0 and err == "" and len(lines) == 4 and lines[-1] == "added 3 articles"
+
+
+def test_one_article_with_json_output_starts_its_annotation_file(corpus: Repo, tmp_path) -> None:
+    src = tmp_path / "one.txt"
+    src.write_bytes(article(7).encode("utf-8"))
+    code, out, _err = ingest(corpus, str(src), "--id", "one", "--format", "json")
+    assert code == 0 and json.loads(out) == {"ok": True, "added": ["one"]}
+    header = json.loads(corpus.annotation_path("one").read_text(encoding="utf-8"))
+    assert header["raw_sha256"] == sha256_bytes(src.read_bytes()) and header["status"] == "draft"
+    code, out, _err = ingest(corpus, str(src), "--id", "two", "--format", "json")
+    assert code == 1 and json.loads(out)["error"]["code"] == "raw-duplicate"
