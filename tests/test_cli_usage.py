@@ -33,6 +33,8 @@ def test_a_named_path_that_does_not_exist_is_a_usage_error(repo: Repo, tmp_path)
     ):
         res = runner.invoke(app, [*args, "--root", str(repo.root)])
         assert res.exit_code == 2, (args, res.output)
+        if args[0] in ("ingest", "import", "migrate"):
+            assert "error file-not-found:" in res.stderr, (args, res.stderr)
 
 
 def test_validate_a_missing_file_is_a_usage_error(repo: Repo) -> None:

@@ -11,6 +11,28 @@ from isf_claims.repo import Repo
 
 if TYPE_CHECKING:
     from isf_claims.corpus import Corpus
+    from isf_claims.validation import Report
+
+
+def require_valid(repo: Repo, code: str, purpose: str) -> None:
+    """Refuse (``code``, with the findings) a corpus that validation finds errors in; keeps
+    no corpus in memory (for commands that read the corpus a batch at a time)."""
+    from isf_claims.validation import validate
+
+    report = validate(repo)
+    if not report.ok:
+        raise _refusal(repo, code, purpose, report)
+
+
+def _refusal(repo: Repo, code: str, purpose: str, report: Report) -> IsfError:
+    return IsfError(
+        code=code,
+        message=f"the corpus does not validate; {purpose}",
+        path=str(repo.root),
+        expected="`isf-claims validate` passes",
+        found="\n" + report.render(),
+        fix="fix the findings above (`isf-claims validate`), then run the command again",
+    )
 
 
 def valid_corpus(repo: Repo, code: str, purpose: str, tolerate: Iterable[str] = ()) -> Corpus:
@@ -23,12 +45,5 @@ def valid_corpus(repo: Repo, code: str, purpose: str, tolerate: Iterable[str] = 
     report, corpus = validate_and_load(repo)
     allowed = set(tolerate)
     if any(f.code not in allowed for f in report.errors):
-        raise IsfError(
-            code=code,
-            message=f"the corpus does not validate; {purpose}",
-            path=str(repo.root),
-            expected="`isf-claims validate` passes",
-            found="\n" + report.render(),
-            fix="fix the findings above (`isf-claims validate`), then run the command again",
-        )
+        raise _refusal(repo, code, purpose, report)
     return corpus if corpus is not None else load_corpus(repo)

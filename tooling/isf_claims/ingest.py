@@ -322,7 +322,6 @@ def ingest_source(
     language: str | None = None,
     annotators: str = DEFAULT_ANNOTATORS,
     added: str | None = None,
-    advance: Advance | None = None,
 ) -> list[RawDocument]:
     """What ``isf-claims ingest SOURCE`` does: one article file with its metadata in
     ``options`` (``--outlet`` ...), or a batch (a folder with its metadata table, or a
@@ -369,13 +368,14 @@ def ingest_source(
     if language is not None:
         for art in articles:
             art.fields["language"] = art.fields.get("language") or language
-    if advance is not None:
-        advance(0, len(articles))
-    return ingest_articles(
-        repo,
-        articles,
-        annotators=annotators,
-        added=added,
-        advance=advance,
-        problems=problems,
-    )
+    from isf_claims import progress
+
+    with progress.task("ingest: checking and writing articles", total=len(articles)) as advance:
+        return ingest_articles(
+            repo,
+            articles,
+            annotators=annotators,
+            added=added,
+            advance=advance,
+            problems=problems,
+        )

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -67,6 +63,7 @@ def ingest_cmd(
     """Add articles to raw/ verbatim with their metadata, and start each one's annotation
     file (the document record, status draft). One article, or a batch: all or nothing, every
     article checked first (UTF-8, text, date, id, already stored, repeated in the batch)."""
+    from isf_claims import progress
     from isf_claims.ingest import ingest_source
 
     fmt = check_format(output)
@@ -80,7 +77,7 @@ def ingest_cmd(
         "--topic": topic,
     }
     try:
-        with progress_bar(fmt) as advance:
+        with progress.shown(fmt):
             docs = ingest_source(
                 repo_of(root),
                 source,
@@ -88,7 +85,6 @@ def ingest_cmd(
                 options=per_article,
                 language=language,
                 annotators=annotators,
-                advance=advance,
             )
     except IsfError as err:
         if fmt != "json":
@@ -105,27 +101,6 @@ def ingest_cmd(
         )
     if len(docs) > 1:
         typer.echo(f"added {len(docs)} articles")
-
-
-@contextmanager
-def progress_bar(fmt: str) -> Iterator[Callable[[int], None] | None]:
-    """An ``advance(n)`` drawing a bar on a terminal (not with --format json, not in CI);
-    None elsewhere."""
-    if fmt != "text" or os.environ.get("CI") or not (sys.stdout.isatty() and sys.stderr.isatty()):
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bars:
-        task = bars.add_task("checking articles", total=None)
-
-        def advance(n: int, total: int | None = None) -> None:
-            if total is not None:
-                bars.update(task, total=total)
-            bars.advance(task, n)
-
-        yield advance
 
 
 @handles_errors
