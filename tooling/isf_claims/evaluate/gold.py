@@ -35,7 +35,35 @@ class Gold:
     folder: str | None = None
 
     def table(self, name: str) -> pl.DataFrame:
-        return self.tables[name]
+        """A gold table; a config the release does not have (no row in any split) is
+        empty."""
+        if name in self.tables:
+            return self.tables[name]
+        span = {f"{r}_{k}": pl.Int64 for r in SPAN_ROLES for k in ("start", "end")}
+        empty = {
+            "mentions": {
+                "doc_id": pl.String,
+                "id": pl.String,
+                "label": pl.String,
+                "start": pl.Int64,
+                "end": pl.Int64,
+                "text": pl.String,
+            },
+            "claims": {
+                "doc_id": pl.String,
+                "id": pl.String,
+                **span,
+                **dict.fromkeys(ATTRIBUTES, pl.String),
+            },
+            "ner": {
+                "doc_id": pl.String,
+                "start": pl.Int64,
+                "end": pl.Int64,
+                "ner_tags": pl.List(pl.String),
+            },
+            "cluster_members": {"cluster_id": pl.String, "doc_id": pl.String, "claim": pl.String},
+        }
+        return pl.DataFrame(schema=empty[name])
 
 
 def _flat_claims(claims: pl.DataFrame) -> pl.DataFrame:
