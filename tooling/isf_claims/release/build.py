@@ -208,7 +208,7 @@ def release_artefacts(
 
     feats = {c: features.table_features(rt.schema, c, schemas[c]) for c in layout}
     files["README.md"] = card.render(
-        card.front_matter(meta, numbers, layout, feats, DEFAULT_CONFIG),
+        card.front_matter(meta, numbers, layout, feats, DEFAULT_CONFIG, files),
         prose,
         card.statistics_markdown(numbers, meta.version) + "\n" + evaluation.section(numbers),
         card.release_markdown(meta, layout, stats.configs_rows(rt), DEFAULT_CONFIG),
