@@ -102,7 +102,7 @@ def from_tables(
 ) -> Gold:
     """Gold from in-memory release tables (``documents``, ``mentions``, ``claims``, ``ner``,
     ``clusters``; any may be missing) and the ``doc_id``/``split`` table."""
-    cols = DOC_COLUMNS + (["text"] if with_text else [])
+    cols = DOC_COLUMNS + (["text", "zones"] if with_text else [])
     docs = pl.from_arrow(tables["documents"].select(cols)).join(
         pl.from_arrow(splits), on="doc_id", how="left"
     )
@@ -112,7 +112,12 @@ def from_tables(
             tables["mentions"].select(["doc_id", "id", "label", "start", "end", "text"])
         )
     if "claims" in tables:
-        out["claims"] = _flat_claims(pl.from_arrow(tables["claims"]))
+        claims = pl.from_arrow(tables["claims"])
+        out["claims"] = _flat_claims(claims)
+        if with_text:
+            out["claims"] = out["claims"].with_columns(
+                content_text=claims["content"].struct.field("text")
+            )
     if "ner" in tables:
         extra = ["tokens", "token_offsets"] if with_text else []
         out["ner"] = pl.from_arrow(
@@ -152,7 +157,7 @@ def from_release(folder: Path, with_text: bool = False, verify: bool = True) -> 
     if verify:
         checksums.verify(folder)
     report = json.loads((folder / "build-report.json").read_text(encoding="utf-8"))
-    docs = _read(folder, "documents", DOC_COLUMNS + (["text"] if with_text else []))
+    docs = _read(folder, "documents", DOC_COLUMNS + (["text", "zones"] if with_text else []))
     assert docs is not None
     splits = docs.select(["doc_id", "split"])
     tables = {"documents": docs.drop_columns(["split"])}
