@@ -201,7 +201,9 @@ def load_corpus(repo: Repo, doc_ids: Iterable[str] | None = None) -> Corpus:
         if doc_ids is not None
         else repo.annotation_files()
     )
-    missing = [p for p in paths if not p.is_file()]
+    # lexists: a folder, special file or link under a corpus name is refused by
+    # read_corpus_file with its own code (not-a-regular-file / symbolic-link), not as unknown
+    missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise usage_error(
             "unknown-document",
