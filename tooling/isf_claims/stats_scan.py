@@ -21,6 +21,7 @@ import polars as pl
 from isf_claims import progress
 from isf_claims.corpus import load_corpus
 from isf_claims.errors import IsfError
+from isf_claims.raw import read_corpus_file
 from isf_claims.raw_columns import read_metas
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema, load_schema
@@ -70,7 +71,7 @@ def _with_newline(data: bytes) -> bytes:
 
 def _read(repo: Repo, paths: list[Path]) -> tuple[bytes, list[dict[str, Any]]]:
     """The bytes of a batch of annotation files (joined) and the documents' metadata."""
-    data = b"".join(_with_newline(p.read_bytes()) for p in paths)
+    data = b"".join(_with_newline(read_corpus_file(repo, p)) for p in paths)  # no links
     return data, read_metas(repo, [p.stem for p in paths])
 
 
