@@ -80,14 +80,15 @@ def test_every_command_that_writes(tmp_path: Path, mask022: None) -> None:
     run("fmt", "--root", root)
     assert runner.invoke(app, ["fmt", "--check", "--root", root]).exit_code == 0
     assert mode(path) == 0o644
-    # ingest: the raw file and its metadata
+    # ingest: the raw file, its metadata and its annotation file
     src = tmp_path / "article.txt"
     src.write_bytes(b"An article.\n")
     os.chmod(src, 0o600)
     run("ingest", str(src), "--id", "new-article", "--root", root)
-    assert mode(repo.raw_path("new-article")) == mode(repo.meta_path("new-article")) == 0o644
-    repo.raw_path("new-article").unlink()
-    repo.meta_path("new-article").unlink()
+    written = [f("new-article") for f in (repo.raw_path, repo.meta_path, repo.annotation_path)]
+    assert [mode(p) for p in written] == [0o644] * 3
+    for p in written:
+        p.unlink()
     # build, render, stats --plots, an export
     run("build", "--root", root, "--out", str(tmp_path / "dist"))
     run("render", "--root", root, "--out", str(tmp_path / "site"))

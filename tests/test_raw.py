@@ -99,6 +99,11 @@ def test_ingest_adds_the_bytes_verbatim_with_metadata(repo_copy: Repo, tmp_path:
         (b"   \n", [], "raw-empty", 1),
         (b"text", ["--date", "16/10/2025"], "bad-date", 2),
         (b"text", ["--id", "Bad Id!"], "bad-doc-id", 2),
+        (b"text", ["--id", "../outside"], "bad-doc-id", 2),
+        (b"text", ["--id", "entities"], "bad-doc-id", 2),
+        (b"text", ["--id", "clusters"], "bad-doc-id", 2),
+        (b"text", ["--date", "2025-13-45"], "bad-date", 2),
+        (b"text", ["--date", "2025-02-30"], "bad-date", 2),
     ],
 )
 def test_ingest_refusals_write_nothing(

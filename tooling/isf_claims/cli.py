@@ -21,6 +21,28 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from isf_claims import __version__
+
+        typer.echo(f"isf-claims {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the package version and exit.",
+        callback=_print_version,
+        is_eager=True,
+    ),
+) -> None:
+    """Validate, convert and release the isf-claims annotated news corpus."""
+
+
 for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
     if not info.name.startswith("_"):
         importlib.import_module(f"{commands.__name__}.{info.name}").register(app)

@@ -77,7 +77,7 @@ def _json_error(path: Path, data: bytes, schema: pa.Schema, repo: Repo) -> IsfEr
             )
         try:
             rec = json.loads(raw_line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             return IsfError(
                 code="json-invalid",
                 message=f"line is not valid JSON: {exc}",
@@ -105,6 +105,22 @@ def _json_error(path: Path, data: bytes, schema: pa.Schema, repo: Repo) -> IsfEr
         found="a value that does not fit its field",
         fix="run `isf-claims validate` for the exact record",
     )
+
+
+def _check_utf8(path: Path, data: bytes, repo: Repo) -> None:
+    """``not-utf8`` naming the line and byte offset of the first byte that does not decode."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        lineno = data.count(b"\n", 0, exc.start) + 1
+        raise IsfError(
+            code="not-utf8",
+            message=f"annotation file is not UTF-8 at byte offset {exc.start}",
+            path=f"{repo.rel(path)}:{lineno}",
+            expected="UTF-8 text",
+            found=f"byte 0x{data[exc.start]:02x} ({exc.reason})",
+            fix="re-save the file as UTF-8 or restore it from git",
+        ) from exc
 
 
 def parse_jsonl(
@@ -137,6 +153,12 @@ def parse_jsonl(
                 pass
             raise _json_error(path, data, schema, repo)
         raise AssertionError("unreachable: the whole failed but every file parsed")
+    try:
+        table.validate(full=True)  # pyarrow's JSON reader passes bytes that are not UTF-8
+    except pa.ArrowInvalid:
+        for path, data in files:
+            _check_utf8(path, data, repo)
+        raise
     file_idx = np.repeat(np.arange(len(files), dtype=np.int32), counts)
     starts = np.repeat(np.cumsum([0, *counts])[:-1].astype(np.int64), counts)
     lines = (np.arange(table.num_rows, dtype=np.int64) - starts + 1).astype(np.int32)

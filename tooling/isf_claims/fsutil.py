@@ -89,8 +89,15 @@ def atomic_write_many(files: Iterable[tuple[Path, bytes]]) -> None:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
+    done = 0
+    try:
+        for tmp, path in staged:
+            os.replace(tmp, path)
+            done += 1
+    except BaseException:
+        for tmp, _ in staged[done:]:
+            Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 class NotRegularFile(OSError):

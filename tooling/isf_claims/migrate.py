@@ -300,7 +300,16 @@ def migrate(
     from isf_claims.schema import latest_version
 
     target = to_version or latest_version(repo.schema_dir)
-    load_schema(repo.schema_dir, target)
+    kept = known_versions(repo.schema_dir)
+    if target not in kept:
+        raise usage_error(
+            "unknown-schema-version",
+            f"--to names a schema version this repository does not keep: {target!r}",
+            path=repo.rel(repo.schema_dir),
+            expected="one of " + ", ".join(kept),
+            found=target,
+            fix="pass --to with a kept version (schema/<version>/schema.json)",
+        )
     pending: dict[Path, bytes] = {}
     steps_done: list[str] = []
     decisions: list[str] = []

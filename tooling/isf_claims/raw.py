@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from isf_claims.errors import IsfError, usage_error
-from isf_claims.fsutil import NotRegularFile, atomic_write_many, read_regular
-from isf_claims.repo import Repo
+from isf_claims.fsutil import NotRegularFile, read_regular
+from isf_claims.repo import ANNOTATION_SUFFIX, CLUSTERS_FILE, ENTITIES_FILE, Repo
 
 META_FIELDS = (
     "doc_id",
@@ -222,6 +222,61 @@ def meta_bytes(meta: dict[str, Any]) -> bytes:
     return (json.dumps(ordered, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def valid_date(date: str) -> bool:
+    """``date`` is ``YYYY-MM-DD`` and a real calendar date (no 2025-13-45, no 2025-02-30)."""
+    if not DATE_RE.match(date):
+        return False
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError:
+        return False
+    return True
+
+
+def check_date(date: str | None, where: str) -> None:
+    """``bad-date`` (a usage error) unless ``date`` is None or a real ``YYYY-MM-DD`` date."""
+    if date is not None and not valid_date(date):
+        raise usage_error(
+            "bad-date",
+            "the publication date must be a real calendar date in ISO 8601 form",
+            path=where,
+            expected="YYYY-MM-DD (a date that exists)",
+            found=date,
+            fix="pass the publication date as YYYY-MM-DD, or leave it out when unknown",
+        )
+
+
+def reserved_doc_ids() -> frozenset[str]:
+    """Ids a document can never take: their annotation file would be a shared file of
+    ``annotated/`` (``entities.jsonl``, ``clusters.jsonl``)."""
+    return frozenset(
+        name.removesuffix(ANNOTATION_SUFFIX) for name in (ENTITIES_FILE, CLUSTERS_FILE)
+    )
+
+
+def check_new_doc_id(doc_id: str, where: str) -> None:
+    """``bad-doc-id`` (a usage error) unless ``doc_id`` matches the schema's document id
+    pattern and names no shared file."""
+    if not DOC_ID_RE.match(doc_id):
+        raise usage_error(
+            "bad-doc-id",
+            "document id has characters outside [a-z0-9._-]",
+            path=where,
+            expected="lower-case letters, digits, '.', '_' or '-', starting with a letter or digit",
+            found=doc_id,
+            fix="pass --id with a valid id",
+        )
+    if doc_id in reserved_doc_ids():
+        raise usage_error(
+            "bad-doc-id",
+            f"document id {doc_id!r} is reserved",
+            path=where,
+            expected="an id other than " + ", ".join(sorted(reserved_doc_ids())),
+            found=doc_id,
+            fix=f"annotated/{doc_id}.jsonl is a shared file: choose another id with --id",
+        )
+
+
 def ingest(
     repo: Repo,
     file: Path,
@@ -236,85 +291,36 @@ def ingest(
     language: str = "en",
     rights: str = DEFAULT_RIGHTS,
     added: str | None = None,
+    annotate: bool = False,
+    annotators: str | None = None,
 ) -> RawDocument:
     """Add ``file`` to ``raw/`` verbatim with its metadata; refuse (writing nothing) when the
-    bytes are not UTF-8, the id exists, or the same text is already stored."""
+    bytes are not UTF-8, the id exists, or the same text is already stored. With
+    ``annotate`` also write ``annotated/<doc_id>.jsonl`` holding the document record (what
+    the command line does); see :mod:`isf_claims.ingest` for batches."""
+    from isf_claims.ingest import DEFAULT_ANNOTATORS, Article, ingest_articles
+
     if not file.is_file():
         raise usage_error(
             "file-not-found", "no such file", path=str(file), fix="give the article's path"
         )
-    if date is not None and not DATE_RE.match(date):
-        raise usage_error(
-            "bad-date",
-            "--date must be an ISO date",
-            path=str(file),
-            expected="YYYY-MM-DD",
-            found=date,
-            fix="pass the publication date as YYYY-MM-DD, or leave it out when unknown",
-        )
-    data = file.read_bytes()
-    text = decode_utf8(data, file)
-    if not text.strip():
-        raise IsfError(
-            code="raw-empty",
-            message="the article has no text",
-            path=str(file),
-            expected="a non-empty article",
-            found=f"{len(data)} bytes of whitespace" if data else "an empty file",
-            fix="ingest the article's full text",
-        )
-    digest = sha256_bytes(data)
-    if doc_id is None:
-        first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
-        doc_id = make_doc_id(outlet, date, topic or first_line)
-    if not DOC_ID_RE.match(doc_id):
-        raise usage_error(
-            "bad-doc-id",
-            "document id has characters outside [a-z0-9._-]",
-            path=str(file),
-            expected="lower-case letters, digits, '.', '_' or '-'",
-            found=doc_id,
-            fix="pass --id with a valid id",
-        )
-    if repo.raw_path(doc_id).exists() or repo.meta_path(doc_id).exists():
-        raise IsfError(
-            code="doc-id-exists",
-            message=f"document id {doc_id!r} already exists",
-            path=str(repo.raw_path(doc_id)),
-            record=doc_id,
-            expected="a new id",
-            found="an existing raw document with that id",
-            fix="raw articles are never replaced: choose another id with --id (or --topic)",
-        )
-    for other in repo.raw_doc_ids():
-        if read_meta(repo, other).get("sha256") == digest:
-            raise IsfError(
-                code="raw-duplicate",
-                message="the same text is already stored",
-                path=str(file),
-                record=other,
-                expected="an article not yet in raw/",
-                found=f"identical bytes (sha256 {digest}) stored as {other!r}",
-                fix="nothing to do: the article is already in the corpus",
-            )
-    if date is None:
-        basis = date_basis or "unknown: no publication date was given at ingest"
-    else:
-        basis = date_basis or "given at ingest"
-    meta = {
-        "doc_id": doc_id,
-        "source_file": file.name,
+    fields = {
+        "id": doc_id,
+        "topic": topic,
         "outlet": outlet,
         "byline": byline,
-        "published": date,
-        "published_basis": basis,
-        "language": language,
+        "date": date,
+        "date_basis": date_basis,
         "url": url,
-        "added": added or dt.date.today().isoformat(),
-        "rights": rights,
-        "sha256": digest,
-        "n_bytes": len(data),
-        "n_codepoints": len(text),
+        "language": language,
     }
-    atomic_write_many([(repo.raw_path(doc_id), data), (repo.meta_path(doc_id), meta_bytes(meta))])
-    return RawDocument(doc_id, text, meta)
+    article = Article(str(file), file.read_bytes(), file.name, fields)
+    return ingest_articles(
+        repo,
+        [article],
+        usage=True,
+        annotate=annotate,
+        annotators=annotators or DEFAULT_ANNOTATORS,
+        added=added,
+        rights=rights,
+    )[0]

@@ -11,7 +11,6 @@ from typing import Any
 
 from isf_claims import annotations as fmt
 from isf_claims.convert.model import Document, Interchange, next_ids
-from isf_claims.corpus import load_corpus
 from isf_claims.errors import IsfError
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
@@ -93,22 +92,71 @@ def header_sidecar(inter: Interchange) -> bytes:
     return fmt.to_bytes(lines)
 
 
+def read_utf8(path: Path) -> str:
+    """The text of a tool's file; bytes that are not UTF-8 are ``import-not-utf8`` naming the
+    byte offset of the first bad byte."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IsfError(
+            code="import-not-utf8",
+            message=f"file is not UTF-8 at byte offset {exc.start}",
+            path=str(path),
+            expected="UTF-8 text",
+            found=f"byte 0x{data[exc.start]:02x} at offset {exc.start} ({exc.reason})",
+            fix="save the file as UTF-8 (the tool's export is UTF-8; was it re-saved?)",
+        ) from exc
+
+
+def check_doc_id(doc_id: object, where: str) -> str:
+    """``doc_id`` when it is a valid document id; ``import-doc-id-invalid`` otherwise (so an
+    id such as ``../x`` or ``/etc/x`` never becomes a path)."""
+    from isf_claims.raw import DOC_ID_RE
+
+    if not isinstance(doc_id, str) or not DOC_ID_RE.match(doc_id):
+        raise IsfError(
+            code="import-doc-id-invalid",
+            message="missing or invalid document id",
+            path=where,
+            expected="a document id: lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit (never a path)",
+            found=repr(doc_id),
+            fix="keep the document id the export wrote",
+        )
+    return doc_id
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The JSON objects of a JSON-lines file a tool carried (split on LF only)."""
     out = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for lineno, line in enumerate(read_utf8(path).split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            out.append(json.loads(line))
-        except ValueError as exc:
+            rec = json.loads(line)
+            problem = None if isinstance(rec, dict) else f"a JSON {type(rec).__name__}"
+        except (ValueError, RecursionError) as exc:
+            problem = f"line is not valid JSON: {exc}"
+        if problem is not None:
             raise IsfError(
                 code="import-json-invalid",
-                message=f"line is not valid JSON: {exc}",
+                message=problem if problem.startswith("line") else "line is not a JSON object",
                 path=f"{path}:{lineno}",
                 expected="one JSON object per line",
                 found=line[:120],
                 fix="repair the line",
-            ) from exc
+            )
+        out.append(rec)
+    return out
+
+
+def read_headers(path: Path) -> dict[str, dict[str, Any]]:
+    """Document headers carried beside an export (``documents.jsonl``), by document id;
+    each must name a valid ``doc_id``."""
+    out: dict[str, dict[str, Any]] = {}
+    for i, rec in enumerate(read_jsonl(path), start=1):
+        out[check_doc_id(rec.get("doc_id"), f"{path} (record {i})")] = rec
     return out
 
 
@@ -119,11 +167,29 @@ def read_shared(folder: Path) -> tuple[list[dict] | None, list[dict] | None]:
     return ents, clus
 
 
+def kept_schema(repo: Repo, version: str | None, where: str) -> Schema:
+    """The schema of ``version`` (default: the latest kept) when the repository keeps it; a
+    version from a tool's file never names a path (``../x`` is not a version)."""
+    from isf_claims.schema import known_versions, load_schema
+
+    kept = known_versions(repo.schema_dir)
+    if version is not None and version not in kept:
+        raise IsfError(
+            code="unknown-schema-version",
+            message="the tool's files declare a schema version this repository does not keep",
+            path=where,
+            expected="one of " + ", ".join(kept),
+            found=version,
+            fix="keep the schema_version the export wrote (migrate the corpus first if needed)",
+        )
+    return load_schema(repo.schema_dir, version)
+
+
 def existing_header(repo: Repo, doc_id: str) -> dict[str, Any] | None:
     """The header of the repository's annotation file for ``doc_id``, if there is one."""
     path = repo.annotation_path(doc_id)
-    if not path.is_file():
-        return None
+    if path.is_symlink() or not path.is_file():
+        return None  # a link's target is never read (validation refuses the link)
     first = path.read_bytes().split(b"\n", 1)[0]
     try:
         rec = json.loads(first)
@@ -150,7 +216,7 @@ def raw_text(repo: Repo, doc_id: str, given: str | None, where: str) -> str:
     """The stored raw text of ``doc_id``; the tool's copy must be identical."""
     from isf_claims.raw import decode_utf8
 
-    path = repo.raw_path(doc_id)
+    path = repo.raw_path(check_doc_id(doc_id, where))
     if not path.is_file():
         raise IsfError(
             code="unknown-document",
@@ -195,6 +261,10 @@ def own_id(region_id: str, prefix: str) -> bool:
 
 
 def load_interchange(repo: Repo, doc_ids: list[str] | None = None) -> Interchange:
+    """The corpus (or ``doc_ids``) as an interchange; refuses (``export-invalid-corpus``) a
+    corpus that does not validate."""
     from isf_claims.convert.model import from_corpus
+    from isf_claims.guard import valid_corpus
 
-    return from_corpus(load_corpus(repo), doc_ids)
+    corpus = valid_corpus(repo, "export-invalid-corpus", "an export is made from a valid corpus")
+    return from_corpus(corpus, doc_ids)

@@ -8,6 +8,7 @@ claim through the ``claim_cue`` / ``claim_source`` relations.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -15,16 +16,19 @@ from pathlib import Path
 from isf_claims.convert.assemble import Parsed, Region, assemble
 from isf_claims.convert.base import (
     HEADERS,
+    check_doc_id,
+    kept_schema,
     raw_text,
-    read_jsonl,
+    read_headers,
     read_shared,
+    read_utf8,
     require_header,
 )
 from isf_claims.convert.corpus_to_brat import type_names
 from isf_claims.convert.model import Document, Interchange, shapes
 from isf_claims.errors import IsfError
 from isf_claims.repo import Repo
-from isf_claims.schema import Schema, load_schema
+from isf_claims.schema import Schema
 
 _T = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
 _R = re.compile(r"^(R\d+)\t(\S+) Arg1:(T\d+) Arg2:(T\d+)\s*$")
@@ -47,8 +51,8 @@ def import_brat(repo: Repo, folder: Path) -> Interchange:
         )
     headers = {}
     if (folder / HEADERS).is_file():
-        headers = {h["doc_id"]: h for h in read_jsonl(folder / HEADERS)}
-    versions = {h.get("schema_version") for h in headers.values()} - {None}
+        headers = read_headers(folder / HEADERS)
+    versions = {str(v) for h in headers.values() if (v := h.get("schema_version"))}
     if len(versions) > 1:
         raise IsfError(
             code="brat-invalid",
@@ -58,27 +62,30 @@ def import_brat(repo: Repo, folder: Path) -> Interchange:
             found=", ".join(sorted(versions)),
             fix="migrate first, then export and import one version",
         )
-    schema = load_schema(repo.schema_dir, next(iter(versions)) if versions else None)
+    schema = kept_schema(repo, next(iter(versions)) if versions else None, str(folder / HEADERS))
     docs = [
-        _document(repo, schema, ann, headers.get(ann.stem)) for ann in sorted(folder.glob("*.ann"))
+        _document(repo, schema, ann, headers.get(ann.stem))
+        for ann in sorted(folder.glob("*.ann"))
+        if ann.is_file()
     ]
     ents, clus = read_shared(folder)
     return Interchange(schema, docs, ents, clus)
 
 
 def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Document:
-    doc_id = ann.stem
+    doc_id = check_doc_id(ann.stem, str(ann))
     txt = ann.with_suffix(".txt")
-    given = txt.read_bytes().decode("utf-8", "strict") if txt.is_file() else None
+    given = read_utf8(txt) if txt.is_file() else None
     text = raw_text(repo, doc_id, given, str(txt))
     header = require_header(
         repo, doc_id, {k: v for k, v in (header or {}).items() if k != "layer"} or None
     )
     parsed, lineno = Parsed(), 0
+    relations: list[tuple[str, str, str]] = []
 
-    def fail(message: str, found: str, fix: str) -> IsfError:
+    def fail(message: str, found: str, fix: str, code: str = "brat-invalid") -> IsfError:
         return IsfError(
-            code="brat-invalid",
+            code=code,
             message=message,
             path=f"{ann}:{lineno}" if lineno else str(ann),
             record=doc_id,
@@ -94,23 +101,22 @@ def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Doc
     attributes = {n for s in shps.values() for n in s.attributes}
     texts = {n for s in shps.values() for n in s.texts}
     entity_links = {n for s in shps.values() for n, (_r, t) in s.links.items() if t == "entity"}
-    for lineno, line in enumerate(ann.read_text(encoding="utf-8").splitlines(), start=1):  # noqa: B007
+    for lineno, line in enumerate(read_utf8(ann).split("\n"), start=1):  # noqa: B007
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         if m := _T.match(line):
-            key, kind, frags, _shown = m.groups()
+            key, kind, frags, shown = m.groups()
             if kind not in kinds:
                 raise fail(
                     "unknown span type", kind, f"use the types in {ann.parent}/annotation.conf"
                 )
             layer, role, label = kinds[kind]
-            offs = [int(x) for x in re.split("[ ;]", frags)]
-            start, end = min(offs), max(offs)
-            if not 0 <= start < end <= len(text):
-                raise fail("span outside the text", frags, "fix the offsets")
+            start, end = _span(text, frags, shown, fail)
             parsed.regions[key] = Region(key, layer, role, label, start, end, text[start:end])
         elif m := _R.match(line):
             _rid, kind, a, b = m.groups()
+            relations.append((a, b, line))
             if kind in structure:
                 parsed.edges[a] = b
             elif kind in fields:
@@ -147,4 +153,48 @@ def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Doc
         else:
             raise fail("unsupported or malformed line", line[:80], "only T, R, A, N and # lines")
     lineno = 0
+    for a, b, line in relations:
+        if a not in parsed.regions or b not in parsed.regions:
+            raise fail(
+                "relation to a span that is not in the file",
+                f"{line[:80]}: no {a if a not in parsed.regions else b}",
+                "delete the relation or draw it between existing spans",
+                code="relation-unknown-region",
+            )
     return assemble(schema, header, text, parsed, fail)
+
+
+def _span(text: str, frags: str, shown: str, fail) -> tuple[int, int]:
+    """``(start, end)`` of a T line's fragments. Fragments are kept only as the exporter
+    writes them: each ``start < end``, in order, separated by line breaks alone (brat spans
+    do not cross lines). An inverted or empty fragment, or a gap over other text, is refused,
+    never normalised; the text column must equal the raw text the fragments cover."""
+    pairs = [tuple(int(x) for x in f.split(" ")) for f in frags.split(";")]
+    for s, e in pairs:
+        if s >= e:
+            raise fail(
+                "span with start not before end",
+                f"{s} {e}",
+                "brat offsets are [start, end) with start < end: fix the span",
+                code="brat-span-inverted",
+            )
+        if e > len(text):
+            raise fail("span outside the text", frags, "fix the offsets")
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(pairs):
+        if s2 <= e1 or text[e1:s2].strip("\r\n"):
+            raise fail(
+                "discontinuous span",
+                f"{frags} (gap {text[e1:s2]!r})" if s2 > e1 else frags,
+                "one span covers one stretch of text: split it into two annotations "
+                "(fragments may only skip line breaks)",
+                code="brat-span-discontinuous",
+            )
+    covered = " ".join(text[s:e] for s, e in pairs)
+    if shown != covered:
+        raise fail(
+            "the text column differs from the raw text at the span's offsets",
+            f"{shown!r} (the raw text there is {covered!r})",
+            "fix the offsets, or restore the text column brat wrote",
+            code="brat-text-mismatch",
+        )
+    return pairs[0][0], pairs[-1][1]

@@ -13,13 +13,24 @@ from pathlib import Path
 from typing import Any
 
 from isf_claims.convert.assemble import Parsed, Region, assemble, role_of
-from isf_claims.convert.base import own_id, raw_text, read_shared, require_header
+from isf_claims.convert.base import (
+    CLUSTERS,
+    ENTITIES,
+    HEADERS,
+    check_doc_id,
+    kept_schema,
+    own_id,
+    raw_text,
+    read_shared,
+    read_utf8,
+    require_header,
+)
 from isf_claims.convert.corpus_to_labelstudio import TASKS
 from isf_claims.convert.model import Document, Interchange, shapes
 from isf_claims.convert.offsets import OffsetMap
 from isf_claims.errors import IsfError
 from isf_claims.repo import Repo
-from isf_claims.schema import Schema, load_schema
+from isf_claims.schema import Schema
 
 
 def _bad(where: str, message: str, found: str, fix: str, record: str | None = None) -> IsfError:
@@ -34,11 +45,33 @@ def _bad(where: str, message: str, found: str, fix: str, record: str | None = No
     )
 
 
+def _tasks_file(path: Path) -> Path:
+    """The tasks file of ``path``: the file itself, or in a folder ``tasks.json`` or else
+    its only ``.json`` file (Label Studio names its exports ``project-N-at-...json``)."""
+    if not path.is_dir():
+        return path
+    if (path / TASKS).is_file():
+        return path / TASKS
+    shared = {ENTITIES, CLUSTERS, HEADERS}
+    found = sorted(p for p in path.glob("*.json") if p.is_file() and p.name not in shared)
+    if len(found) == 1:
+        return found[0]
+    raise IsfError(
+        code="labelstudio-no-tasks",
+        message="cannot tell which file holds the tasks",
+        path=str(path),
+        expected=f"{TASKS}, or exactly one .json file (a Label Studio JSON export)",
+        found=", ".join(p.name for p in found) if found else "no .json file",
+        fix="pass the export file itself: isf-claims import labelstudio path/to/export.json",
+        exit_code=2,
+    )
+
+
 def _load_tasks(path: Path) -> tuple[list[dict[str, Any]], Path]:
-    file = path / TASKS if path.is_dir() else path
+    file = _tasks_file(path)
     try:
-        tasks = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        tasks = json.loads(read_utf8(file))
+    except (ValueError, RecursionError) as exc:
         raise _bad(
             str(file), f"cannot read the tasks: {exc}", "unreadable JSON", "re-export"
         ) from exc
@@ -54,8 +87,8 @@ def _load_tasks(path: Path) -> tuple[list[dict[str, Any]], Path]:
 def import_labelstudio(repo: Repo, path: Path) -> Interchange:
     """Records of every task in ``path`` (a tasks file or an export folder)."""
     tasks, file = _load_tasks(path)
-    headers = [(t.get("data") or {}).get("isf") or {} for t in tasks]
-    versions = {h.get("schema_version") for h in headers} - {None}
+    headers = [_obj(_obj(t.get("data")).get("isf")) for t in tasks]
+    versions = {str(h.get("schema_version")) for h in headers if h.get("schema_version")}
     if len(versions) > 1:
         raise _bad(
             str(file),
@@ -63,7 +96,7 @@ def import_labelstudio(repo: Repo, path: Path) -> Interchange:
             ", ".join(sorted(versions)),
             "migrate first, then export and import one version",
         )
-    schema = load_schema(repo.schema_dir, next(iter(versions)) if versions else None)
+    schema = kept_schema(repo, next(iter(versions)) if versions else None, str(file))
     docs = [
         _document(repo, schema, task, f"{file}#task{i}")
         for i, task in enumerate(tasks)
@@ -73,35 +106,73 @@ def import_labelstudio(repo: Repo, path: Path) -> Interchange:
     return Interchange(schema, docs, ents, clus)
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (shape checked where used)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _annotated(task: dict[str, Any]) -> bool:
-    return any(not a.get("was_cancelled") for a in task.get("annotations") or [])
+    """Whether a task holds an annotation that was not cancelled (a malformed
+    ``annotations`` counts, so that :func:`_annotation` refuses it)."""
+    anns = task.get("annotations") or []
+    if not isinstance(anns, list):
+        return True
+    return any(not isinstance(a, dict) or not a.get("was_cancelled") for a in anns)
 
 
 def _annotation(task: dict[str, Any], where: str) -> list[dict[str, Any]]:
-    anns = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-    if len(anns) != 1:
+    given = task.get("annotations") or []
+    anns = [a for a in given if isinstance(a, dict) and not a.get("was_cancelled")]
+    if not isinstance(given, list) or len(anns) != 1:
         raise _bad(
             where,
             "a task must have exactly one annotation",
             f"{len(anns)} annotations",
             "export each annotator's annotations separately",
         )
-    return list(anns[0].get("result") or [])
+    result = anns[0].get("result") or []
+    if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
+        raise _bad(
+            where,
+            "an annotation's result must be a list of objects",
+            repr(result)[:80],
+            "re-export",
+        )
+    return result
 
 
 def _document(repo: Repo, schema: Schema, task: dict[str, Any], where: str) -> Document:
-    data = task.get("data") or {}
-    doc_id = data.get("doc_id")
-    if not isinstance(doc_id, str):
-        raise _bad(where, "task has no data.doc_id", repr(doc_id), "keep data.doc_id")
-    text = raw_text(repo, doc_id, data.get("text"), where)
-    header = require_header(repo, doc_id, data.get("isf"))
+    data = _obj(task.get("data"))
+    doc_id = check_doc_id(data.get("doc_id"), f"{where} data.doc_id")
+    given = data.get("text")
+    text = raw_text(repo, doc_id, given if isinstance(given, str) else None, where)
+    isf = data.get("isf")
+    header = require_header(repo, doc_id, isf if isinstance(isf, dict) and isf else None)
     result = _annotation(task, where)
 
-    def fail(message: str, found: str, fix: str) -> IsfError:
-        return _bad(where, message, found, fix, doc_id)
+    def fail(message: str, found: str, fix: str, code: str = "labelstudio-invalid") -> IsfError:
+        err = _bad(where, message, found, fix, doc_id)
+        err.code = code
+        return err
 
     return assemble(schema, header, text, _parse(schema, text, result, fail), fail)
+
+
+def _offsets(spans: list[dict[str, Any]], key: str, fail) -> list[int]:
+    """The ``key`` offsets of ``spans``; anything but a JSON integer is refused (a string
+    or a fraction is never coerced or truncated)."""
+    out = []
+    for r in spans:
+        v = r["value"].get(key)
+        if type(v) is not int:
+            raise fail(
+                f"region {key} offset is not an integer",
+                f"{r.get('id')}: {v!r}",
+                "offsets are whole UTF-16 code units, as Label Studio writes them",
+                code="offset-not-integer",
+            )
+        out.append(v)
+    return out
 
 
 def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Parsed:
@@ -113,17 +184,25 @@ def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Par
             fields[f"{layer}_{name}"] = (layer, name)
         structure |= {f"{layer}_{r}" for r in shp.roles[1:]}
     spans = [r for r in result if r.get("type") == "labels"]
+    for r in spans:
+        if not isinstance(r.get("value"), dict) or not isinstance(r.get("id"), str):
+            raise fail("labels region without an id and a value object", repr(r)[:80], "re-export")
     omap = OffsetMap.of(text)
     try:
-        starts = omap.to_codepoints([r.get("value", {}).get("start", -1) for r in spans])
-        ends = omap.to_codepoints([r.get("value", {}).get("end", -1) for r in spans])
+        starts = omap.to_codepoints(_offsets(spans, "start", fail))
+        ends = omap.to_codepoints(_offsets(spans, "end", fail))
     except IsfError as err:
+        if err.code == "offset-not-integer":
+            raise
         raise fail(err.message, str(err.found), str(err.fix)) from err
     parsed = Parsed()
     for r, s, e in zip(spans, starts, ends, strict=True):
-        rid, layer, value = r.get("id"), r.get("from_name"), r["value"]
-        label = (value.get("labels") or [None])[0]
-        if layer not in shps:
+        rid, layer, value = r["id"], r.get("from_name"), r["value"]
+        labels = value.get("labels")
+        label = labels[0] if isinstance(labels, list) and len(labels) == 1 else None
+        if not isinstance(label, str):
+            raise fail("a region must carry exactly one label", repr(labels), "pick one label")
+        if not isinstance(layer, str) or layer not in shps:
             raise fail("labels region of an unknown layer", str(layer), "use the export's config")
         shp = shps[layer]
         role = role_of(shp, label)
@@ -155,7 +234,24 @@ def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Par
             src, dst = r.get("from_id"), r.get("to_id")
             if r.get("direction") == "left":
                 src, dst = dst, src
-            for lab in r.get("labels") or []:
+            unknown = [x for x in (src, dst) if not isinstance(x, str) or x not in parsed.regions]
+            if unknown:
+                raise fail(
+                    "relation to a region that is not in the annotation",
+                    f"{r.get('from_id')!r} -> {r.get('to_id')!r}: no region {unknown[0]!r}",
+                    "delete the relation or draw it between existing regions",
+                    code="relation-unknown-region",
+                )
+            labels = r.get("labels")
+            if not isinstance(labels, list) or not labels:
+                raise fail(
+                    "relation without a label",
+                    f"{src} -> {dst}",
+                    "give the relation one of the config's labels, or delete it",
+                )
+            for lab in labels:
+                if not isinstance(lab, str):
+                    raise fail("relation label is not a string", repr(lab), "re-export")
                 if lab in structure:
                     parsed.edges[src] = dst
                 elif lab in fields:
@@ -163,14 +259,16 @@ def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Par
                 else:
                     raise fail("unknown relation label", str(lab), "use the export's config")
         elif kind in ("choices", "textarea"):
-            name = r.get("from_name")
-            if name not in fields:
+            name, rid = r.get("from_name"), r.get("id")
+            if not isinstance(name, str) or name not in fields:
                 raise fail(f"{kind} of an unknown field", str(name), "use the export's config")
-            value = r.get("value") or {}
+            value = _obj(r.get("value"))
             vals = value.get("choices") if kind == "choices" else value.get("text")
             if not isinstance(vals, list) or len(vals) != 1:
                 raise fail(f"{name} must hold exactly one value", repr(vals), "pick one")
-            parsed.values.append((r.get("id"), fields[name][1], vals[0]))
+            if not isinstance(rid, str):
+                raise fail(f"{kind} without a region id", repr(rid), "re-export")
+            parsed.values.append((rid, fields[name][1], vals[0]))
         elif kind != "labels":
             raise fail("result item of an unsupported type", str(kind), "use the export's config")
     return parsed

@@ -50,13 +50,15 @@ def validate_staged(repo: Repo, files: dict[Path, bytes]) -> Corpus:
         stage = Repo(Path(tmp))
         os.symlink(repo.raw_dir.resolve(), stage.raw_dir)
         os.symlink(repo.schema_dir.resolve(), stage.schema_dir)
-        if repo.annotated_dir.is_dir():
-            shutil.copytree(repo.annotated_dir, stage.annotated_dir)
+        if repo.annotated_dir.is_dir():  # links stay links: validation refuses them unread
+            shutil.copytree(repo.annotated_dir, stage.annotated_dir, symlinks=True)
         stage.annotated_dir.mkdir(exist_ok=True)
         for path, data in files.items():
-            rel = path.resolve().relative_to(repo.annotated_dir.resolve())
+            rel = path.relative_to(repo.annotated_dir)  # lexical: a link is not followed
             target = stage.annotated_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_symlink() or target.is_dir():
+                continue  # what is there is reported by validation, never replaced unread
             target.write_bytes(data)
         corpus = load_corpus(stage)
         check_corpus(corpus)
@@ -66,12 +68,18 @@ def validate_staged(repo: Repo, files: dict[Path, bytes]) -> Corpus:
 
 def changed_files(files: dict[Path, bytes]) -> dict[Path, bytes]:
     """The subset of ``files`` whose bytes differ from what is on disk."""
-    return {p: b for p, b in files.items() if not p.is_file() or p.read_bytes() != b}
+    return {
+        p: b
+        for p, b in files.items()
+        if p.is_symlink() or not p.is_file() or p.read_bytes() != b  # a link is never read
+    }
 
 
 def _fills_draft(path: Path, new: bytes) -> bool:
     """True when ``path`` holds only its document record and ``new`` keeps that record as
     it is and adds annotations: filling in a draft loses nothing."""
+    if path.is_symlink() or not path.is_file():
+        return False
     old = path.read_bytes()
     return old.count(b"\n") == 1 and old.endswith(b"\n") and new.startswith(old)
 
@@ -84,7 +92,7 @@ def write_annotations(repo: Repo, files: dict[Path, bytes], *, force: bool) -> l
     filled in without ``force`` when its record stays the same.
     """
     changed = changed_files(files)
-    existing = sorted(p for p in changed if p.exists() and not _fills_draft(p, changed[p]))
+    existing = sorted(p for p in changed if os.path.lexists(p) and not _fills_draft(p, changed[p]))
     if existing and not force:
         raise IsfError(
             code="would-overwrite",

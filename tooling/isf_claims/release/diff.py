@@ -72,7 +72,13 @@ def _from_corpus(root: Path, label: str) -> Snapshot:
     repo = Repo(root)
     meta_path = root / DATASET_FILE
     version = read_meta_file(meta_path).version if meta_path.is_file() else None
-    rt = release_tables(load_corpus(repo))
+    if label == WORKTREE:  # a committed corpus validated when it was committed
+        from isf_claims.guard import valid_corpus
+
+        corpus = valid_corpus(repo, "diff-invalid-corpus", "a diff compares valid corpora")
+    else:
+        corpus = load_corpus(repo)
+    rt = release_tables(corpus)
     docs = pl.from_arrow(rt.tables["documents"]).join(
         pl.from_arrow(rt.splits), on="doc_id", how="left"
     )

@@ -126,6 +126,9 @@ def render_site(repo: Repo, doc_ids: list[str] | None, out: Path) -> SiteResult:
     """Render the documents ``doc_ids`` (default: all annotated) and their clusters into
     ``out``. Pages are written (as temporary files) as they are made; nothing replaces a
     file of ``out`` if anything fails."""
+    from isf_claims.guard import require_valid
+
+    require_valid(repo, "render-invalid-corpus", "the review site shows a valid corpus")
     previous = _previous(out)
     existed = out.exists()
     names: list[str] = []
