@@ -1,5 +1,6 @@
-"""Prediction files: reading them for ``evaluate`` and, as typed records, for other tools
-(such as a Label Studio pre-annotation helper).
+"""Prediction files: reading them for ``evaluate``, as typed records for other tools, and
+(:func:`read_layers`, mentions and claims in one file) for ``export labelstudio
+--predictions``. This is the one reader of the prediction format.
 
 A prediction file is JSON lines (``.jsonl``) or Parquet (``.parquet``), one record per
 prediction, shaped like the release's config of the same name; from Python a
