@@ -443,3 +443,56 @@ def test_readers_give_typed_records_from_files_and_datasets(
     report = evaluate(ds, "mentions", release=release.folder)
     assert report["figures"]["strict"]["f1"] == 1.0
     assert np.isclose(report["figures"]["partial"]["recall"], 1.0)
+
+
+def test_an_empty_prediction_file_scores_zero_recall(release: BuildResult, tmp_path: Path) -> None:
+    for task in ("mentions", "claims", "ner", "clusters"):
+        path = tmp_path / f"{task}.jsonl"
+        path.write_text("", encoding="utf-8")
+        report = evaluate(path, task, release=release.folder, bootstrap=None)
+        assert report["documents"]["without_predictions"] == report["documents"]["scored"]
+        figures = dict(report["figures"])
+        figures.pop("b3", None)  # every claim alone still agrees with itself under B³
+        recalls = [v for k, v in _recalls(figures)]
+        assert recalls and all(r == 0.0 for r in recalls), task
+
+
+def _recalls(x: Any, key: str = "") -> list[tuple[str, float]]:
+    if isinstance(x, dict):
+        return [kv for k, v in x.items() for kv in _recalls(v, k)]
+    return [(key, x)] if key == "recall" and x is not None else []
+
+
+def test_derived_baselines_for_ner_and_clusters(
+    release: BuildResult, release_corpus: Any, tmp_path: Path
+) -> None:
+    for task in ("ner", "clusters"):
+        out = tmp_path / f"{task}.jsonl"
+        args = ["--release", str(release.folder), "--root", str(release_corpus.root)]
+        result = RUN.invoke(app, ["baseline", task, "--out", str(out), *args[:2]])
+        assert result.exit_code == 0, result.output
+        result = RUN.invoke(
+            app, ["evaluate", str(out), "--task", task, *args[:2], "--format", "json"]
+        )
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.output)
+        assert (
+            report["documents"]["scored"]
+            == pl.read_parquet(release.folder / "data" / "documents").height
+        )
+    ner = json.loads(
+        RUN.invoke(
+            app,
+            [
+                "evaluate",
+                str(tmp_path / "ner.jsonl"),
+                "--task",
+                "ner",
+                "--release",
+                str(release.folder),
+                "--format",
+                "json",
+            ],
+        ).output
+    )
+    assert ner["figures"]["micro"]["precision"] > 0

@@ -29,13 +29,14 @@ from typer.testing import CliRunner
 import isf_claims
 from isf_claims.cli import app
 from isf_claims.errors import IsfError
-from isf_claims.release.build import BuildResult
+from isf_claims.release.build import SECOND_SET, BuildResult, build_release
 from isf_claims.release.publish import plan_publish
 from isf_claims.release.quotes import SEAL_PREFIX, WORDS, unseal
 from isf_claims.release.rehydrate import rehydrate
 from isf_claims.release.standoff import build_standoff
 from isf_claims.release.textproof import diagnose
 from isf_claims.repo import Repo
+from test_release_fixtures import copy_corpus
 
 pytest_plugins = ["test_release_fixtures"]
 
@@ -354,3 +355,24 @@ def test_publish_sends_the_standoff_release_unless_texts_may_be_published(
         ],
     )
     assert done.exit_code == 0 and "full release" in done.output
+
+
+def test_a_second_annotation_set_travels_so_agreement_is_reproduced(tmp_path: Path):
+    repo = copy_corpus(tmp_path / "corpus")
+    second = repo.root / SECOND_SET
+    shutil.copytree(repo.annotated_dir, second)
+    doc = second / "kazinform_uk-officers-join-gaza-stabilization-effort.jsonl"
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    mention = next(i for i, line in enumerate(lines) if '"layer": "mention"' in line)
+    del lines[mention]  # the second annotator missed a mention: agreement below 1
+    doc.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    full = build_release(repo, tmp_path / "full")
+    assert full.report["agreement"]
+    standoff = build_standoff(repo, tmp_path / "so")
+    assert (standoff.folder / "standoff" / SECOND_SET / "documents.parquet").is_file()
+    texts = {d: b for d, b in articles(repo).items()}
+    for passage in set().union(*(passages(t.decode()) for t in texts.values())):
+        for rel, text in file_texts(standoff.folder).items():
+            assert passage not in passages(text), rel
+    done = rehydrate(standoff.folder, repo.raw_dir, tmp_path / "out")
+    assert done.identical and sums(done.folder) == sums(full.folder)

@@ -3,7 +3,9 @@
 
 - ``mentions``: :mod:`isf_claims.baselines.gazetteer` (leave-one-document-out gazetteer);
 - ``claims``: :mod:`isf_claims.baselines.claims_rules` (PARC-style rules, cue lexicon in
-  ``schema/cue_lexicon.json``).
+  ``schema/cue_lexicon.json``);
+- ``ner`` and ``clusters``: :mod:`isf_claims.baselines.derived` (the gazetteer's mentions in
+  IOB2; claims that read the same across documents).
 
 Both write the prediction format of :mod:`isf_claims.evaluate.formats`, declaring the
 release they were made on.
@@ -24,7 +26,8 @@ from isf_claims.evaluate.formats import HEADER_KEY
 from isf_claims.evaluate.gold import Gold
 from isf_claims.fsutil import atomic_write_bytes
 
-BASELINES = ("mentions", "claims")
+BASELINES = ("mentions", "claims")  # scored in the card
+DERIVED = ("ner", "clusters")  # run by `baseline` only (see derived.py)
 
 
 def run(task: str, gold: Gold, schema_dir: Path) -> pl.DataFrame:
@@ -38,12 +41,22 @@ def run(task: str, gold: Gold, schema_dir: Path) -> pl.DataFrame:
         from isf_claims.baselines.claims_rules import load_lexicon, predict
 
         return predict(gold.documents, gold.table("mentions"), load_lexicon(schema_dir))
+    if task == "ner":
+        from isf_claims.baselines.derived import ner_predictions
+        from isf_claims.baselines.gazetteer import predict as gazetteer
+
+        found = gazetteer(gold.table("ner"), gold.table("mentions"), gold.vocab["label"])
+        return ner_predictions(gold.documents, found, gold.vocab["label"])
+    if task == "clusters":
+        from isf_claims.baselines.derived import cluster_predictions
+
+        return cluster_predictions(gold.table("claims"))
     raise usage_error(
         "baseline-unknown-task",
         "no baseline for this task",
-        expected=" or ".join(BASELINES),
+        expected=" or ".join(BASELINES + DERIVED),
         found=task,
-        fix="pass mentions or claims",
+        fix="pass mentions, claims, ner or clusters",
     )
 
 

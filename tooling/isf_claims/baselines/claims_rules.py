@@ -68,7 +68,39 @@ def _cue_pattern(lexicon: dict[str, str]) -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
-def _doc_claims(text: str, cue_rx: re.Pattern[str], cue_end_rx: re.Pattern[str]) -> list[tuple]:
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _cue_index(lexicon: dict[str, str]) -> dict[str, list[str]]:
+    """Last word of each cue (lower case) -> the cues ending with it, longest first."""
+    out: dict[str, list[str]] = {}
+    for cue in sorted((c.lower() for c in lexicon), key=lambda c: (-len(c), c)):
+        out.setdefault(cue.split()[-1], []).append(cue)
+    return out
+
+
+def _cue_before(text: str, at: int, index: dict[str, list[str]]) -> tuple[int, int] | None:
+    """The lexicon cue followed by an optional comma and whitespace up to ``at`` (within
+    :data:`CUE_REACH` code points), as (start, end), or None."""
+    lo, k = max(0, at - CUE_REACH), at
+    while k > lo and text[k - 1].isspace():
+        k -= 1
+    if k == at:
+        return None
+    if k > lo and text[k - 1] == ",":
+        k -= 1
+    j = k
+    while j > lo and _word(text[j - 1]):
+        j -= 1
+    for cue in index.get(text[j:k].lower(), ()):
+        start = k - len(cue)
+        if start >= lo and text[start:k].lower() == cue and not (start and _word(text[start - 1])):
+            return start, k
+    return None
+
+
+def _doc_claims(text: str, cue_rx: re.Pattern[str], index: dict[str, list[str]]) -> list[tuple]:
     """(content start, end, cue start, end, attribution, cue text) of one document."""
     out: list[tuple[int, int, int, int, str, str]] = []
     for m in _QUOTE.finditer(text):
@@ -94,15 +126,15 @@ def _doc_claims(text: str, cue_rx: re.Pattern[str], cue_end_rx: re.Pattern[str])
     for m in _THAT.finditer(text):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
             continue
-        cue = cue_end_rx.search(text, max(0, m.start() - CUE_REACH), m.start())
-        if not cue:
+        cue = _cue_before(text, m.start(), index)
+        if cue is None:
             continue
         cs, ce = m.start(1), m.end(1)
         while ce > cs and text[ce - 1].isspace():
             ce -= 1
         if ce - cs < 2 or any(s < ce and cs < e for s, e in quoted):
             continue
-        out.append((cs, ce, cue.start(1), cue.end(1), "indirect", cue[1]))
+        out.append((cs, ce, cue[0], cue[1], "indirect", text[cue[0] : cue[1]]))
     return out
 
 
@@ -118,10 +150,10 @@ def predict(docs: pl.DataFrame, mentions: pl.DataFrame, lexicon: dict[str, str])
     """Claims predicted for ``docs`` (doc_id, text), in the prediction format, with gold
     ``mentions`` (doc_id, label, start, end) as source candidates."""
     cue_rx = _cue_pattern(lexicon)
-    cue_end_rx = re.compile(cue_rx.pattern + r",?\s+\Z", re.IGNORECASE)
+    index = _cue_index(lexicon)
     rows: list[tuple[Any, ...]] = []
     for doc, text in docs.select("doc_id", "text").iter_rows():
-        rows.extend((doc, *c) for c in _doc_claims(text, cue_rx, cue_end_rx))
+        rows.extend((doc, *c) for c in _doc_claims(text, cue_rx, index))
     claims = pl.DataFrame(
         rows,
         schema={

@@ -127,6 +127,9 @@ def evaluate(
     figures, intervals = score(preds, gold, scored, boot)
     with_pred = set(preds.frame["doc_id"].unique().to_list())
     outside = preds.frame.filter(~pl.col("doc_id").is_in(scored)).height
+    by_split = (
+        gold.documents.filter(pl.col("doc_id").is_in(scored)).group_by("split").len().sort("split")
+    )
     return {
         "scorer": scorer(),
         "task": task,
@@ -137,6 +140,7 @@ def evaluate(
             "scored": len(scored),
             "without_predictions": sum(d not in with_pred for d in scored),
             "predictions_outside": outside,
+            "by_split": dict(by_split.iter_rows()),
             "ids": scored,
         },
         "figures": figures,

@@ -37,6 +37,13 @@ from isf_claims.evaluate.codes import bad
 from isf_claims.evaluate.gold import ATTRIBUTES, SPAN_ROLES
 
 TASKS = ("ner", "mentions", "claims", "clusters")
+_SPAN = pl.Struct({"start": pl.Int64, "end": pl.Int64})
+_EMPTY: dict[str, dict[str, Any]] = {
+    "mentions": {"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64, "label": pl.String},
+    "claims": {"doc_id": pl.String, "content": _SPAN},
+    "ner": {"doc_id": pl.String, "start": pl.Int64, "ner_tags": pl.List(pl.String)},
+    "clusters": {"members": pl.List(pl.Struct({"doc_id": pl.String, "claim": pl.String}))},
+}
 HEADER_KEY = "isf_claims"
 
 
@@ -191,8 +198,8 @@ def _span(df: pl.DataFrame, role: str) -> dict[str, pl.Expr]:
 
 
 def _normalise(df: pl.DataFrame, task: str, path: str) -> pl.DataFrame:
-    if df.width == 0:
-        df = pl.DataFrame({"doc_id": pl.Series([], dtype=pl.String)})
+    if df.width == 0:  # an empty file: no prediction at all
+        df = pl.DataFrame(schema=_EMPTY[task])
     if task == "mentions":
         for name in ("doc_id", "start", "end", "label"):
             _need(df, name, path, task)

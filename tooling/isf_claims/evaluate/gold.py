@@ -35,7 +35,35 @@ class Gold:
     folder: str | None = None
 
     def table(self, name: str) -> pl.DataFrame:
-        return self.tables[name]
+        """A gold table; a config the release does not have (no row in any split) is
+        empty."""
+        if name in self.tables:
+            return self.tables[name]
+        span = {f"{r}_{k}": pl.Int64 for r in SPAN_ROLES for k in ("start", "end")}
+        empty = {
+            "mentions": {
+                "doc_id": pl.String,
+                "id": pl.String,
+                "label": pl.String,
+                "start": pl.Int64,
+                "end": pl.Int64,
+                "text": pl.String,
+            },
+            "claims": {
+                "doc_id": pl.String,
+                "id": pl.String,
+                **span,
+                **dict.fromkeys(ATTRIBUTES, pl.String),
+            },
+            "ner": {
+                "doc_id": pl.String,
+                "start": pl.Int64,
+                "end": pl.Int64,
+                "ner_tags": pl.List(pl.String),
+            },
+            "cluster_members": {"cluster_id": pl.String, "doc_id": pl.String, "claim": pl.String},
+        }
+        return pl.DataFrame(schema=empty[name])
 
 
 def _flat_claims(claims: pl.DataFrame) -> pl.DataFrame:
@@ -74,7 +102,7 @@ def from_tables(
 ) -> Gold:
     """Gold from in-memory release tables (``documents``, ``mentions``, ``claims``, ``ner``,
     ``clusters``; any may be missing) and the ``doc_id``/``split`` table."""
-    cols = DOC_COLUMNS + (["text"] if with_text else [])
+    cols = DOC_COLUMNS + (["text", "zones"] if with_text else [])
     docs = pl.from_arrow(tables["documents"].select(cols)).join(
         pl.from_arrow(splits), on="doc_id", how="left"
     )
@@ -84,7 +112,12 @@ def from_tables(
             tables["mentions"].select(["doc_id", "id", "label", "start", "end", "text"])
         )
     if "claims" in tables:
-        out["claims"] = _flat_claims(pl.from_arrow(tables["claims"]))
+        claims = pl.from_arrow(tables["claims"])
+        out["claims"] = _flat_claims(claims)
+        if with_text:
+            out["claims"] = out["claims"].with_columns(
+                content_text=claims["content"].struct.field("text")
+            )
     if "ner" in tables:
         extra = ["tokens", "token_offsets"] if with_text else []
         out["ner"] = pl.from_arrow(
@@ -124,7 +157,7 @@ def from_release(folder: Path, with_text: bool = False, verify: bool = True) -> 
     if verify:
         checksums.verify(folder)
     report = json.loads((folder / "build-report.json").read_text(encoding="utf-8"))
-    docs = _read(folder, "documents", DOC_COLUMNS + (["text"] if with_text else []))
+    docs = _read(folder, "documents", DOC_COLUMNS + (["text", "zones"] if with_text else []))
     assert docs is not None
     splits = docs.select(["doc_id", "split"])
     tables = {"documents": docs.drop_columns(["split"])}

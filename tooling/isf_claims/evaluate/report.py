@@ -36,6 +36,7 @@ def render_text(report: dict[str, Any]) -> str:
         f"documents scored: {d['scored']} ({d['without_predictions']} without any prediction, "
         f"scored as empty); predictions outside them, not scored: {d['predictions_outside']}",
     ]
+    out.append("  by split: " + ", ".join(f"{k} {v}" for k, v in d.get("by_split", {}).items()))
     if d["scored"] <= 10:
         out.append("  " + ", ".join(d["ids"]))
     f = report["figures"]

@@ -158,7 +158,8 @@ def annotation_markdown(annotation: Mapping[str, Any]) -> list[str]:
     document record's ``annotator_count`` and ``adjudicated``)."""
     lines = ["### Annotators per document", ""]
     lines += [
-        "From each document's annotation record (`annotator_count`, `adjudicated`). "
+        "From each document's annotation record (`annotator_count`, `adjudicated`; also "
+        "columns of the `documents` config). "
         '"Adjudicated" means independent annotations were merged by a curator\'s decisions '
         "(`isf-claims adjudicate`).",
         "",

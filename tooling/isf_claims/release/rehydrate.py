@@ -14,6 +14,7 @@ result, in its card and build report, as a partial release.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from isf_claims.raw import META_FIELDS, meta_bytes
 from isf_claims.release import checksums
 from isf_claims.release.build import (
     REPORT_FILE,
+    SECOND_SET,
     Artefacts,
     check_valid,
     finish,
@@ -39,7 +41,14 @@ from isf_claims.release.build import (
 )
 from isf_claims.release.metadata import json_bytes
 from isf_claims.release.quotes import SEAL_PREFIX, unseal
-from isf_claims.release.standoff import KIT, MANIFEST, SEALED_SUFFIX, map_strings
+from isf_claims.release.standoff import (
+    HEADERS,
+    KIT,
+    MANIFEST,
+    SEALED_SUFFIX,
+    SECOND,
+    map_strings,
+)
 from isf_claims.release.standoff_tables import SealPlan, standoff_table, string_leaves
 from isf_claims.release.texts import Proofs, prove, render
 from isf_claims.repo import Repo
@@ -138,57 +147,52 @@ def _unsealer(tables: list[pa.Table], texts: dict[str, bytes]) -> SealPlan:
     return SealPlan(pa.array(list(opened), pa.string()), pa.array(list(opened.values())), {})
 
 
-def _json_lines(docs: pl.DataFrame, schema: Schema) -> pl.DataFrame:
-    """One canonical-content JSON line per record: (doc, rank, line), documents in order."""
-    texts = docs.select(pl.int_range(pl.len()).alias("_doc"), "doc_id", "_text")
+def _json_lines(docs: pl.DataFrame, schema: Schema) -> pl.Series:
+    """Each document's annotation file (without its last newline): the document record,
+    then its zones, mentions, claims and markers, one JSON object per line, span texts cut
+    from ``_text`` column-wise."""
+    index = pl.int_range(pl.len()).alias("_doc")
+    texts = docs.select(index, "_text")
     header = [
         pl.lit("document").alias("layer")
         if f.name == "layer"
         else (pl.col("sha256") if f.name == "raw_sha256" else pl.col(f.name)).alias(f.name)
         for f in schema.layer("document").fields
     ]
-    frames = [
-        docs.with_row_index("_doc").select(
-            pl.col("_doc").cast(pl.Int64),
-            pl.lit(0).alias("_rank"),
-            pl.struct(header).struct.json_encode().alias("line"),
-        )
-    ]
-    for rank, layer in enumerate(DOCUMENT_LAYERS, start=1):
+    parts = [docs.select(pl.struct(header).struct.json_encode()).to_series()]
+    for layer in DOCUMENT_LAYERS:
         column = SPAN_LAYERS[layer]
         recs = (
-            docs.select(pl.int_range(pl.len()).alias("_doc"), column)
+            docs.select(index, column)
             .explode(column)
             .drop_nulls(column)
             .unnest(column)
-            .join(texts.select("_doc", "_text"), on="_doc", how="left", maintain_order="left")
+            .join(texts, on="_doc", how="left", maintain_order="left")
         )
-        fields = []
-        for f in schema.layer(layer).fields:
-            if f.name == "layer":
-                fields.append(pl.lit(layer).alias("layer"))
-            elif f.name == "text":
-                cut = pl.col("_text").str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
-                fields.append(cut.alias("text"))
-            elif f.type == "span":
-                s, e = pl.col(f.name).struct.field("start"), pl.col(f.name).struct.field("end")
-                span = pl.struct(
-                    s.alias("start"),
-                    e.alias("end"),
-                    pl.col("_text").str.slice(s, e - s).alias("text"),
-                )
-                fields.append(pl.when(pl.col(f.name).is_not_null()).then(span).alias(f.name))
-            else:
-                fields.append(pl.col(f.name))
-        frames.append(
-            recs.select(
-                pl.col("_doc").cast(pl.Int64),
-                pl.lit(rank).alias("_rank"),
-                pl.struct(fields).struct.json_encode().alias("line"),
-            )
+        fields = [_field(layer, f.name, f.type) for f in schema.layer(layer).fields]
+        per_doc = (
+            recs.select("_doc", pl.struct(fields).struct.json_encode().alias("line"))
+            .group_by("_doc", maintain_order=True)  # rows are in document order already
+            .agg(pl.col("line").str.join("\n"))
         )
-    lines = pl.concat(frames).sort("_doc", "_rank", maintain_order=True)
-    return lines.group_by("_doc", maintain_order=True).agg(pl.col("line").str.join("\n"))
+        lines = texts.select("_doc").join(per_doc, on="_doc", how="left", maintain_order="left")
+        parts.append(lines["line"])
+    return pl.select(pl.concat_str(parts, separator="\n", ignore_nulls=True)).to_series()
+
+
+def _field(layer: str, name: str, kind: str) -> pl.Expr:
+    """One field of a record of ``layer`` as the annotation file has it."""
+    if name == "layer":
+        return pl.lit(layer).alias("layer")
+    if name == "text":
+        cut = pl.col("_text").str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
+        return cut.alias("text")
+    if kind == "span":
+        s, e = pl.col(name).struct.field("start"), pl.col(name).struct.field("end")
+        cut = pl.col("_text").str.slice(s, e - s).alias("text")
+        span = pl.struct(s.alias("start"), e.alias("end"), cut)
+        return pl.when(pl.col(name).is_not_null()).then(span).alias(name)
+    return pl.col(name)
 
 
 def _shared(schema: Schema, layer: str, table: pa.Table) -> bytes:
@@ -198,6 +202,8 @@ def _shared(schema: Schema, layer: str, table: pa.Table) -> bytes:
 def _kit(standoff: Standoff, texts: dict[str, bytes], root: Path) -> None:
     """``dataset.json``, ``DATACARD.md`` and the schema into ``root``, sealed parts opened."""
     for rel in standoff.manifest["kit"]:
+        if rel == HEADERS or rel.startswith(SECOND + "/"):
+            continue
         data = (standoff.folder / rel).read_bytes()
         target = root / rel[len(KIT) + 1 :]
         if rel.endswith(SEALED_SUFFIX):
@@ -216,32 +222,66 @@ def _kit(standoff: Standoff, texts: dict[str, bytes], root: Path) -> None:
         target.write_bytes(data)
 
 
-def rebuild_repository(standoff: Standoff, texts: dict[str, bytes], root: Path) -> Repo:
-    """The repository inputs of the documents in ``texts`` (all proven), under ``root``."""
-    repo = Repo(root)
-    _kit(standoff, texts, root)
-    schema = load_schema(repo.schema_dir, standoff.manifest["schema_version"])
-    docs = standoff.documents
-    keep = pc.is_in(docs["doc_id"], value_set=pa.array(sorted(texts), pa.string()))
-    docs = docs.filter(keep)
-    plan = _unsealer([docs, standoff.entities, standoff.clusters], texts)
+def _write_set(
+    folder: Path,
+    tables: dict[str, pa.Table],
+    headers: pl.DataFrame,
+    texts: dict[str, bytes],
+    schema: Schema,
+    shared_always: bool,
+) -> None:
+    """One annotation set's files (documents, entities, clusters) into ``folder``, for the
+    documents whose texts are proven, sealed values opened."""
+    docs = tables["documents"]
+    docs = docs.filter(pc.is_in(docs["doc_id"], value_set=pa.array(sorted(texts), pa.string())))
+    plan = _unsealer([docs, tables["entities"], tables["clusters"]], texts)
     docs = standoff_table("documents", docs, plan, None)
     ids = docs["doc_id"].to_pylist()
     text_col = pa.array([texts[d] for d in ids], pa.binary()).cast(pa.string())
     frame = pl.from_arrow(docs.drop_columns(["text"]).append_column("_text", text_col))
     assert isinstance(frame, pl.DataFrame)
-    lines = _json_lines(frame, schema)
-    repo.raw_dir.mkdir(parents=True)
-    repo.annotated_dir.mkdir(parents=True)
+    frame = frame.join(headers, on="doc_id", how="left", maintain_order="left")
+    contents = _json_lines(frame, schema).to_list()
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def write(i: int) -> None:
+        (folder / f"{ids[i]}.jsonl").write_bytes(contents[i].encode("utf-8") + b"\n")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:  # file writes release the GIL
+        list(pool.map(write, range(len(ids))))
+    entities = standoff_table("entities", tables["entities"], plan, None)
+    clusters = _kept_clusters(standoff_table("clusters", tables["clusters"], plan, None), set(ids))
+    for name, layer, table in (("entities", "entity", entities), ("clusters", "cluster", clusters)):
+        if shared_always or table.num_rows:
+            (folder / f"{name}.jsonl").write_bytes(_shared(schema, layer, table))
+
+
+def rebuild_repository(standoff: Standoff, texts: dict[str, bytes], root: Path) -> Repo:
+    """The repository inputs of the documents in ``texts`` (all proven), under ``root``."""
+    repo = Repo(root)
+    _kit(standoff, texts, root)
+    schema = load_schema(repo.schema_dir, standoff.manifest["schema_version"])
+    main = {"documents": standoff.documents, "entities": standoff.entities}
+    main["clusters"] = standoff.clusters
+    headers = pl.read_parquet(standoff.folder / HEADERS)
+    _write_set(repo.annotated_dir, main, headers, texts, schema, shared_always=True)
+    second = standoff.folder / SECOND
+    if second.is_dir():
+        tables = {n: pq.read_table(second / f"{n}.parquet") for n in main}
+        headers = pl.read_parquet(second / "headers.parquet")
+        _write_set(root / SECOND_SET, tables, headers, texts, schema, shared_always=False)
+    docs = standoff.documents
+    docs = docs.filter(pc.is_in(docs["doc_id"], value_set=pa.array(sorted(texts), pa.string())))
+    ids = docs["doc_id"].to_pylist()
     metas = docs.select([m for m in META_FIELDS if m in docs.column_names]).to_pylist()
-    for doc_id, meta, content in zip(ids, metas, lines["line"].to_list(), strict=True):
-        repo.raw_path(doc_id).write_bytes(texts[doc_id])
-        repo.meta_path(doc_id).write_bytes(meta_bytes(meta))
-        repo.annotation_path(doc_id).write_bytes(content.encode("utf-8") + b"\n")
-    entities = standoff_table("entities", standoff.entities, plan, None)
-    clusters = _kept_clusters(standoff_table("clusters", standoff.clusters, plan, None), set(ids))
-    repo.entities_path.write_bytes(_shared(schema, "entity", entities))
-    repo.clusters_path.write_bytes(_shared(schema, "cluster", clusters))
+    repo.raw_dir.mkdir(parents=True)
+
+    def write(i: int) -> None:
+        repo.raw_path(ids[i]).write_bytes(texts[ids[i]])
+        repo.meta_path(ids[i]).write_bytes(meta_bytes(metas[i]))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(len(ids))))
     return repo
 
 
@@ -309,6 +349,13 @@ def _label_partial(
     return files
 
 
+def _scratch() -> str | None:
+    """Where the temporary repository goes: memory-backed ``/dev/shm`` when there is one
+    (the inputs are written once and read once), else the system's temporary folder."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
 def rehydrate(
     standoff_dir: Path, texts_src: Path, out: Path, allow_partial: bool = False
 ) -> Rehydrated:
@@ -334,7 +381,7 @@ def rehydrate(
             found="\n" + render(proofs),
             fix="pass the folder or JSON-lines file holding your copies of the articles",
         )
-    with tempfile.TemporaryDirectory(prefix="isf-rehydrate-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="isf-rehydrate-", dir=_scratch()) as tmp:
         repo = rebuild_repository(standoff, proofs.texts, Path(tmp) / "repo")
         files, report = _build(repo)
     partial = bool(proofs.unproven)

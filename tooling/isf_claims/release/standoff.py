@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from isf_claims.corpus import Corpus
 from isf_claims.errors import IsfError
@@ -26,6 +27,7 @@ from isf_claims.release.build import (
     DATACARD,
     DEFAULT_OUT,
     REPORT_FILE,
+    SECOND_SET,
     BuildResult,
     check_valid,
     finish,
@@ -35,6 +37,7 @@ from isf_claims.release.build import (
 )
 from isf_claims.release.datafiles import Shape
 from isf_claims.release.metadata import DATASET_FILE, DatasetMeta, json_bytes, read_dataset_meta
+from isf_claims.release.parquet import parquet_bytes
 from isf_claims.release.quotes import WORDS, ArticlePassages, seal
 from isf_claims.release.rights import text_access
 from isf_claims.release.standoff_tables import (
@@ -44,12 +47,17 @@ from isf_claims.release.standoff_tables import (
     seal_plan,
     standoff_table,
 )
-from isf_claims.release.tables import ReleaseTables
+from isf_claims.release.tables import DROPPED_DOC_FIELDS, ReleaseTables, release_tables
 from isf_claims.repo import Repo
 
 SUFFIX = "-standoff"
 KIT = "standoff"
 MANIFEST = f"{KIT}/manifest.json"
+# Document-record fields the release does not publish as columns (e.g. annotator_count),
+# which rehydration needs to write the annotation files back.
+HEADERS = f"{KIT}/headers.parquet"
+# The second annotation set (double-annotated/), when there is one: its tables, shaped.
+SECOND = f"{KIT}/{SECOND_SET}"
 SEALED_SUFFIX = ".sealed"
 KIND = "standoff"
 WITHHELD = [
@@ -243,6 +251,35 @@ def kit_files(repo: Repo, corpus: Corpus, shaper: _Shaper) -> dict[str, bytes]:
     return out
 
 
+def headers_file(corpus: Corpus) -> bytes:
+    """``doc_id`` and every document-record field the documents config leaves out."""
+    docs = corpus["documents"]
+    fields = [f.name for f in corpus.schema.layer("document").fields]
+    extra = [n for n in fields if n in DROPPED_DOC_FIELDS and n not in ("layer", "raw_sha256")]
+    table = docs.select(["doc_id", *extra])
+    return parquet_bytes(table.take(pc.sort_indices(table, [("doc_id", "ascending")])))
+
+
+def second_set_files(repo: Repo, shaper: _Shaper) -> dict[str, bytes]:
+    """The second annotation set's tables (standoff-shaped), so that rehydration reproduces
+    the agreement figures; none without a second set."""
+    folder = repo.root / SECOND_SET
+    if not folder.is_dir() or not any(folder.glob("*.jsonl")):
+        return {}
+    from isf_claims.agreement.loading import load_annotation_set
+
+    second = load_annotation_set(repo, folder, check=False)  # the build has checked it
+    rt = release_tables(second)
+    assert shaper.passages is not None
+    plan = seal_plan(rt, shaper.texts, shaper.passages, prefix="second-")
+    out = {
+        f"{SECOND}/{name}.parquet": parquet_bytes(standoff_table(name, rt.tables[name], plan, None))
+        for name in ("documents", "entities", "clusters")
+    }
+    out[f"{SECOND}/headers.parquet"] = headers_file(second)
+    return out
+
+
 def _check_clean(files: dict[str, bytes], passages: ArticlePassages) -> None:
     """Refuse when a text file of the standoff release quotes an article (the prose of
     ``DATACARD.md``, say): the standoff release must not carry the texts."""
@@ -278,6 +315,8 @@ def standoff_files(
     files["croissant.json"] = _croissant(files["croissant.json"], section)
     files["datapackage.json"] = _datapackage(files["datapackage.json"])
     files.update(kit_files(repo, corpus, shaper))
+    files[HEADERS] = headers_file(corpus)
+    files.update(second_set_files(repo, shaper))
     release = {
         "kind": KIND,
         "full_release": release_name(meta),

@@ -61,9 +61,12 @@ class SealPlan:
         )
 
 
-def seal_plan(rt: ReleaseTables, texts: Mapping[str, bytes], passages: ArticlePassages) -> SealPlan:
+def seal_plan(
+    rt: ReleaseTables, texts: Mapping[str, bytes], passages: ArticlePassages, prefix: str = ""
+) -> SealPlan:
     """Find every string value of ``rt`` (text fields aside) that quotes an article and seal
-    it with the bytes of the articles it quotes (``texts``: doc_id -> raw bytes)."""
+    it with the bytes of the articles it quotes (``texts``: doc_id -> raw bytes; ``prefix``
+    keeps the nonces of two plans of one release apart)."""
     values = []
     for table in rt.tables.values():
         for column in table.column_names:
@@ -71,7 +74,7 @@ def seal_plan(rt: ReleaseTables, texts: Mapping[str, bytes], passages: ArticlePa
                 values.append(pc.unique(leaf.cast(pa.string())).drop_null())
     found = passages.quoted(pa.chunked_array(values, pa.string()).to_pylist() if values else [])
     originals = sorted(found)
-    sealed = [seal(v, str(n), found[v], texts) for n, v in enumerate(originals, start=1)]
+    sealed = [seal(v, f"{prefix}{n}", found[v], texts) for n, v in enumerate(originals, 1)]
     return SealPlan(pa.array(originals, pa.string()), pa.array(sealed, pa.string()), found)
 
 
