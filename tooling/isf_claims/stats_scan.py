@@ -84,7 +84,7 @@ def _batch(
     columns.update((name, pl.String) for name in names)
     try:
         rows = _rows(paths, data, columns)
-    except (pl.exceptions.PolarsError, OSError) as exc:
+    except (pl.exceptions.PolarsError, OSError, UnicodeError) as exc:  # a name not UTF-8 too
         raise _unreadable(repo, paths, exc) from None
     order = pl.DataFrame(
         {"_doc": range(len(paths)), "doc_id": [p.stem for p in paths]},
