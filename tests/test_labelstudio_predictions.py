@@ -136,3 +136,88 @@ def test_predictions_only_for_labelstudio(tmp_path: Path) -> None:
         ],
     )
     assert res.exit_code == 2 and "predictions-unsupported" in res.stderr
+
+
+CLAIM = {
+    "doc_id": "d1",
+    "layer": "claim",
+    "content": dict(
+        zip(("start", "end"), at("the 😀 force would enter Gaza City on Monday"), strict=True)
+    ),
+    "cue": dict(zip(("start", "end"), at("said"), strict=True)),
+    "source": dict(zip(("start", "end"), at("officials"), strict=True)),
+    "attribution": "indirect",
+    "source_type": "anonymous",
+    "cue_commitment": "neutral",
+    "polarity": "positive",
+    "claim_type": "intention",
+    "score": 0.5,
+}
+
+
+def test_predicted_claims_become_regions_an_annotator_can_accept(tmp_path: Path) -> None:
+    repo = draft_repo(tmp_path)
+    preds = write_predictions(tmp_path / "claims.jsonl", [*PREDICTED, CLAIM])
+    export_corpus(repo, "labelstudio", tmp_path / "ls", predictions=preds)
+    tasks_path = tmp_path / "ls" / "tasks.json"
+    (task,) = json.loads(tasks_path.read_text("utf-8"))
+    (pred,) = task["predictions"]
+    regions = {r["id"]: r for r in pred["result"] if r["type"] == "labels"}
+    s, e = at("said")
+    assert regions["pc1-cue"]["value"] == {
+        "start": u16(s),
+        "end": u16(e),
+        "text": "said",
+        "labels": ["cue"],
+    }
+    assert regions["pc1"]["score"] == 0.5 and pred["score"] == 0.5
+    choices = {
+        r["from_name"]: r["value"]["choices"] for r in pred["result"] if r["type"] == "choices"
+    }
+    assert choices["claim_attribution"] == ["indirect"] and choices["claim_claim_type"] == [
+        "intention"
+    ]
+    relations = {tuple(r["labels"]) for r in pred["result"] if r["type"] == "relation"}
+    assert relations == {("claim_cue",), ("claim_source",)}
+    # an annotator accepts the prediction as it is: the import gives fresh record ids
+    task["annotations"] = [{"result": pred["result"]}]
+    tasks_path.write_text(json.dumps([task], ensure_ascii=False), "utf-8")
+    import_annotations(repo, "labelstudio", tmp_path / "ls")
+    records = [json.loads(x) for x in repo.annotation_path("d1").read_text("utf-8").splitlines()]
+    (claim,) = [r for r in records if r["layer"] == "claim"]
+    assert claim["id"] == "c1" and claim["cue"]["text"] == "said"
+    assert claim["source"]["text"] == "officials" and claim["claim_type"] == "intention"
+    assert [r["id"] for r in records if r["layer"] == "mention"] == ["m1", "m2"]
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda c: c.pop("content"), "needs its content"),
+        (lambda c: c.update(cue={"start": 0, "end": 999}), "offsets out of range"),
+        (lambda c: c.update(polarity="maybe"), "unknown polarity"),
+        (lambda c: c.update(layer="zone"), "unknown layer"),
+        (lambda c: c.update(note="x"), "unknown key"),
+    ],
+)
+def test_bad_predicted_claims_are_refused(tmp_path: Path, edit, message) -> None:
+    repo = draft_repo(tmp_path)
+    claim = json.loads(json.dumps(CLAIM))
+    edit(claim)
+    preds = write_predictions(tmp_path / "p.jsonl", [claim])
+    with pytest.raises(Exception) as err:
+        export_corpus(repo, "labelstudio", tmp_path / "ls", predictions=preds)
+    assert getattr(err.value, "code", None) == "predictions-invalid" and message in str(err.value)
+    assert not (tmp_path / "ls").exists()
+
+
+def test_evaluation_prediction_files_are_accepted(tmp_path: Path) -> None:
+    """The evaluation's files: a header line, claims without ``layer``, an ``id``."""
+    repo = draft_repo(tmp_path)
+    claim = {k: v for k, v in CLAIM.items() if k != "layer"}
+    rows = [{"isf_claims": {"task": "claims"}}, {**claim, "id": "x1"}]
+    preds = write_predictions(tmp_path / "claims.jsonl", rows)
+    export_corpus(repo, "labelstudio", tmp_path / "ls", predictions=preds)
+    (task,) = json.loads((tmp_path / "ls" / "tasks.json").read_text("utf-8"))
+    labels = {r["id"] for r in task["predictions"][0]["result"] if r["type"] == "labels"}
+    assert labels == {"pc1", "pc1-cue", "pc1-source"}

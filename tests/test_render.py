@@ -23,7 +23,7 @@ from convert_fixtures import make_repo, write_doc
 from isf_claims import annotations as fmt
 from isf_claims.cli import app
 from isf_claims.corpus import load_corpus
-from isf_claims.render import build_site, render_site
+from isf_claims.render import build_site, index, render_site, site
 from isf_claims.render.cluster import word_diff
 from isf_claims.render.htmlkit import cluster_page, doc_page
 from isf_claims.render.markup import Span, render_spans
@@ -318,3 +318,19 @@ def test_render_command_reports_what_it_wrote(tricky: Repo, tmp_path: Path) -> N
     assert res.exit_code == 0, res.output
     assert "2 document pages, 1 cluster pages" in res.output
     assert (out / "index.html").is_file() and (out / "palette.css").is_file()
+
+
+def test_a_site_made_in_batches_equals_the_site_of_the_loaded_corpus(
+    tricky: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bounded memory: documents are loaded and paged a batch at a time, and the lists of
+    the index are split into pages; the files are those of the whole corpus at once."""
+    monkeypatch.setattr(site, "BATCH", 1)
+    monkeypatch.setattr(index, "PAGE_ROWS", 1)
+    whole, clusters = build_site(load_corpus(tricky))
+    result = render_site(tricky, None, tmp_path / "site")
+    written = {p.name: p.read_bytes() for p in (tmp_path / "site").iterdir() if p.name != MANIFEST}
+    assert written == whole and result.clusters == clusters
+    assert "documents-2.html" in written and result.documents == ["other", "tricky"]
+    first = written["index.html"].decode("utf-8")
+    assert 'href="documents-2.html#documents-h"' in first and "Documents 1–1 of 2" in first

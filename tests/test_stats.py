@@ -8,13 +8,23 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from isf_claims.cli import app
 from isf_claims.corpus import Corpus, load_corpus
 from isf_claims.render.plots import PLOTS, draw_plots
 from isf_claims.repo import Repo
-from isf_claims.stats import CorpusStats, claim_vocab_fields, corpus_stats
+from isf_claims.stats import (
+    CorpusStats,
+    aggregate_wide,
+    claim_vocab_fields,
+    corpus_stats,
+    outlets_table,
+    stats_of,
+)
+from isf_claims.stats_report import format_stats, stats_json
+from isf_claims.stats_scan import counted_files
 
 runner = CliRunner()
 
@@ -59,13 +69,46 @@ def test_every_vocabulary_value_is_listed_zeros_included(
 def test_stats_command_text_and_json(repo: Repo, corpus: Corpus) -> None:
     res = runner.invoke(app, ["stats", "--root", str(repo.root)])
     assert res.exit_code == 0, res.output
-    for title in ("Corpus", "Documents", "Mentions per label", "Claims per attribute value"):
+    for title in ("Corpus", "Outlets", "Mentions per label", "Claims per attribute value"):
         assert f"\n{title}" in "\n" + res.output
+    assert "\nDocuments" not in res.output and "D1" not in res.output  # aggregates only
     res = runner.invoke(app, ["stats", "--root", str(repo.root), "--format", "json"])
     data = json.loads(res.output)
     assert data["totals"]["claims"] == corpus["claims"].num_rows
+    assert sum(data["by_label"].values()) == corpus["mentions"].num_rows
+    assert sum(o["documents"] for o in data["outlets"]) == len(corpus.doc_ids)
+    assert "documents" not in data and data["plots"] == []
+    res = runner.invoke(app, ["stats", "--per-doc", "--root", str(repo.root), "--format", "json"])
+    data = json.loads(res.output)
     assert {d["doc_id"] for d in data["documents"]} == set(corpus.doc_ids)
-    assert data["plots"] == []
+    res = runner.invoke(app, ["stats", "--per-doc", "--root", str(repo.root)])
+    for title in ("Documents", "Mentions per label (entity_label) and document"):
+        assert f"\n{title}\n" in res.output
+
+
+def test_counts_read_from_the_files_equal_the_loaded_corpus(repo: Repo, corpus: Corpus) -> None:
+    counted, schema = counted_files(repo)
+    assert schema.version == corpus.schema.version
+    a, b = stats_of(counted, schema), corpus_stats(corpus)
+    for name in ("documents", "mention_labels", "claim_attributes", "totals"):
+        assert_frame_equal(getattr(a, name), getattr(b, name))
+
+
+def test_counts_per_outlet_give_the_same_aggregates(repo: Repo, stats: CorpusStats) -> None:
+    counted, schema = counted_files(repo, per_doc=False)
+    per_outlet = stats_of(counted, schema)
+    assert "doc_id" not in per_outlet.mention_labels.columns
+    assert stats_json(per_outlet, per_doc=False) == stats_json(stats, per_doc=False)
+    assert format_stats(per_outlet) == format_stats(stats)
+
+
+def test_aggregates_sum_the_documents_per_outlet(stats: CorpusStats) -> None:
+    table = aggregate_wide(stats, stats.mention_labels, ["label"])
+    totals = stats.mention_labels.group_by("label", maintain_order=True).agg(pl.col("n").sum())
+    assert table["total"].to_list() == totals["n"].to_list()
+    outlets = outlets_table(stats)
+    assert outlets["documents"].sum() == stats.documents.height
+    assert outlets["mentions"].sum() == stats.documents["mentions"].sum()
 
 
 def test_stats_of_one_document_and_of_an_unknown_one(repo: Repo, corpus: Corpus) -> None:
@@ -92,3 +135,19 @@ def test_plots_are_written_and_byte_stable(repo: Repo, tmp_path: Path, stats: Co
     assert png.startswith(b"\x89PNG") and b"Software" not in png and b"matplotlib" not in png
     svg = (out / "claims-per-outlet.svg").read_text()
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg and "<text" not in svg
+
+
+def test_files_whose_document_records_do_not_match_are_counted_one_by_one(
+    tmp_path: Path,
+) -> None:
+    """The fast path gives each line to the document record before it; files that do not
+    start with their own document record are read file by file instead."""
+    from isf_claims.stats_scan import _rows
+
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_bytes(b'{"layer": "document", "doc_id": "a"}\n{"layer": "mention"}\n')
+    b.write_bytes(b'{"layer": "mention"}\n{"layer": "mention"}')  # no document record
+    columns = {"layer": pl.String}
+    data = a.read_bytes() + b.read_bytes() + b"\n"
+    rows = _rows([a, b], data, columns)
+    assert rows.group_by("_doc").len().sort("_doc")["len"].to_list() == [2, 2]

@@ -4,6 +4,7 @@ checks and its docs page, partial (pre-commit) runs, the real corpus, and ``synt
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -313,3 +314,13 @@ def test_synth_refuses_a_folder_with_files(tmp_path: Path) -> None:
 def test_an_unannotated_raw_file_is_an_error(corpus: Repo) -> None:
     write_raw(corpus, "gamma", b"Another article.\n")
     assert [f.code for f in validate(corpus).errors] == ["raw-unannotated"]
+
+
+def test_a_named_file_whose_name_is_not_utf8_is_a_usage_error(corpus: Repo) -> None:
+    path = os.path.join(os.fsencode(corpus.annotated_dir), b"\xff.jsonl")
+    with open(path, "wb") as fh:
+        fh.write(corpus.annotation_path("alpha").read_bytes())
+    with pytest.raises(IsfError) as err:
+        validate(corpus, [Path(os.fsdecode(path))])
+    assert err.value.exit_code == 2 and "\\xff" in str(err.value.path)
+    assert [f.code for f in validate(corpus).findings] == ["file-name-not-utf8"]

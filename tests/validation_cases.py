@@ -308,6 +308,14 @@ def _symlink(rel: str) -> Callable[[Repo], None]:
     return apply
 
 
+def _bad_name(repo: Repo) -> None:
+    """A copy of alpha's annotation under a name whose bytes are not UTF-8."""
+    import os
+
+    with open(os.path.join(os.fsencode(repo.annotated_dir), b"\xff.jsonl"), "wb") as fh:
+        fh.write(repo.annotation_path("alpha").read_bytes())
+
+
 def _fifo(repo: Repo) -> None:
     import os
 
@@ -412,6 +420,7 @@ CASES = [
     _c("symbolic-link-entities", _symlink("annotated/entities.jsonl"), "symbolic-link"),
     _c("not-a-regular-file", lambda r: (r.annotated_dir / "x.jsonl").mkdir()),
     _c("not-a-regular-file-fifo", _fifo, "not-a-regular-file"),
+    _c("file-name-not-utf8", _bad_name),
     _c("not-utf8", edit_bytes(alpha_file, lambda b: b.replace(b"Gaza", b"Ga\xffa", 1))),
     _c("bom", edit_bytes(alpha_file, lambda b: b"\xef\xbb\xbf" + b)),
     _c("crlf-line-endings", edit_bytes(alpha_file, lambda b: b.replace(b"\n", b"\r\n"))),

@@ -9,14 +9,11 @@ corpus gives the same PNG and SVG bytes on every run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from isf_claims.corpus import Corpus, load_corpus
 from isf_claims.errors import usage_error
-from isf_claims.fsutil import atomic_write_many
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
 
@@ -41,6 +38,23 @@ class CorpusStats:
     label_vocabulary: str
 
 
+@dataclass(frozen=True)
+class Counted:
+    """The narrow per-document counts every statistic is made from (no text, no spans).
+
+    ``documents``: doc_id, outlet, published, status, n_codepoints, zones, mentions, claims,
+    markers, linked_mentions (in document order); ``labels``: doc_id, label, n (mentions);
+    ``attributes``: doc_id, attribute, value, n (claims); ``members``: cluster_id, doc_id of
+    every cluster member; ``entities``: canonical entities in the corpus.
+    """
+
+    documents: pl.DataFrame
+    labels: pl.DataFrame
+    attributes: pl.DataFrame
+    members: pl.DataFrame
+    entities: int
+
+
 def claim_vocab_fields(schema: Schema) -> list[tuple[str, str]]:
     """(field, vocabulary) of every claim attribute that takes vocabulary values."""
     return [(f.name, f.vocabulary) for f in schema.layer("claim").fields if f.vocabulary]
@@ -51,14 +65,10 @@ def _vocab_frame(schema: Schema, vocabulary: str, column: str) -> pl.DataFrame:
     return pl.DataFrame({column: values, "_order": list(range(len(values)))})
 
 
-def _documents(corpus: Corpus) -> pl.DataFrame:
+def counted_corpus(corpus: Corpus) -> Counted:
+    """:class:`Counted` from a loaded corpus's Arrow tables (only the columns counted)."""
     docs = pl.from_arrow(  # only the columns used: the texts stay in Arrow
         corpus["documents"].select(["doc_id", "outlet", "published", "status", "n_codepoints"])
-    )
-    docs = docs.with_row_index("_i").with_columns(
-        key=pl.format("D{}", pl.col("_i") + 1),
-        outlet_label=pl.col("outlet").fill_null(UNNAMED_OUTLET),
-        n_codepoints=pl.col("n_codepoints").fill_null(0),
     )
     for column, table in COUNTED.items():
         counts = (
@@ -66,19 +76,43 @@ def _documents(corpus: Corpus) -> pl.DataFrame:
             .group_by("doc_id")
             .agg(pl.len().alias(column))
         )
-        docs = docs.join(counts, on="doc_id", how="left")
+        docs = docs.join(counts, on="doc_id", how="left", maintain_order="left")
+    mentions = pl.from_arrow(corpus["mentions"].select(["doc_id", "label", "entity"]))
     linked = (
-        pl.from_arrow(corpus["mentions"].select(["doc_id", "entity"]))
-        .filter(pl.col("entity").is_not_null())
+        mentions.filter(pl.col("entity").is_not_null())
         .group_by("doc_id")
         .agg(pl.len().alias("linked_mentions"))
     )
-    clusters = (
-        pl.from_arrow(corpus["cluster_members"])
-        .group_by("doc_id")
-        .agg(pl.col("cluster_id").n_unique().alias("clusters"))
+    docs = docs.join(linked, on="doc_id", how="left", maintain_order="left")
+    names = [name for name, _ in claim_vocab_fields(corpus.schema)]
+    claims = pl.from_arrow(corpus["claims"].select(["doc_id", *names]))
+    attributes = pl.concat(
+        [
+            claims.group_by("doc_id", pl.col(name).alias("value"))
+            .agg(pl.len().alias("n"))
+            .select("doc_id", attribute=pl.lit(name), value="value", n="n")
+            for name in names
+        ]
     )
-    docs = docs.join(linked, on="doc_id", how="left").join(clusters, on="doc_id", how="left")
+    return Counted(
+        documents=docs,
+        labels=mentions.group_by("doc_id", "label").agg(pl.len().alias("n")),
+        attributes=attributes,
+        members=pl.from_arrow(corpus["cluster_members"].select(["cluster_id", "doc_id"])),
+        entities=corpus["entities"].num_rows,
+    )
+
+
+def _documents(counted: Counted) -> pl.DataFrame:
+    docs = counted.documents.with_row_index("_i").with_columns(
+        key=pl.format("D{}", pl.col("_i") + 1),
+        outlet_label=pl.col("outlet").fill_null(UNNAMED_OUTLET),
+        n_codepoints=pl.col("n_codepoints").fill_null(0),
+    )
+    clusters = counted.members.group_by("doc_id").agg(
+        pl.col("cluster_id").n_unique().alias("clusters")
+    )
+    docs = docs.join(clusters, on="doc_id", how="left")
     counts = [*COUNTED, "linked_mentions", "clusters"]
     return (
         docs.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
@@ -88,51 +122,55 @@ def _documents(corpus: Corpus) -> pl.DataFrame:
 
 
 def _counts(
-    docs: pl.DataFrame, table: pl.DataFrame, column: str, values: pl.DataFrame
+    docs: pl.DataFrame, counts: pl.DataFrame, column: str, values: pl.DataFrame
 ) -> pl.DataFrame:
-    """Counts of ``column`` per document, for every vocabulary value (zeros included)."""
-    counts = table.group_by("doc_id", column).agg(pl.len().alias("n"))
-    grid = docs.select("key", "doc_id", "outlet_label").join(values, how="cross")
+    """Counts ``n`` of ``column`` per document (or per outlet, when ``counts`` are per
+    outlet), for every vocabulary value (zeros included)."""
+    if "doc_id" in counts.columns:
+        keys, on, order = ["key", "doc_id", "outlet_label"], "doc_id", "key"
+        grid = docs.select(keys)
+    else:
+        keys, on, order = ["outlet_label"], "outlet_label", "_o"
+        grid = docs.select("outlet_label").unique(maintain_order=True).with_row_index("_o")
     return (
-        grid.join(counts, on=["doc_id", column], how="left")
+        grid.join(values, how="cross")
+        .join(counts, on=[on, column], how="left")
         .with_columns(pl.col("n").fill_null(0).cast(pl.Int64))
-        .sort("_order", "key")
-        .drop("_order")
+        .sort("_order", order)
+        .select(*keys, column, "n")
     )
 
 
 def corpus_stats(corpus: Corpus) -> CorpusStats:
     """Compute every statistic of ``corpus``."""
-    schema = corpus.schema
-    docs = _documents(corpus)
+    return stats_of(counted_corpus(corpus), corpus.schema)
+
+
+def stats_of(counted: Counted, schema: Schema) -> CorpusStats:
+    """Every statistic from the narrow counts. Label and attribute counts per outlet (not
+    per document) give ``mention_labels`` and ``claim_attributes`` per outlet: what the
+    aggregate tables and plots need, in memory that does not grow with the documents."""
+    docs = _documents(counted)
     label_vocab = schema.layer("mention").field("label").vocabulary or "entity_label"
-    mentions = _counts(
-        docs,
-        pl.from_arrow(corpus["mentions"].select(["doc_id", "label"])),
-        "label",
-        _vocab_frame(schema, label_vocab, "label"),
-    )
-    claims = pl.from_arrow(
-        corpus["claims"].select(["doc_id", *(name for name, _ in claim_vocab_fields(schema))])
-    )
+    mentions = _counts(docs, counted.labels, "label", _vocab_frame(schema, label_vocab, "label"))
     parts = []
     for name, vocabulary in claim_vocab_fields(schema):
         values = _vocab_frame(schema, vocabulary, "value")
-        part = _counts(docs, claims.select("doc_id", pl.col(name).alias("value")), "value", values)
+        own = counted.attributes.filter(pl.col("attribute") == name).drop("attribute")
+        part = _counts(docs, own, "value", values)
         parts.append(part.with_columns(attribute=pl.lit(name)))
-    attributes = pl.concat(parts).select("key", "doc_id", "outlet_label", "attribute", "value", "n")
-    members = pl.from_arrow(corpus["cluster_members"]).filter(
-        pl.col("doc_id").is_in(docs["doc_id"].implode())
-    )
+    keys = ["key", "doc_id", "outlet_label"] if "doc_id" in mentions.columns else ["outlet_label"]
+    attributes = pl.concat(parts).select(*keys, "attribute", "value", "n")
+    members = counted.members.filter(pl.col("doc_id").is_in(docs["doc_id"].implode()))
     totals = {
         "documents": docs.height,
         "code_points": int(docs["n_codepoints"].sum()),
-        "zones": corpus["zones"].num_rows,
-        "mentions": corpus["mentions"].num_rows,
+        "zones": int(docs["zones"].sum()),
+        "mentions": int(docs["mentions"].sum()),
         "linked_mentions": int(docs["linked_mentions"].sum()),
-        "entities": corpus["entities"].num_rows,
-        "claims": corpus["claims"].num_rows,
-        "markers": corpus["markers"].num_rows,
+        "entities": counted.entities,
+        "claims": int(docs["claims"].sum()),
+        "markers": int(docs["markers"].sum()),
         "clusters": members["cluster_id"].n_unique(),
         "cluster_members": members.height,
     }
@@ -148,91 +186,89 @@ def wide(long: pl.DataFrame, row: list[str], docs: pl.DataFrame) -> pl.DataFrame
     return out.with_columns(total=pl.sum_horizontal(keys) if keys else pl.lit(0))
 
 
-def stats_json(stats: CorpusStats) -> dict[str, Any]:
-    """Every table as JSON-ready lists of records."""
-    return {
-        "totals": dict(zip(stats.totals["measure"], stats.totals["value"], strict=True)),
-        "documents": stats.documents.to_dicts(),
-        "mention_labels": stats.mention_labels.to_dicts(),
-        "claim_attributes": stats.claim_attributes.to_dicts(),
-    }
+OTHER_OUTLETS = "other outlets"
+MAX_SERIES = 8  # outlets shown apart in aggregate tables and plots; the rest are summed
 
 
-def _text_table(title: str, frame: pl.DataFrame) -> str:
-    cells = [[str(c) for c in frame.columns]]
-    cells += [["-" if v is None else str(v) for v in row] for row in frame.iter_rows()]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
-    numeric = [dt.is_numeric() for dt in frame.dtypes]
-    lines = [title]
-    for r, row in enumerate(cells):
-        lines.append(
-            "  ".join(
-                c.rjust(w) if num and r else c.ljust(w)
-                for c, w, num in zip(row, widths, numeric, strict=True)
-            ).rstrip()
-        )
-    return "\n".join(lines)
-
-
-def format_stats(stats: CorpusStats) -> str:
-    """The statistics as plain-text tables (documents are keyed D1, D2... as listed)."""
-    docs = stats.documents.select(
-        "key", "doc_id", "outlet", "published", "n_codepoints", *COUNTED, "clusters"
+def series_of(stats: CorpusStats) -> pl.DataFrame:
+    """doc_id -> ``series``: its outlet, or :data:`OTHER_OUTLETS` beyond the
+    :data:`MAX_SERIES` outlets with most documents (ties by name)."""
+    docs = stats.documents.select("doc_id", "outlet_label")
+    ranked = (
+        docs.group_by("outlet_label")
+        .len()
+        .sort(["len", "outlet_label"], descending=[True, False])["outlet_label"]
+        .to_list()
     )
-    labels = wide(stats.mention_labels, ["label"], stats.documents)
-    attributes = wide(stats.claim_attributes, ["attribute", "value"], stats.documents)
+    shown = ranked if len(ranked) <= MAX_SERIES else ranked[: MAX_SERIES - 1]
+    series = pl.when(pl.col("outlet_label").is_in(shown)).then(pl.col("outlet_label"))
+    return docs.with_columns(series=series.otherwise(pl.lit(OTHER_OUTLETS))).with_columns(
+        _rank=pl.col("series").replace_strict(
+            {name: i for i, name in enumerate([*shown, OTHER_OUTLETS])}, return_dtype=pl.Int64
+        )
+    )
+
+
+def by_series(stats: CorpusStats, long: pl.DataFrame, row: list[str]) -> pl.DataFrame:
+    """A long per-document count table summed per ``row`` value and outlet series (long:
+    ``row``..., series, n), rows in the table's (vocabulary) order, series by size."""
+    series = series_of(stats).unique("outlet_label").select("outlet_label", "series", "_rank")
+    order = long.select(row).unique(maintain_order=True).with_row_index("_row")
     return (
-        "\n\n".join(
-            [
-                _text_table("Corpus", stats.totals),
-                _text_table("Documents", docs),
-                _text_table(f"Mentions per label ({stats.label_vocabulary})", labels),
-                _text_table("Claims per attribute value", attributes),
-            ]
-        )
-        + "\n"
+        long.join(series, on="outlet_label", how="left")
+        .group_by(*row, "series", "_rank")
+        .agg(pl.col("n").sum())
+        .join(order, on=row, how="left")
+        .sort("_row", "_rank")
+        .select(*row, "series", "n")
     )
 
 
-def plot_files(
-    stats: CorpusStats, schema: Schema, formats: tuple[str, ...] = ("png", "svg")
-) -> dict[str, bytes]:
-    """The plots as file name -> bytes (each in ``formats``), byte-identical on every run."""
-    from isf_claims.render.plots import plot_files as draw
+def aggregate_wide(stats: CorpusStats, long: pl.DataFrame, row: list[str]) -> pl.DataFrame:
+    """Rows x outlet series (columns) plus ``total``: the aggregate tables."""
+    summed = by_series(stats, long, row)
+    names = list(dict.fromkeys(summed["series"].to_list()))
+    out = summed.pivot(on="series", index=row, values="n", aggregate_function="sum")
+    out = out.select(*row, *names)
+    return out.with_columns(total=pl.sum_horizontal(names) if names else pl.lit(0))
 
-    return draw(stats, schema, formats)
+
+def outlets_table(stats: CorpusStats) -> pl.DataFrame:
+    """Documents, code points and record counts per outlet series."""
+    counts = ["n_codepoints", *COUNTED]
+    joined = stats.documents.join(series_of(stats), on="doc_id", how="left")
+    return (
+        joined.group_by("series", "_rank")
+        .agg(pl.len().alias("documents"), *[pl.col(c).sum() for c in counts])
+        .sort("_rank")
+        .drop("_rank")
+        .rename({"series": "outlet", "n_codepoints": "code points"})
+    )
+
+
+def check_selected(repo: Repo, doc_ids: list[str] | None) -> list[str] | None:
+    """``doc_ids`` without repeats (``None``: every annotated document); an id without an
+    annotation file is a usage error naming the ids that exist."""
+    if not doc_ids:
+        return None
+    missing = [d for d in doc_ids if not repo.annotation_path(d).is_file()]
+    if missing:
+        known = [p.stem for p in repo.annotation_files()]
+        raise usage_error(
+            "unknown-document",
+            "no annotation file for the document id",
+            path=repo.rel(repo.annotated_dir),
+            record=", ".join(missing),
+            expected="one of "
+            + (", ".join(known[:20]) or "(no annotated documents)")
+            + (f" and {len(known) - 20} more" if len(known) > 20 else ""),
+            found=", ".join(missing),
+            fix="pass ids of annotated documents (annotated/<doc_id>.jsonl)",
+        )
+    return list(dict.fromkeys(doc_ids))
 
 
 def load_selected(repo: Repo, doc_ids: list[str] | None) -> Corpus:
-    """The corpus of ``doc_ids`` (default: every annotated document); an id without an
-    annotation file is a usage error naming the ids that exist."""
-    if doc_ids:
-        missing = [d for d in doc_ids if not repo.annotation_path(d).is_file()]
-        if missing:
-            known = [p.stem for p in repo.annotation_files()]
-            raise usage_error(
-                "unknown-document",
-                "no annotation file for the document id",
-                path=repo.rel(repo.annotated_dir),
-                record=", ".join(missing),
-                expected="one of " + (", ".join(known) or "(no annotated documents)"),
-                found=", ".join(missing),
-                fix="pass ids of annotated documents (annotated/<doc_id>.jsonl)",
-            )
-        doc_ids = list(dict.fromkeys(doc_ids))
-    return load_corpus(repo, doc_ids)
-
-
-def write_stats(
-    repo: Repo, doc_ids: list[str] | None, plots_dir: Path | None
-) -> tuple[str, dict[str, Any], list[Path]]:
-    """Statistics of the selected documents as text and JSON; writes the plots into
-    ``plots_dir`` when given (all files or none) and returns their paths."""
-    corpus = load_selected(repo, doc_ids)
-    stats = corpus_stats(corpus)
-    written: list[Path] = []
-    if plots_dir is not None:
-        files = {plots_dir / name: data for name, data in plot_files(stats, corpus.schema).items()}
-        atomic_write_many(sorted(files.items()))
-        written = sorted(files)
-    return format_stats(stats), stats_json(stats), written
+    """The corpus of ``doc_ids`` (default: every annotated document); see
+    :func:`check_selected`."""
+    return load_corpus(repo, check_selected(repo, doc_ids))

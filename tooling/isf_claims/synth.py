@@ -10,16 +10,22 @@ per document. Labels and attribute values come from the schema. Status is ``synt
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
 import random
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from isf_claims import annotations as fmt
+from isf_claims import progress
 from isf_claims.errors import usage_error
 from isf_claims.fsutil import make_temp_dir
 from isf_claims.raw import meta_bytes, sha256_bytes
+from isf_claims.release.metadata import DATASET_FILE
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema, load_schema
 
@@ -255,9 +261,15 @@ def _entities(rng: random.Random, schema: Schema, n: int) -> list[dict[str, Any]
     return sorted(out, key=lambda e: e["id"])
 
 
-def synth_corpus(repo: Repo, out: Path, docs: int, seed: int = 0) -> SynthStats:
+def synth_corpus(repo: Repo, out: Path, docs: int, seed: int = 0, workers: int = 0) -> SynthStats:
     """Write a synthetic corpus of ``docs`` documents to ``out`` (which must not exist or be
-    empty), atomically: everything is written to a temporary sibling first."""
+    empty), atomically: everything is written to a temporary sibling first. The result is a
+    complete repository (``raw/``, ``annotated/``, ``schema/``, ``dataset.json``), so
+    ``isf-claims build`` runs on it directly.
+
+    Each document has its own random stream (from the seed and its number), so documents
+    are made by ``workers`` processes (0: one per CPU) and the bytes depend on the seed
+    only."""
     if out.exists() and any(out.iterdir()):
         raise usage_error(
             "out-not-empty",
@@ -279,7 +291,7 @@ def synth_corpus(repo: Repo, out: Path, docs: int, seed: int = 0) -> SynthStats:
     entities = _entities(rng, schema, max(40, min(2000, docs // 5)))
     tmp = make_temp_dir(out.parent, f".{out.name}.")
     try:
-        stats = _write(Repo(tmp), repo, schema, rng, entities, docs, seed)
+        stats = _write(Repo(tmp), repo, schema, rng, entities, docs, seed, workers)
         if out.exists():
             out.rmdir()
         tmp.rename(out)
@@ -287,6 +299,114 @@ def synth_corpus(repo: Repo, out: Path, docs: int, seed: int = 0) -> SynthStats:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return SynthStats(**{**stats, "path": out})
+
+
+def _dataset_meta(src: Repo, seed: int) -> bytes:
+    """``dataset.json`` of a synthetic corpus: the source repository's release metadata
+    (or a minimal one), named and described as synthetic."""
+    path = src.root / DATASET_FILE
+    meta: dict[str, Any] = {"version": "0.1.0", "name": "isf-claims"}
+    if path.is_file():
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["name"] = f"{meta['name']}-synthetic"
+    meta["pretty_name"] = f"{meta['name']} (synthetic corpus, seed {seed})"
+    meta["description"] = (
+        f"Synthetic documents made by `isf-claims synth` (seed {seed}) for benchmarks and "
+        "tests; the texts and annotations are generated, not news."
+    )
+    return (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+_CHUNK = 250  # documents per task of a worker process
+_PARALLEL_FROM = 1000  # fewer documents are made in this process (start-up would dominate)
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(root: str, version: str, entities: list[dict[str, Any]], seed: int) -> None:
+    dest = Repo(Path(root))
+    schema = load_schema(dest.schema_dir, version)
+    _worker.update(dest=dest, schema=schema, entities=entities, seed=seed)
+
+
+def _doc_range(start: int, stop: int) -> list[tuple[str, int, list[str]]]:
+    """Write documents ``start``..``stop - 1``; (doc_id, mentions, claim ids) of each."""
+    w = _worker
+    return [
+        _write_doc(w["dest"], w["schema"], w["entities"], w["seed"], i) for i in range(start, stop)
+    ]
+
+
+def _write_doc(
+    dest: Repo, schema: Schema, entities: list[dict[str, Any]], seed: int, i: int
+) -> tuple[str, int, list[str]]:
+    """Make and write document number ``i`` from its own random stream."""
+    rng = random.Random(f"isf-claims-synth:{seed}:{i}")
+    doc_id = f"synth-{i:06d}"
+    d = _Doc(rng, schema, entities)
+    d.words(rng.randint(6, 10), 2)
+    d.span("zone", 0, d.pos, label="headline")
+    d.put("\n\nBy ")
+    by = d.mention("PERSON")
+    d.span("zone", by["start"], d.pos, label="byline")
+    for p in range(rng.randint(7, 9)):
+        d.put("\n\n")
+        d.paragraph(rng.randint(3, 4), 1 if p % 3 else 2)
+    d.put("\n")
+    text = d.finish()
+    data = text.encode("utf-8")
+    meta = {
+        "doc_id": doc_id,
+        "source_file": f"{doc_id}.txt",
+        "outlet": "Synthetic Wire",
+        "byline": None,
+        "published": None,
+        "published_basis": "unknown: synthetic document",
+        "language": "en",
+        "url": None,
+        "added": "2025-10-20",
+        "rights": "Synthetic text, no rights.",
+        "sha256": sha256_bytes(data),
+        "n_bytes": len(data),
+        "n_codepoints": len(text),
+    }
+    dest.raw_path(doc_id).write_bytes(data)
+    dest.meta_path(doc_id).write_bytes(meta_bytes(meta))
+    header = {
+        "doc_id": doc_id,
+        "schema_version": schema.version,
+        "raw_sha256": meta["sha256"],
+        "status": "synthetic",
+        "annotators": f"isf-claims synth (seed {seed})",
+    }
+    dest.annotation_path(doc_id).write_bytes(
+        fmt.to_bytes(fmt.document_lines(schema, header, d.records))
+    )
+    mentions = sum(r["layer"] == "mention" for r in d.records)
+    return doc_id, mentions, [r["id"] for r in d.records if r["layer"] == "claim"]
+
+
+def _documents(
+    dest: Repo, schema: Schema, entities: list[dict[str, Any]], docs: int, seed: int, workers: int
+) -> list[tuple[str, int, list[str]]]:
+    """Every document written, in document order (in worker processes for large corpora)."""
+    workers = workers or os.cpu_count() or 1
+    out: list[tuple[str, int, list[str]]] = []
+    with progress.task("synth: writing documents", docs) as advance:
+        if workers == 1 or docs < _PARALLEL_FROM:
+            for i in range(docs):
+                out.append(_write_doc(dest, schema, entities, seed, i))
+                advance()
+            return out
+        ctx = multiprocessing.get_context("spawn")  # no fork of a threaded parent
+        args = (str(dest.root), schema.version, entities, seed)
+        with ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_init_worker, initargs=args
+        ) as pool:
+            chunks = [(s, min(s + _CHUNK, docs)) for s in range(0, docs, _CHUNK)]
+            for part in pool.map(_doc_range, *zip(*chunks, strict=True)):
+                out.extend(part)
+                advance(len(part))
+    return out
 
 
 def _write(
@@ -297,56 +417,16 @@ def _write(
     entities: list[dict[str, Any]],
     docs: int,
     seed: int,
+    workers: int,
 ) -> dict[str, int]:
     shutil.copytree(src.schema_dir, dest.schema_dir)
     dest.raw_dir.mkdir()
     dest.annotated_dir.mkdir()
-    n_mentions = n_claims = 0
-    claims_by_doc: list[tuple[str, list[str]]] = []
-    for i in range(docs):
-        doc_id = f"synth-{i:06d}"
-        d = _Doc(rng, schema, entities)
-        d.words(rng.randint(6, 10), 2)
-        d.span("zone", 0, d.pos, label="headline")
-        d.put("\n\nBy ")
-        by = d.mention("PERSON")
-        d.span("zone", by["start"], d.pos, label="byline")
-        for p in range(rng.randint(7, 9)):
-            d.put("\n\n")
-            d.paragraph(rng.randint(3, 4), 1 if p % 3 else 2)
-        d.put("\n")
-        data = d.finish().encode("utf-8")
-        n_mentions += sum(r["layer"] == "mention" for r in d.records)
-        ids = [r["id"] for r in d.records if r["layer"] == "claim"]
-        n_claims += len(ids)
-        claims_by_doc.append((doc_id, ids))
-        meta = {
-            "doc_id": doc_id,
-            "source_file": f"{doc_id}.txt",
-            "outlet": "Synthetic Wire",
-            "byline": None,
-            "published": None,
-            "published_basis": "unknown: synthetic document",
-            "language": "en",
-            "url": None,
-            "added": "2025-10-20",
-            "rights": "Synthetic text, no rights.",
-            "sha256": sha256_bytes(data),
-            "n_bytes": len(data),
-            "n_codepoints": len(data.decode("utf-8")),
-        }
-        dest.raw_path(doc_id).write_bytes(data)
-        dest.meta_path(doc_id).write_bytes(meta_bytes(meta))
-        header = {
-            "doc_id": doc_id,
-            "schema_version": schema.version,
-            "raw_sha256": meta["sha256"],
-            "status": "synthetic",
-            "annotators": f"isf-claims synth (seed {seed})",
-        }
-        dest.annotation_path(doc_id).write_bytes(
-            fmt.to_bytes(fmt.document_lines(schema, header, d.records))
-        )
+    (dest.root / DATASET_FILE).write_bytes(_dataset_meta(src, seed))
+    written = _documents(dest, schema, entities, docs, seed, workers)
+    n_mentions = sum(m for _, m, _ in written)
+    n_claims = sum(len(ids) for _, _, ids in written)
+    claims_by_doc = [(doc_id, ids) for doc_id, _, ids in written]
     clusters = []
     for k in range(max(1, docs // 5)):
         picks = rng.sample(range(docs), min(docs, rng.randint(2, 3)))

@@ -1,8 +1,9 @@
 """Claim agreement.
 
-Claims of A and B in the same document are matched one to one by their content spans:
-candidate pairs are those whose contents overlap; pairs are taken greedily by overlap length
-(then by position and id, so the result is deterministic). Reported:
+Claims of A and B in the same document are matched one to one by their content spans with
+:func:`isf_claims.spanmatch.match_one_to_one` (the rule ``evaluate`` uses too): candidate
+pairs are those whose contents overlap; pairs are taken greedily by overlap length (then by
+position and id, so the result is deterministic). Reported:
 
 - content F1 on exact content spans and on matched (overlapping) contents;
 - among matched pairs, the share with the same source span and the same cue span (both
@@ -20,6 +21,7 @@ import polars as pl
 from isf_claims.agreement.stats import cohen_kappa, percent, prf
 from isf_claims.convert.model import shape
 from isf_claims.corpus import Corpus
+from isf_claims.spanmatch import match_one_to_one
 
 
 def _frame(corpus: Corpus, docs: list[str]) -> pl.DataFrame:
@@ -27,30 +29,16 @@ def _frame(corpus: Corpus, docs: list[str]) -> pl.DataFrame:
 
 
 def match_claims(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
-    """One-to-one matches: columns doc_id, id (A), id_b (B), overlap."""
-    cand = (
-        a.select("doc_id", "id", "content_start", "content_end")
-        .join(b.select("doc_id", "id", "content_start", "content_end"), on="doc_id", suffix="_b")
-        .with_columns(
-            overlap=pl.min_horizontal("content_end", "content_end_b")
-            - pl.max_horizontal("content_start", "content_start_b")
-        )
-        .filter(pl.col("overlap") > 0)
-        .sort(
-            ["overlap", "content_start", "content_start_b", "id", "id_b"],
-            descending=[True, False, False, False, False],
-        )
+    """One-to-one matches by content span (:func:`isf_claims.spanmatch.match_one_to_one`):
+    columns doc_id, id (A), id_b (B), overlap."""
+    m = match_one_to_one(a, b, "content_start", "content_end")
+    ids_a = a.select("doc_id", "id").with_row_index("_a")
+    ids_b = b.select(pl.col("id").alias("id_b")).with_row_index("_b")
+    return (
+        m.join(ids_a.with_columns(pl.col("_a").cast(pl.Int64)), on="_a")
+        .join(ids_b.with_columns(pl.col("_b").cast(pl.Int64)), on="_b")
+        .select("doc_id", "id", "id_b", "overlap")
     )
-    used_a: set[tuple[str, str]] = set()
-    used_b: set[tuple[str, str]] = set()
-    rows = []
-    for doc, ia, ib, ov in cand.select("doc_id", "id", "id_b", "overlap").iter_rows():
-        if (doc, ia) in used_a or (doc, ib) in used_b:
-            continue
-        used_a.add((doc, ia))
-        used_b.add((doc, ib))
-        rows.append((doc, ia, ib, ov))
-    return pl.DataFrame(rows, schema=["doc_id", "id", "id_b", "overlap"], orient="row")
 
 
 def _span_key(df: pl.DataFrame, role: str, suffix: str = "") -> list[tuple[Any, Any]]:

@@ -2,8 +2,9 @@
 kappa and Krippendorff's alpha over tokens.
 
 - *exact*: a mention of B matches one of A with the same document, start, end and label.
-- *overlap* (lenient): a mention of B counts toward precision when it overlaps a mention of
-  A with the same label; a mention of A counts toward recall when it overlaps one of B.
+- *overlap* (lenient): a mention of B counts toward precision when it overlaps (shares a
+  code point with, :func:`isf_claims.spanmatch.overlap_pairs`) a mention of A with the same
+  label; a mention of A counts toward recall when it overlaps one of B.
   F1 is 2PR/(P+R). Both are symmetric in A and B up to swapping P and R.
 - *tokens*: each document is cut into tokens at every mention edge of either set; a token's
   label is the label of the outermost mention covering it, or ``O``. Kappa and alpha are
@@ -20,6 +21,7 @@ import polars as pl
 from isf_claims.agreement.stats import cohen_kappa, krippendorff_alpha, prf
 from isf_claims.convert.tokens import token_owners, tokenize
 from isf_claims.corpus import Corpus
+from isf_claims.spanmatch import overlap_pairs
 
 OUTSIDE = "O"
 
@@ -35,11 +37,9 @@ def _frame(corpus: Corpus, docs: list[str]) -> pl.DataFrame:
 def _scores(a: pl.DataFrame, b: pl.DataFrame) -> dict[str, Any]:
     keys = ["doc_id", "label", "start", "end"]
     exact = a.select(keys).unique().join(b.select(keys).unique(), on=keys).height
-    pairs = a.join(b, on=["doc_id", "label"], suffix="_b").filter(
-        (pl.col("start") < pl.col("end_b")) & (pl.col("start_b") < pl.col("end"))
-    )
-    ov_b = pairs.select("doc_id", "id_b").n_unique()
-    ov_a = pairs.select("doc_id", "id").n_unique()
+    pairs = overlap_pairs(a, b, by=("doc_id", "label"))
+    ov_b = pairs["_b"].n_unique()
+    ov_a = pairs["_a"].n_unique()
     return {
         "exact": prf(exact, b.height, exact, a.height),
         "overlap": prf(ov_b, b.height, ov_a, a.height),

@@ -47,18 +47,20 @@ def export_cmd(
 ) -> None:
     """Export the corpus for an annotation tool or a trainer. Refuses when the format cannot
     hold everything, unless --allow-lossy (then dropped.jsonl lists what was dropped)."""
+    from isf_claims import progress
     from isf_claims.convert import export_corpus
 
-    report = export_corpus(
-        repo_of(root),
-        fmt,
-        out,
-        doc_ids=doc,
-        allow_lossy=allow_lossy,
-        force=force,
-        predictions=predictions,
-        model_version=model_version,
-    )
+    with progress.working(f"export {fmt}"):
+        report = export_corpus(
+            repo_of(root),
+            fmt,
+            out,
+            doc_ids=doc,
+            allow_lossy=allow_lossy,
+            force=force,
+            predictions=predictions,
+            model_version=model_version,
+        )
     typer.echo(f"wrote {len(report.written)} file(s) to {out}")
     if report.dropped:
         for what, n in sorted(Counter(d.what for d in report.dropped).items()):
@@ -77,10 +79,12 @@ def import_cmd(
 ) -> None:
     """Import annotations from a tool. Validates first; never replaces an existing file
     without --force; on any error writes nothing."""
+    from isf_claims import progress
     from isf_claims.convert import import_annotations
 
     repo = repo_of(root)
-    changed = import_annotations(repo, fmt, source, force=force)
+    with progress.working(f"import {fmt}: converting and validating"):
+        changed = import_annotations(repo, fmt, source, force=force)
     for path in changed:
         typer.echo(f"wrote {repo.rel(path)}")
     if not changed:

@@ -31,10 +31,12 @@ def migrate_cmd(
     """Rewrite annotation files to a later schema version through each kept version's
     declared mapping. Refuses a mapping that would lose information without a recorded
     decision; validates the result; writes atomically."""
+    from isf_claims import progress
     from isf_claims.migrate import migrate
 
     repo = repo_of(root)
-    result = migrate(repo, to, paths, dry_run=dry_run)
+    with progress.working("migrate: mapping and validating"):
+        result = migrate(repo, to, paths, dry_run=dry_run)
     for step in result.steps:
         typer.echo(f"migrated {step}")
     for decision in result.decisions:

@@ -41,12 +41,15 @@ def build_cmd(
 ) -> None:
     """Build the release folder <out>/isf-claims-<version>/ (refuses a corpus that does not
     validate)."""
+    from isf_claims import progress
+
     if standoff:
         from isf_claims.release.standoff import build_standoff as build
     else:
         from isf_claims.release.build import build_release as build
 
-    result = build(repo_of(root), out)
+    with progress.working("build: validating and making the release"):
+        result = build(repo_of(root), out)
     typer.echo(f"built {result.folder} ({len(result.files)} files, version {result.version})")
 
 
@@ -61,10 +64,12 @@ def diff_cmd(
 ) -> None:
     """Records added, removed and changed per document and layer between two releases, and
     the version bump that change needs."""
+    from isf_claims import progress
     from isf_claims.release.diff import diff_sources
 
     fmt = check_format(fmt)
-    result = diff_sources(repo_of(root), old, new)
+    with progress.working(f"diff: {old} -> {new}", fmt):
+        result = diff_sources(repo_of(root), old, new)
     if fmt == "json":
         emit_json(result.to_dict())
     else:

@@ -27,10 +27,12 @@ def render_cmd(
 ) -> None:
     """Write the review site: a page per document and per claim cluster, and an index with
     statistics. Static files only; the pages load nothing from the network."""
+    from isf_claims import progress
     from isf_claims.render import render_site
 
     repo = repo_of(root)
-    result = render_site(repo, doc_ids or None, out or repo.root / "site")
+    with progress.shown():
+        result = render_site(repo, doc_ids or None, out or repo.root / "site")
     typer.echo(
         f"wrote {len(result.files)} files to {result.out}: {len(result.documents)} document "
         f"pages, {len(result.clusters)} cluster pages; open {result.out / 'index.html'}"

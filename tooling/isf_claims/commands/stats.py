@@ -30,14 +30,21 @@ def stats_cmd(
         Path | None,
         typer.Option("--plots", help="Write the plots (PNG and SVG) into this folder."),
     ] = None,
+    per_doc: Annotated[
+        bool,
+        typer.Option("--per-doc", help="Also the tables per document (as when ids are given)."),
+    ] = False,
     fmt: FormatOption = "text",
     root: RootOption = None,
 ) -> None:
-    """Print corpus statistics: documents, mentions per label, claims per attribute value."""
-    from isf_claims.stats import write_stats
+    """Print corpus statistics aggregated over documents (per outlet and in total):
+    documents, mentions per label, claims per attribute value."""
+    from isf_claims import progress
+    from isf_claims.stats_report import write_stats
 
     fmt = check_format(fmt)
-    text, data, written = write_stats(repo_of(root), doc_ids or None, plots)
+    with progress.shown(fmt):
+        text, data, written = write_stats(repo_of(root), doc_ids or None, plots, per_doc)
     if fmt == "json":
         emit_json({**data, "plots": [str(p) for p in written]})
     else:

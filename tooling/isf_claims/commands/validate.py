@@ -49,11 +49,14 @@ def validate_cmd(
 ) -> None:
     """Check annotations against the schema and the raw texts. Exit 0 clean (warnings
     allowed), 1 invalid data, 2 usage or environment error. Never writes a file."""
+    from isf_claims import progress
     from isf_claims.pandera_import import pandas_hidden
     from isf_claims.validation import validate
 
     fmt = check_format(output)
-    with pandas_hidden():  # only in the `isf-claims` process: start-up time, see the module
+    what = "the corpus" if not paths else f"{len(paths)} file(s)"
+    with pandas_hidden(), progress.working(f"validate: checking {what}", fmt):
+        # pandas hidden only in the `isf-claims` process: start-up time, see the module
         report = validate(repo_of(root), paths or (), engine=engine)
     if fmt == "json":
         emit_json(report.to_dict(max_per_code))
@@ -99,12 +102,18 @@ def synth_cmd(
     out: Annotated[Path, typer.Option(help="New folder to write the corpus to.")],
     docs: Annotated[int, typer.Option(help="Number of documents.")] = 100,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same bytes).")] = 0,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (0: one per CPU); the bytes do not change.")
+    ] = 0,
     root: RootOption = None,
 ) -> None:
-    """Write a synthetic corpus (raw/, annotated/, schema/) for benchmarks and tests."""
+    """Write a synthetic corpus (raw/, annotated/, schema/, dataset.json) that `build` runs
+    on directly, for benchmarks and tests."""
+    from isf_claims import progress
     from isf_claims.synth import synth_corpus
 
-    stats = synth_corpus(repo_of(root), out, docs, seed)
+    with progress.shown():
+        stats = synth_corpus(repo_of(root), out, docs, seed, workers)
     typer.echo(
         json.dumps(
             {

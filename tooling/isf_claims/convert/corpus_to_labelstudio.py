@@ -36,7 +36,6 @@ from isf_claims.convert.model import (
     shapes,
 )
 from isf_claims.convert.offsets import OffsetMap
-from isf_claims.convert.predictions import Predicted, prediction
 from isf_claims.schema import Schema
 
 TASKS = "tasks.json"
@@ -49,6 +48,34 @@ def region_id(record_id: str, shp: Shape, role: str) -> str:
 
 
 def _task(doc: Document, schema: Schema) -> dict[str, Any]:
+    result = _result(doc, schema)
+    empty = not any(doc.records.values())
+    return {
+        "data": {"doc_id": doc.doc_id, "text": doc.text, "isf": doc.header},
+        "annotations": [] if empty else [{"result": result}],
+    }
+
+
+def prediction(
+    doc: Document, predicted: dict[str, list[dict[str, Any]]], model_version: str, schema: Schema
+) -> dict[str, Any]:
+    """The Label Studio prediction of ``doc`` from its predicted records (layer -> records,
+    see :mod:`isf_claims.convert.predictions`): regions as an annotation would have them."""
+    records = {layer: list(predicted.get(layer, [])) for layer in doc.records}
+    result = _result(Document(doc.header, doc.text, records), schema)
+    scores = {r["id"]: r["_score"] for recs in records.values() for r in recs}
+    for item in result:
+        score = scores.get(str(item.get("id", "")).split("-")[0])
+        if item["type"] == "labels" and score is not None:
+            item["score"] = score
+    out: dict[str, Any] = {"model_version": model_version, "result": result}
+    given = [v for v in scores.values() if v is not None]
+    if given:
+        out["score"] = sum(given) / len(given)
+    return out
+
+
+def _result(doc: Document, schema: Schema) -> list[dict[str, Any]]:
     shps = shapes(schema)
     result: list[dict[str, Any]] = []
     extras: list[dict[str, Any]] = []
@@ -81,11 +108,7 @@ def _task(doc: Document, schema: Schema) -> dict[str, Any]:
                 "labels": labels,
             }
         )
-    empty = not any(doc.records.values())
-    return {
-        "data": {"doc_id": doc.doc_id, "text": doc.text, "isf": doc.header},
-        "annotations": [] if empty else [{"result": result}],
-    }
+    return result
 
 
 def _extras(
@@ -166,19 +189,18 @@ def labeling_config(schema: Schema) -> str:
 
 def export(
     inter: Interchange,
-    predictions: dict[str, list[Predicted]] | None = None,
+    predictions: dict[str, dict[str, list[dict[str, Any]]]] | None = None,
     model_version: str | None = None,
 ) -> ExportResult:
     """Tasks, labeling config and shared sidecars of ``inter`` (lossless); with
-    ``predictions`` (doc_id -> predicted mentions), each task also holds them as a Label
-    Studio prediction of ``model_version``."""
+    ``predictions`` (doc_id -> layer -> predicted records), each task also holds them as a
+    Label Studio prediction of ``model_version``."""
     tasks = []
     for doc in inter.documents:
         task = _task(doc, inter.schema)
         if predictions and doc.doc_id in predictions:
-            task["predictions"] = [
-                prediction(doc.text, predictions[doc.doc_id], model_version or "predictions")
-            ]
+            mv = model_version or "predictions"
+            task["predictions"] = [prediction(doc, predictions[doc.doc_id], mv, inter.schema)]
         tasks.append(task)
     data = json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"
     files = {TASKS: data.encode("utf-8"), CONFIG: labeling_config(inter.schema).encode("utf-8")}

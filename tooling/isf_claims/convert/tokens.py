@@ -4,11 +4,15 @@ Tokens are those of the release's ``ner`` config (``isf-claims-regex-v1``, see
 :mod:`isf_claims.release.tokenize`), so an export and the published data count the same
 tokens; they are then cut at every *boundary* given (span edges), so every span starts and
 ends on a token edge.
-Sentences end at line breaks and after ``.``, ``!`` or ``?`` before an upper-case letter or a
-quote — never inside a protected span. All arrays, no loop over tokens or spans.
+Sentences come from pySBD (rule-based sentence boundary disambiguation: "U.S.", "Dr.",
+initials and quotations do not end a sentence) and also end at line breaks — never inside a
+protected span. Tokens get their sentence by array operations, no loop over tokens or spans.
 """
 
 from __future__ import annotations
+
+from functools import cache
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -42,13 +46,42 @@ def covering(starts: np.ndarray, ends: np.ndarray, points: np.ndarray) -> np.nda
     return np.searchsorted(s, points, side="left") - np.searchsorted(e, points, side="right")
 
 
+SENTENCE_LANGUAGE = "en"  # pySBD's rules; the corpus is English (see the card)
+
+
+@cache
+def _segmenter(language: str) -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language=language, clean=False, char_span=False)
+
+
+def sentence_starts(text: str, language: str = SENTENCE_LANGUAGE) -> np.ndarray:
+    """Code point offsets where pySBD starts a sentence of ``text`` (0 first)."""
+    if not text:
+        return np.zeros(0, dtype=np.int64)
+    parts = _segmenter(language).segment(text)
+    if "".join(parts) == text:  # clean=False: the sentences are the text cut in pieces
+        lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+        return np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    out, pos = [], 0  # otherwise find each sentence after the previous one
+    for part in parts:
+        at = text.find(part.strip(), pos)
+        if at >= 0:
+            out.append(at)
+            pos = at + len(part.strip())
+    return np.asarray(sorted({0, *out}), dtype=np.int64)
+
+
 def sentence_ids(
     text: str,
     starts: np.ndarray,
     ends: np.ndarray,
     protect: tuple[np.ndarray, np.ndarray] | None = None,
+    language: str = SENTENCE_LANGUAGE,
 ) -> np.ndarray:
-    """Sentence number of each token (0-based)."""
+    """Sentence number of each token (0-based): pySBD's sentences, also cut at line breaks,
+    never inside a ``protect`` span."""
     n = len(starts)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -56,15 +89,8 @@ def sentence_ids(
     is_nl = np.isin(chars, [0x0A, 0x0D, 0x2028, 0x2029]).astype(np.int64)
     nl_before = np.concatenate([[0], np.cumsum(is_nl)])
     gap_nl = nl_before[starts[1:]] - nl_before[ends[:-1]] > 0
-    first = chars[starts]
-    end_punct = np.isin(chars[starts[:-1]], [ord(c) for c in ".!?"]) & (
-        ends[:-1] - starts[:-1] == 1
-    )
-    nxt = first[1:]
-    nxt_str = np.ascontiguousarray(nxt).view("<U1")
-    upper = np.char.isupper(nxt_str) | np.isin(nxt, [ord(c) for c in "\"'“‘«"])
-    spaced = starts[1:] > ends[:-1]
-    brk = gap_nl | (end_punct & spaced & upper)
+    sentence = np.searchsorted(sentence_starts(text, language), starts, side="right")
+    brk = gap_nl | (sentence[1:] != sentence[:-1])
     if protect is not None and len(protect[0]):
         brk &= covering(protect[0], protect[1], starts[1:]) == 0
     return np.concatenate([[0], np.cumsum(brk)])

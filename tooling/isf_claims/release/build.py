@@ -22,7 +22,7 @@ import pyarrow as pa
 from isf_claims.corpus import Corpus, load_corpus
 from isf_claims.errors import IsfError
 from isf_claims.fsutil import make_temp_dir
-from isf_claims.release import card, checksums, croissant, datapackage, features, stats
+from isf_claims.release import card, checksums, croissant, datapackage, evaluation, features, stats
 from isf_claims.release import splits as split_rule
 from isf_claims.release import tokenize as tok
 from isf_claims.release.datafiles import Shape, data_files, shaped
@@ -201,15 +201,16 @@ def release_artefacts(
         # validate=False, deliberately not); the second set is always validated
         agreement = agreement_report(repo, validated=True)
         numbers = stats.compute(corpus, rt, ner_report.to_dict(), agreement, counted.result())
+        numbers["evaluation"] = evaluation.compute(rt, meta.version, repo.schema_dir)
     prose_path = repo.root / DATACARD
     prose = prose_path.read_text(encoding="utf-8") if prose_path.is_file() else ""
     prose = card.fill_agreement(prose, numbers["agreement"])  # the card and Croissant alike
 
     feats = {c: features.table_features(rt.schema, c, schemas[c]) for c in layout}
     files["README.md"] = card.render(
-        card.front_matter(meta, numbers, layout, feats, DEFAULT_CONFIG),
+        card.front_matter(meta, numbers, layout, feats, DEFAULT_CONFIG, files),
         prose,
-        card.statistics_markdown(numbers, meta.version),
+        card.statistics_markdown(numbers, meta.version) + "\n" + evaluation.section(numbers),
         card.release_markdown(meta, layout, stats.configs_rows(rt), DEFAULT_CONFIG),
     ).encode("utf-8")
     files["datapackage.json"] = json_bytes(

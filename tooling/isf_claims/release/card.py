@@ -10,10 +10,12 @@ release tables.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import Any
 
 import datasets
+import pyarrow.parquet as pq
 import yaml
 
 from isf_claims.release import splits as split_rule
@@ -64,14 +66,50 @@ HF_KEYS = (
 )
 
 
+def dataset_info(
+    files: Mapping[str, Mapping[str, str]],
+    features: Mapping[str, datasets.Features],
+    data: Mapping[str, bytes],
+) -> list[dict[str, Any]]:
+    """The card's ``dataset_info``, made by ``datasets``' own ``DatasetInfo``, ``SplitInfo``
+    and ``DatasetInfosDict.to_dataset_card_data``: per config its features and, per split,
+    ``num_examples`` (rows) and ``num_bytes`` (the uncompressed size of the split's Parquet
+    data, from the file's footer); ``download_size`` is the size of the config's Parquet
+    files and ``dataset_size`` the sum of its splits' ``num_bytes``. ``data``: path in the
+    release -> the file's bytes."""
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCardData
+
+    infos = DatasetInfosDict()
+    for name, split_files in files.items():
+        splits = datasets.SplitDict()
+        download = 0
+        for split, path in split_files.items():
+            footer = pq.ParquetFile(io.BytesIO(data[path])).metadata
+            size = sum(footer.row_group(i).total_byte_size for i in range(footer.num_row_groups))
+            splits.add(datasets.SplitInfo(name=split, num_bytes=size, num_examples=footer.num_rows))
+            download += len(data[path])
+        infos[name] = datasets.DatasetInfo(
+            features=features[name],
+            splits=splits,
+            download_size=download,
+            dataset_size=sum(s.num_bytes for s in splits.values()),
+        )
+    card_data = DatasetCardData()
+    infos.to_dataset_card_data(card_data)
+    return list(card_data.to_dict()["dataset_info"])
+
+
 def front_matter(
     meta: DatasetMeta,
     stats: Mapping[str, Any],
     files: Mapping[str, Mapping[str, str]],
     features: Mapping[str, datasets.Features],
     default: str,
+    data: Mapping[str, bytes],
 ) -> dict[str, Any]:
-    """The card's YAML metadata (``files``: config -> split -> path in the release)."""
+    """The card's YAML metadata (``files``: config -> split -> path in the release;
+    ``data``: path -> bytes of the data files, for the sizes)."""
     hf = dict(meta.get("huggingface", {}))
     out: dict[str, Any] = {"pretty_name": meta.get("pretty_name", meta.name)}
     out.update({k: hf[k] for k in HF_KEYS if k in hf})
@@ -85,13 +123,7 @@ def front_matter(
         }
         for name in files
     ]
-    out["dataset_info"] = [
-        {
-            "config_name": name,
-            "features": features[name]._to_yaml_list(),
-        }
-        for name in files
-    ]
+    out["dataset_info"] = dataset_info(files, features, data)
     return out
 
 
@@ -126,7 +158,8 @@ def annotation_markdown(annotation: Mapping[str, Any]) -> list[str]:
     document record's ``annotator_count`` and ``adjudicated``)."""
     lines = ["### Annotators per document", ""]
     lines += [
-        "From each document's annotation record (`annotator_count`, `adjudicated`). "
+        "From each document's annotation record (`annotator_count`, `adjudicated`; also "
+        "columns of the `documents` config). "
         '"Adjudicated" means independent annotations were merged by a curator\'s decisions '
         "(`isf-claims adjudicate`).",
         "",

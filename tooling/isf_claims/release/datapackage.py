@@ -60,6 +60,18 @@ def _type(t: pa.DataType) -> str:
     return "string"
 
 
+def _readable(field: dict[str, Any]) -> dict[str, Any]:
+    """A contract field as frictionless can read it from Parquet. Frictionless reads Parquet
+    through pandas, which turns an integer column holding nulls into floats (NaN); an optional
+    integer field (``annotator_count``) is therefore declared ``any``, like the list columns.
+    Its Parquet type stays int64 and the validation contract keeps checking it."""
+    field = dict(field)
+    if field["type"] == "integer" and not field.get("constraints", {}).get("required"):
+        field.pop("constraints", None)
+        field["type"] = "any"
+    return field
+
+
 def table_fields(schema: Schema, table: str, arrow: pa.Schema) -> list[dict[str, Any]]:
     """Table Schema fields of a release table."""
     known: dict[str, dict[str, Any]] = {}
@@ -69,7 +81,7 @@ def table_fields(schema: Schema, table: str, arrow: pa.Schema) -> list[dict[str,
     out: list[dict[str, Any]] = []
     for f in arrow:
         if f.name in known:
-            out.append(dict(known[f.name]))
+            out.append(_readable(known[f.name]))
             continue
         desc: dict[str, Any] = {"name": f.name, "type": _type(f.type)}
         spec = None

@@ -3,7 +3,8 @@
 Each side is a release folder (verified against its SHA256SUMS) or a git ref (its corpus
 exported and turned into release tables in memory), or ``WORKTREE`` (the working tree).
 Records are compared per document and layer by their ids: ``added``, ``removed`` and
-``changed`` (any field differs). Canonical entities, clusters and cluster members are
+``changed`` (any field differs; each changed record lists the fields that differ with their
+old and new values). Canonical entities, clusters and cluster members are
 compared the same way, and so are documents' own fields (metadata, text) and splits. The
 bump the change needs follows Croissant's meaning: MAJOR when a record is edited or removed
 or a document changes split, MINOR for additions only, PATCH for the same data.
@@ -119,6 +120,54 @@ def _compare(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) -> dict[str,
     }
 
 
+FieldChanges = dict[str, dict[str, Any]]  # field -> {"old": value, "new": value}
+
+
+def _field_changes(
+    old: pl.DataFrame, new: pl.DataFrame, keys: list[str], changed: pl.DataFrame
+) -> dict[tuple[Any, ...], FieldChanges]:
+    """For each ``changed`` row (``keys``): the fields whose values differ, old and new.
+    Each field is compared as canonical JSON, column by column over the changed rows."""
+    if changed.is_empty():
+        return {}
+    fields = sorted((set(old.columns) | set(new.columns)) - set(keys))
+
+    def encoded(frame: pl.DataFrame, suffix: str) -> pl.DataFrame:
+        rows = changed.join(frame, on=keys, how="left")
+        return rows.select(
+            *keys,
+            *(
+                pl.struct(pl.col(f)).struct.json_encode().alias(f + suffix)
+                if f in frame.columns
+                else pl.lit(None, pl.String).alias(f + suffix)
+                for f in fields
+            ),
+        )
+
+    both = encoded(old, "\x00old").join(encoded(new, "\x00new"), on=keys, how="left")
+    out: dict[tuple[Any, ...], FieldChanges] = {}
+    for f in fields:
+        was, now = f + "\x00old", f + "\x00new"
+        differ = both.filter(pl.col(was).ne_missing(pl.col(now))).select(*keys, was, now)
+        for row in differ.iter_rows():
+            key, a, b = row[: len(keys)], row[-2], row[-1]
+            out.setdefault(tuple(key), {})[f] = {
+                "old": json.loads(a)[f] if a is not None else None,
+                "new": json.loads(b)[f] if b is not None else None,
+            }
+    return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
+
+
+def _show(value: Any, width: int = 60) -> str:
+    """A value for the text report: JSON, long values shortened in the middle."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= width else text[: width // 2 - 2] + " … " + text[-width // 2 + 2 :]
+
+
+def _field_lines(indent: str, fields: FieldChanges) -> list[str]:
+    return [f"{indent}{name}: {_show(v['old'])} -> {_show(v['new'])}" for name, v in fields.items()]
+
+
 def _layer(docs: pl.DataFrame, layer: str) -> pl.DataFrame:
     if layer not in docs.columns:
         return pl.DataFrame(schema={"doc_id": pl.String, "id": pl.String})
@@ -143,6 +192,7 @@ class DiffResult:
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     shared: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     summary: dict[str, dict[str, int]] = field(default_factory=dict)
+    shared_fields: dict[str, dict[str, FieldChanges]] = field(default_factory=dict)
     bump: str = "patch"
     reasons: list[str] = field(default_factory=list)
 
@@ -155,6 +205,7 @@ class DiffResult:
             "summary": self.summary,
             "documents": self.documents,
             "shared": self.shared,
+            "shared_changed_fields": self.shared_fields,
         }
 
     def render(self) -> str:
@@ -173,14 +224,21 @@ class DiffResult:
             lines.append(f"document {doc_id}: {info['status']}")
             if info.get("split"):
                 lines.append(f"  split: {info['split']['old']} -> {info['split']['new']}")
+            lines += _field_lines("  ", info.get("fields", {}))
             for layer, changes in info.get("layers", {}).items():
                 for kind, ids in changes.items():
                     if ids:
                         lines.append(f"  {layer} {kind}: {', '.join(ids)}")
+                for record, fields in info.get("changed_fields", {}).get(layer, {}).items():
+                    lines.append(f"    {record}:")
+                    lines += _field_lines("      ", fields)
         for table, changes in self.shared.items():
             for kind, ids in changes.items():
                 if ids:
                     lines.append(f"{table} {kind}: {', '.join(ids)}")
+            for record, fields in self.shared_fields.get(table, {}).items():
+                lines.append(f"  {record}:")
+                lines += _field_lines("    ", fields)
         return "\n".join(lines) + "\n"
 
 
@@ -207,19 +265,29 @@ def diff(old: Snapshot, new: Snapshot) -> DiffResult:
     for kind, text in status.items():
         for doc_id in docs[kind]["doc_id"].to_list():
             entry(doc_id)["status"] = text
+    doc_changes = _field_changes(
+        old.documents.select(doc_fields), new.documents.select(fields), ["doc_id"], docs["changed"]
+    )
+    for (doc_id,), changed_fields in doc_changes.items():
+        entry(doc_id)["fields"] = changed_fields
     for doc_id, was, now in splits.iter_rows():
         entry(doc_id)["split"] = {"old": was, "new": now}
     counts: dict[str, dict[str, int]] = {
         "documents": {k: docs[k].height for k in CHANGES} | {"resplit": splits.height}
     }
     for layer in NESTED_LAYERS:
-        changes = _compare(
-            _layer(old.documents, layer), _layer(new.documents, layer), ["doc_id", "id"]
-        )
+        was, now = _layer(old.documents, layer), _layer(new.documents, layer)
+        changes = _compare(was, now, ["doc_id", "id"])
         counts[layer] = {k: v.height for k, v in changes.items()}
         for kind, frame in changes.items():
             for doc_id, ids in frame.group_by("doc_id", maintain_order=True).agg("id").iter_rows():
                 entry(doc_id)["layers"].setdefault(layer, {k: [] for k in CHANGES})[kind] = ids
+        for (doc_id, rid), changed_fields in _field_changes(
+            was, now, ["doc_id", "id"], changes["changed"]
+        ).items():
+            entry(doc_id).setdefault("changed_fields", {}).setdefault(layer, {})[rid] = (
+                changed_fields
+            )
     shared = {
         "entities": (old.entities, new.entities, ["id"]),
         "clusters": (
@@ -238,6 +306,10 @@ def diff(old: Snapshot, new: Snapshot) -> DiffResult:
         counts[table] = {k: v.height for k, v in changes.items()}
         result.shared[table] = {
             k: ["/".join(str(x) for x in row) for row in v.iter_rows()] for k, v in changes.items()
+        }
+        result.shared_fields[table] = {
+            "/".join(str(x) for x in key): changed_fields
+            for key, changed_fields in _field_changes(o, n, keys, changes["changed"]).items()
         }
     result.documents = dict(sorted(per_doc.items()))
     result.summary = counts

@@ -229,6 +229,8 @@ def kit_files(repo: Repo, corpus: Corpus, shaper: _Shaper) -> dict[str, bytes]:
         f"{KIT}/{DATASET_FILE}": repo.root / DATASET_FILE,
         f"{KIT}/{DATACARD}": repo.root / DATACARD,
         f"{KIT}/schema/{corpus.schema.version}/{corpus.schema.path.name}": corpus.schema.path,
+        # the claims baseline's data: the card's Evaluation section needs it on rehydration
+        f"{KIT}/schema/cue_lexicon.json": repo.schema_dir / "cue_lexicon.json",
     }
     passages, texts = shaper.passages, shaper.texts
     assert passages is not None

@@ -37,11 +37,9 @@ CONFIGS = tuple(PER_DOCUMENT)
 DEFAULT_CONFIG = "documents"
 SHARED_SPLIT = "full"
 NESTED_LAYERS = ("zones", "mentions", "claims", "markers")
-# Document header fields not published as columns: raw_sha256 equals the published sha256
-# once the corpus validates; annotator_count and adjudicated (schema 1.2.0) are stated per
-# document in the card (a nullable integer column cannot go through frictionless' Parquet
-# reader, which turns it into floats with NaN).
-DROPPED_DOC_FIELDS = ("layer", "raw_sha256", "annotator_count", "adjudicated")
+# Document header fields not published: raw_sha256 equals the published sha256 once the
+# corpus validates.
+DROPPED_DOC_FIELDS = ("layer", "raw_sha256")
 
 
 @dataclass

@@ -1,37 +1,65 @@
-"""The index page: the documents, the claim clusters and the corpus statistics with plots."""
+"""The index: corpus statistics with plots (aggregated over documents, per outlet), and the
+documents and claim clusters as tables split into pages of :data:`PAGE_ROWS` rows, so the
+index of 100,000 documents is as light as that of two."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import polars as pl
 
 from isf_claims.render.data import SiteData
-from isf_claims.render.htmlkit import cluster_page, doc_page, esc, link, page, table
+from isf_claims.render.htmlkit import INDEX, cluster_page, doc_page, esc, link, page, table
 from isf_claims.render.plots import ATTRIBUTION_FIELD, PLOTS
-from isf_claims.stats import COUNTED, wide
+from isf_claims.stats import COUNTED, aggregate_wide
+
+PAGE_ROWS = 1000  # documents or clusters per page of the index
 
 
-def _documents(data: SiteData) -> str:
-    docs = data.stats.documents
+def list_page(kind: str, number: int) -> str:
+    """File name of page ``number`` (1-based) of the documents or clusters list; the
+    first page of each is the index itself."""
+    return INDEX if number == 1 else f"{kind}-{number}.html"
+
+
+def _pager(kind: str, number: int, pages: int, rows: int) -> str:
+    if pages <= 1:
+        return ""
+    first = (number - 1) * PAGE_ROWS + 1
+    last = min(number * PAGE_ROWS, rows)
+    links = " ".join(
+        f'<span aria-current="page">{n}</span>'
+        if n == number
+        else link(list_page(kind, n) + f"#{kind}-h", str(n))
+        for n in range(1, pages + 1)
+    )
+    return (
+        f'<nav class="pager" aria-label="{esc(kind)} pages"><p>{esc(kind.capitalize())} '
+        f"{first:,}–{last:,} of {rows:,}; page {links}</p></nav>"
+    )
+
+
+def _documents(data: SiteData, titles: dict[str, str], rows: pl.DataFrame) -> str:
     head = ["key", "document", "outlet", "published", "status", "code points", *COUNTED]
-    rows = [
+    cells = [
         [
             esc(r["key"]),
-            link(doc_page(r["doc_id"]), data.title(r["doc_id"]))
+            link(doc_page(r["doc_id"]), titles.get(r["doc_id"], r["doc_id"]))
             + f'<br><code class="id">{esc(r["doc_id"])}</code>',
             esc(r["outlet_label"]),
             esc(r["published"] or "unknown"),
             esc(r["status"]),
             *[str(r[c]) for c in ("n_codepoints", *COUNTED)],
         ]
-        for r in docs.iter_rows(named=True)
+        for r in rows.iter_rows(named=True)
     ]
     numeric = [False] * 5 + [True] * (1 + len(COUNTED))
-    return table(head, rows, numeric=numeric)
+    return table(head, cells, numeric=numeric)
 
 
-def _clusters(data: SiteData) -> str:
+def _clusters(data: SiteData, clusters: list[dict]) -> str:
     rows = []
-    for c in data.clusters:
+    for c in clusters:
         members = data.members.get(c["id"], [])
         keys = sorted({data.keys.get(m["doc_id"], m["doc_id"]) for m in members})
         rows.append(
@@ -67,36 +95,72 @@ def _figure(stem: str, table_html: str) -> str:
     )
 
 
-def index_page(data: SiteData) -> str:
-    """HTML of the index page."""
+def _statistics(data: SiteData) -> tuple[str, str]:
     stats = data.stats
     totals = "".join(
         f"<div><dt>{esc(m.replace('_', ' '))}</dt><dd>{v}</dd></div>"
         for m, v in stats.totals.iter_rows()
     )
-    labels = wide(stats.mention_labels, ["label"], stats.documents).filter(pl.col("total") > 0)
-    attrs = wide(stats.claim_attributes, ["attribute", "value"], stats.documents)
+    labels = aggregate_wide(stats, stats.mention_labels, ["label"]).filter(pl.col("total") > 0)
+    attrs = aggregate_wide(stats, stats.claim_attributes, ["attribute", "value"])
     per_outlet = attrs.filter(pl.col("attribute") == ATTRIBUTION_FIELD).drop("attribute")
-    body = (
-        "<h1>isf-claims review</h1>"
-        '<p class="lede">Annotated news articles on the international stabilization effort in '
-        "Gaza: entity mentions, attributed claims, framing markers and claim clusters. The "
-        "dataset records who said what and how it was framed; it does not rule on whether a "
-        "claim is true.</p>"
-        f'<dl class="totals">{totals}</dl>'
-        f'<section aria-labelledby="docs-h"><h2 id="docs-h">Documents</h2>{_documents(data)}'
-        "</section>"
-        f'<section aria-labelledby="clusters-h"><h2 id="clusters-h">Claim clusters</h2>'
-        f"{_clusters(data)}</section>"
+    return (
+        f'<dl class="totals">{totals}</dl>',
         '<section aria-labelledby="stats-h"><h2 id="stats-h">Statistics</h2>'
-        "<p>Documents are keyed D1, D2… as in the documents table. Labels with no mention "
-        "are left out of the table.</p>"
+        "<p>Counts are summed over the documents of each outlet (the largest outlets apart, "
+        "the rest together) and in total. Labels with no mention are left out of the "
+        "table.</p>"
         '<div class="plot-row">'
         + _figure("mentions-per-label", _count_table(labels, "Mentions per label"))
         + '</div><div class="plot-row">'
         + _figure("claims-per-outlet", _count_table(per_outlet, "Claims per attribution type"))
         + '</div><div class="plot-row">'
         + _figure("claim-attributes", _count_table(attrs, "Claims per attribute value"))
-        + "</div></section>"
+        + "</div></section>",
     )
-    return page("index", "Corpus", body, [(None, "Corpus")], data.schema.version)
+
+
+def _pages(rows: int) -> int:
+    return max(1, -(-rows // PAGE_ROWS))
+
+
+def index_pages(data: SiteData, titles: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """(file name, HTML) of the index and of the further pages of its lists. ``data`` holds
+    the whole site's statistics and clusters; ``titles`` the title of every document."""
+    docs = data.stats.documents
+    doc_pages, cluster_pages = _pages(docs.height), _pages(len(data.clusters))
+    totals, statistics = _statistics(data)
+
+    def docs_section(n: int) -> str:
+        part = docs.slice((n - 1) * PAGE_ROWS, PAGE_ROWS)
+        pager = _pager("documents", n, doc_pages, docs.height)
+        return (
+            '<section aria-labelledby="documents-h"><h2 id="documents-h">Documents</h2>'
+            f"{pager}{_documents(data, titles, part)}{pager}</section>"
+        )
+
+    def clusters_section(n: int) -> str:
+        part = data.clusters[(n - 1) * PAGE_ROWS : n * PAGE_ROWS]
+        pager = _pager("clusters", n, cluster_pages, len(data.clusters))
+        return (
+            '<section aria-labelledby="clusters-h"><h2 id="clusters-h">Claim clusters</h2>'
+            f"{pager}{_clusters(data, part)}{pager}</section>"
+        )
+
+    body = (
+        "<h1>isf-claims review</h1>"
+        '<p class="lede">Annotated news articles on the international stabilization effort in '
+        "Gaza: entity mentions, attributed claims, framing markers and claim clusters. The "
+        "dataset records who said what and how it was framed; it does not rule on whether a "
+        "claim is true.</p>" + totals + docs_section(1) + clusters_section(1) + statistics
+    )
+    version = data.schema.version
+    yield INDEX, page("index", "Corpus", body, [(None, "Corpus")], version)
+    for kind, pages, section in (
+        ("documents", doc_pages, docs_section),
+        ("clusters", cluster_pages, clusters_section),
+    ):
+        for n in range(2, pages + 1):
+            title = f"{kind.capitalize()}, page {n}"
+            crumbs = [(INDEX, "Corpus"), (None, title)]
+            yield list_page(kind, n), page("index", title, section(n), crumbs, version)

@@ -44,28 +44,32 @@ ATTRIBUTION_FIELD = "attribution"  # the claim field coloured by its vocabulary 
 
 # (file stem, title, alt text); the site uses the alt text, the card can too.
 PLOTS = {
-    "mentions-per-label": "Entity mentions per label and document",
+    "mentions-per-label": "Entity mentions per label and outlet",
     "claim-attributes": "Claims per attribute value and outlet",
     "claims-per-outlet": "Claims per outlet by attribution type",
 }
 
 
 def _series(stats: CorpusStats) -> list[tuple[str, str, str]]:
-    """(key, legend label, colour) of each document."""
+    """(series, legend label, colour) of each outlet series, largest first."""
+    from isf_claims.stats import series_of
+
     pal = load_palette()
-    return [
-        (key, f"{key}: {outlet}", pal.series_colour(i))
-        for i, (key, outlet) in enumerate(stats.documents.select("key", "outlet_label").iter_rows())
-    ]
+    ranked = series_of(stats).unique("series").sort("_rank")["series"].to_list()
+    return [(name, name, pal.series_colour(i)) for i, name in enumerate(ranked)]
 
 
 def _grouped_barh(ax: Axes, long: pl.DataFrame, row: str, stats: CorpusStats) -> None:
-    """Horizontal bars: one group per ``row`` value (in table order), one bar per document."""
+    """Horizontal bars: one group per ``row`` value (in table order), one bar per outlet
+    series (the per-document counts summed)."""
+    from isf_claims.stats import by_series
+
+    summed = by_series(stats, long, [row])
     rows = list(dict.fromkeys(long[row].to_list()))
     series = _series(stats)
     height = 0.8 / max(len(series), 1)
-    for j, (key, label, colour) in enumerate(series):
-        part = long.filter(pl.col("key") == key)
+    for j, (name, label, colour) in enumerate(series):
+        part = summed.filter(pl.col("series") == name)
         counts = dict(zip(part[row].to_list(), part["n"].to_list(), strict=True))
         ys = [i - 0.4 + height * (j + 0.5) for i in range(len(rows))]
         values = [counts.get(r, 0) for r in rows]
@@ -100,18 +104,21 @@ def _attributes(fig: Figure, stats: CorpusStats, schema: Schema) -> None:
 
 
 def _per_outlet(fig: Figure, stats: CorpusStats, schema: Schema) -> None:
+    from isf_claims.stats import by_series
+
     pal = load_palette()
     vocabulary = schema.layer("claim").field(ATTRIBUTION_FIELD).vocabulary or ""
     attrs = stats.claim_attributes.filter(pl.col("attribute") == ATTRIBUTION_FIELD)
-    docs = stats.documents.select("key", "outlet_label").rows()
+    summed = by_series(stats, attrs, ["value"])
+    series = [name for name, _, _ in _series(stats)]
     ax = fig.add_subplot()
-    left = [0] * len(docs)
+    left = [0] * len(series)
     for value in schema.values(vocabulary):
-        part = attrs.filter(pl.col("value") == value)
-        counts = dict(zip(part["key"].to_list(), part["n"].to_list(), strict=True))
-        values = [counts.get(key, 0) for key, _ in docs]
+        part = summed.filter(pl.col("value") == value)
+        counts = dict(zip(part["series"].to_list(), part["n"].to_list(), strict=True))
+        values = [counts.get(name, 0) for name in series]
         bars = ax.barh(
-            [f"{key}: {outlet}" for key, outlet in docs],
+            series,
             values,
             left=left,
             color=pal.colour(vocabulary, value),
@@ -143,10 +150,11 @@ def plot_files(
     stats: CorpusStats, schema: Schema, formats: tuple[str, ...] = ("png", "svg")
 ) -> dict[str, bytes]:
     """File name -> bytes of every plot in each of ``formats``. The bytes depend on the
-    statistics only, so a process keeps the last few results instead of drawing again."""
-    from isf_claims.stats import stats_json
+    aggregated statistics only, so a process keeps the last few results instead of drawing
+    again."""
+    from isf_claims.stats_report import stats_json
 
-    key = (json.dumps(stats_json(stats), sort_keys=True), str(schema.path), formats)
+    key = (json.dumps(stats_json(stats, per_doc=False), sort_keys=True), str(schema.path), formats)
     if key not in _CACHE:
         if len(_CACHE) >= 8:
             _CACHE.pop(next(iter(_CACHE)))

@@ -63,6 +63,16 @@ _ALL = [
         "remove or rename the entry; corpus files are regular files",
     ),
     _c(
+        "file-name-not-utf8",
+        1,
+        "file name that is not UTF-8",
+        """An entry of `raw/` or `annotated/` with a corpus file's suffix has a name whose bytes
+        are not UTF-8. File names are document ids (lower-case ASCII letters, digits, `.`,
+        `_`, `-`), so such a file cannot belong to the corpus; it is not read. The finding
+        shows the bad bytes as `\\xNN`.""",
+        "rename the file to its document id",
+    ),
+    _c(
         "not-utf8",
         1,
         "annotation file is not UTF-8",

@@ -28,6 +28,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from isf_claims.fsutil import read_regular
 from isf_claims.repo import RAW_SUFFIX, Repo
 from isf_claims.validation.report import Finding
 
@@ -144,12 +145,17 @@ def _current(repo: Repo) -> set[str]:
     if not repo.raw_dir.is_dir():
         return set()
     with os.scandir(repo.raw_dir) as entries:
-        return {e.name for e in entries if e.name.endswith(RAW_SUFFIX) and e.is_file()}
+        return {
+            e.name
+            for e in entries
+            if e.name.endswith(RAW_SUFFIX) and e.is_file(follow_symlinks=False)
+        }
 
 
 def _read(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read()
+    """Never through a symbolic link (the listing refuses links; their targets are not
+    read)."""
+    return read_regular(path)
 
 
 def check(base: Baseline, repo: Repo, current: set[str], scope: set[str] | None) -> list[Finding]:

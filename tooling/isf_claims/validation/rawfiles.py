@@ -38,6 +38,7 @@ class Listing:
 
     raw: dict[str, str]
     annotated: dict[str, str]
+    bad_names: list[str] = field(default_factory=list)  # paths whose names are not UTF-8
 
     def raw_kind(self, doc_id: str) -> str | None:
         return self.raw.get(doc_id + RAW_SUFFIX)
@@ -56,8 +57,18 @@ class Listing:
 
 def refusals(repo: Repo, listing: Listing) -> list[Finding]:
     """``symbolic-link`` / ``not-a-regular-file`` for every entry of ``raw/`` and
-    ``annotated/`` with a corpus file's name that is not a regular file."""
-    out = []
+    ``annotated/`` with a corpus file's name that is not a regular file, and
+    ``file-name-not-utf8`` for every one whose name is not UTF-8."""
+    out = [
+        Finding(
+            code="file-name-not-utf8",
+            file=rel,
+            message=f"the file name {rel} is not UTF-8",
+            expected="a UTF-8 file name (a document id: a-z, 0-9, '.', '_', '-')",
+            found=rel,
+        )
+        for rel in sorted(listing.bad_names)
+    ]
     for folder, entries in ((repo.raw_dir, listing.raw), (repo.annotated_dir, listing.annotated)):
         for name, kind in sorted(entries.items()):
             if kind == FILE:
@@ -90,11 +101,31 @@ def _stem(name: str) -> str | None:
 
 
 def list_files(repo: Repo) -> Listing:
-    """One scan of ``raw/`` and one of ``annotated/``."""
-    return Listing(
+    """One scan of ``raw/`` and one of ``annotated/``. Entries whose names are not UTF-8
+    are set apart (``bad_names``): they are reported, never read."""
+    listing = Listing(
         raw=scan(repo.raw_dir, (RAW_SUFFIX, META_SUFFIX)),
         annotated=scan(repo.annotated_dir, (ANNOTATION_SUFFIX,)),
     )
+    for folder, entries in ((repo.raw_dir, listing.raw), (repo.annotated_dir, listing.annotated)):
+        for name in [n for n in entries if not _utf8(n)]:
+            del entries[name]
+            listing.bad_names.append(f"{repo.rel(folder)}/{_shown(name)}")
+    return listing
+
+
+def _utf8(name: str) -> bool:
+    """Whether a file name (decoded by Python with surrogate escapes) is UTF-8."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(name: str) -> str:
+    """A file name that is not UTF-8, printable: its bad bytes as ``\\xNN``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 @dataclass

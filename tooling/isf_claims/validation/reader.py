@@ -191,6 +191,18 @@ def resolve_scope(repo: Repo, paths: Sequence[Path | str]) -> set[str] | None:
                 found="nothing at that path",
                 fix="check the path (validate without paths checks the whole corpus)",
             )
+        try:
+            str(raw_path).encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(raw_path).decode("utf-8", "backslashreplace")
+            raise usage_error(
+                "not-a-corpus-path",
+                "the path is not UTF-8, so it names no corpus file",
+                path=shown,
+                expected="a corpus file (named by its document id)",
+                found=shown,
+                fix="rename the file to its document id",
+            ) from None
         # The folders resolved, the name kept: a symbolic link is checked as the entry it
         # is (and refused), never followed out of the repository.
         absolute = Path(os.path.abspath(path))

@@ -1,0 +1,72 @@
+"""Honest baselines: the floor a system must beat, each a small documented module run by
+``isf-claims baseline TASK --out PRED`` with no model downloaded.
+
+- ``mentions``: :mod:`isf_claims.baselines.gazetteer` (leave-one-document-out gazetteer);
+- ``claims``: :mod:`isf_claims.baselines.claims_rules` (PARC-style rules, cue lexicon in
+  ``schema/cue_lexicon.json``).
+
+Both write the prediction format of :mod:`isf_claims.evaluate.formats`, declaring the
+release they were made on.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from isf_claims.errors import usage_error
+from isf_claims.evaluate.formats import HEADER_KEY
+from isf_claims.evaluate.gold import Gold
+from isf_claims.fsutil import atomic_write_bytes
+
+BASELINES = ("mentions", "claims")
+
+
+def run(task: str, gold: Gold, schema_dir: Path) -> pl.DataFrame:
+    """Predictions of the ``task`` baseline from a release's gold (read ``with_text``);
+    the claims baseline reads its cue lexicon from ``schema_dir``."""
+    if task == "mentions":
+        from isf_claims.baselines.gazetteer import predict
+
+        return predict(gold.table("ner"), gold.table("mentions"), gold.vocab["label"])
+    if task == "claims":
+        from isf_claims.baselines.claims_rules import load_lexicon, predict
+
+        return predict(gold.documents, gold.table("mentions"), load_lexicon(schema_dir))
+    raise usage_error(
+        "baseline-unknown-task",
+        "no baseline for this task",
+        expected=" or ".join(BASELINES),
+        found=task,
+        fix="pass mentions or claims",
+    )
+
+
+def header(task: str, gold: Gold, split: str | None = None) -> dict[str, Any]:
+    """What a prediction file made on ``gold`` declares."""
+    return {
+        "task": task,
+        "release": gold.version,
+        "sha256sums": gold.sha256sums,
+        "split": split,
+        "made_by": f"isf-claims baseline {task}",
+    }
+
+
+def write(frame: pl.DataFrame, out: Path, declared: dict[str, Any]) -> None:
+    """Write predictions to ``out`` (``.parquet``: Parquet with the declaration as key-value
+    metadata; otherwise JSON lines after a declaration line), atomically."""
+    if out.suffix == ".parquet":
+        table = frame.to_arrow()
+        meta = {**(table.schema.metadata or {}), HEADER_KEY.encode(): json.dumps(declared).encode()}
+        buf = io.BytesIO()
+        pq.write_table(table.replace_schema_metadata(meta), buf)
+        atomic_write_bytes(out, buf.getvalue())
+        return
+    head = json.dumps({HEADER_KEY: declared}, ensure_ascii=False).encode() + b"\n"
+    atomic_write_bytes(out, head + (frame.write_ndjson().encode() if frame.height else b""))

@@ -1,0 +1,330 @@
+"""Prediction files: reading them for ``evaluate`` and, as typed records, for other tools
+(such as a Label Studio pre-annotation helper).
+
+A prediction file is JSON lines (``.jsonl``) or Parquet (``.parquet``), one record per
+prediction, shaped like the release's config of the same name; from Python a
+``datasets.Dataset``, a ``pyarrow.Table`` or a ``polars.DataFrame`` of the same columns also
+works. Offsets are code points into the document's ``text``, half-open ``[start, end)``.
+
+- ``mentions``: ``doc_id``, ``start``, ``end``, ``label`` (an OntoNotes label of the schema).
+- ``claims``: ``doc_id``, ``content`` (``{start, end}``, required), optional ``cue`` and
+  ``source`` (``{start, end}`` or null), optional ``attribution``, ``source_type``,
+  ``cue_commitment``, ``polarity``, ``claim_type`` (schema values or null), optional ``id``.
+- ``ner``: ``doc_id`` and ``start`` of a row of the ``ner`` config, and ``ner_tags`` (one IOB2
+  tag per token of that row).
+- ``clusters``: ``members`` (a list of ``{doc_id, claim}`` naming claims of the release's
+  ``claims`` config), optional ``id``.
+
+Extra fields (``text``, ``score``, ...) are ignored. A file may declare what it was made on:
+a first JSON line ``{"isf_claims": {"task": ..., "release": "X.Y.Z", "sha256sums": "<sha256
+of the release's SHA256SUMS>", "split": ...}}`` (any key may be left out), or the same object
+as JSON under the Parquet key-value metadata key ``isf_claims``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from isf_claims.evaluate.codes import bad
+from isf_claims.evaluate.gold import ATTRIBUTES, SPAN_ROLES
+
+TASKS = ("ner", "mentions", "claims", "clusters")
+HEADER_KEY = "isf_claims"
+
+
+@dataclass
+class Predictions:
+    """A task's predictions as one flat frame, and what the file declares."""
+
+    task: str
+    frame: pl.DataFrame
+    declared: dict[str, Any] = field(default_factory=dict)
+    path: str = "<predictions>"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PredictedMention:
+    doc_id: str
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class PredictedClaim:
+    doc_id: str
+    id: str
+    content: Span
+    cue: Span | None
+    source: Span | None
+    attributes: dict[str, str | None]
+
+
+def _read_jsonl(path: Path) -> tuple[pl.DataFrame, dict[str, Any]]:
+    data = path.read_bytes()
+    declared: dict[str, Any] = {}
+    first, _, rest = data.partition(b"\n")
+    try:
+        head = json.loads(first) if first.strip() else None
+    except ValueError as err:
+        raise bad(
+            "prediction-unreadable",
+            "line 1 is not JSON",
+            path=f"{path}:1",
+            found=str(err),
+            fix="write one JSON object per line",
+        ) from None
+    if isinstance(head, dict) and set(head) == {HEADER_KEY}:
+        declared = dict(head[HEADER_KEY] or {})
+        data = rest
+    if not data.strip():
+        return pl.DataFrame(), declared
+    try:
+        return pl.read_ndjson(io.BytesIO(data), infer_schema_length=None), declared
+    except Exception as err:  # polars raises its own ComputeError for bad JSON
+        raise bad(
+            "prediction-unreadable",
+            "the file is not JSON lines",
+            path=str(path),
+            found=str(err).splitlines()[0][:200],
+            fix="write one JSON object per line (UTF-8)",
+        ) from None
+
+
+def _read_path(path: Path) -> tuple[pl.DataFrame, dict[str, Any]]:
+    if not path.is_file():
+        raise bad(
+            "prediction-unreadable",
+            "no such prediction file",
+            path=str(path),
+            expected="a .jsonl or .parquet file",
+            found="nothing",
+            fix="pass the path of a prediction file",
+        )
+    if path.suffix == ".parquet":
+        try:
+            table = pq.read_table(path)
+        except Exception as err:
+            raise bad(
+                "prediction-unreadable",
+                "the file is not Parquet",
+                path=str(path),
+                found=str(err)[:200],
+                fix="write the predictions with pyarrow, polars or pandas",
+            ) from None
+        meta = (table.schema.metadata or {}).get(HEADER_KEY.encode())
+        declared = json.loads(meta) if meta else {}
+        return pl.from_arrow(table), declared  # type: ignore[return-value]
+    return _read_jsonl(path)
+
+
+def _frame_of(source: Any) -> tuple[pl.DataFrame, dict[str, Any], str]:
+    if isinstance(source, (str, Path)):
+        frame, declared = _read_path(Path(source))
+        return frame, declared, str(source)
+    if isinstance(source, pl.DataFrame):
+        return source, {}, "<DataFrame>"
+    if isinstance(source, pa.Table):
+        return pl.from_arrow(source), {}, "<Table>"  # type: ignore[return-value]
+    data = getattr(source, "data", None)  # datasets.Dataset: its Arrow table
+    table = getattr(data, "table", None)
+    if isinstance(table, pa.Table):
+        return pl.from_arrow(table), {}, "<Dataset>"  # type: ignore[return-value]
+    raise bad(
+        "prediction-unreadable",
+        "predictions must be a file path, a datasets.Dataset, a pyarrow.Table or a polars frame",
+        found=type(source).__name__,
+        fix="pass a .jsonl or .parquet path",
+    )
+
+
+def _need(df: pl.DataFrame, name: str, path: str, task: str) -> None:
+    if name not in df.columns:
+        raise bad(
+            "prediction-field-invalid",
+            f"{task} predictions need a field {name!r}",
+            path=path,
+            expected=f"every record with {name!r}",
+            found="fields: " + (", ".join(df.columns) or "none"),
+            fix="see the prediction format in the README (Evaluate a system)",
+        )
+
+
+def _cast(df: pl.DataFrame, exprs: dict[str, pl.Expr], path: str, task: str) -> pl.DataFrame:
+    try:
+        out = df.select(**exprs)
+    except Exception as err:
+        raise bad(
+            "prediction-field-invalid",
+            f"a field of the {task} predictions has the wrong type",
+            path=path,
+            expected="doc_id and labels as strings, offsets as integers, spans as {start, end}",
+            found=str(err).splitlines()[0][:200],
+            fix="see the prediction format in the README (Evaluate a system)",
+        ) from None
+    return out
+
+
+def _span(df: pl.DataFrame, role: str) -> dict[str, pl.Expr]:
+    dtype = df.schema.get(role)
+    if not isinstance(dtype, pl.Struct):
+        null = pl.lit(None, pl.Int64)
+        return {f"{role}_start": null, f"{role}_end": null}
+    return {
+        f"{role}_{k}": pl.col(role).struct.field(k).cast(pl.Int64, strict=True)
+        for k in ("start", "end")
+    }
+
+
+def _normalise(df: pl.DataFrame, task: str, path: str) -> pl.DataFrame:
+    if df.width == 0:
+        df = pl.DataFrame({"doc_id": pl.Series([], dtype=pl.String)})
+    if task == "mentions":
+        for name in ("doc_id", "start", "end", "label"):
+            _need(df, name, path, task)
+        exprs = {
+            "doc_id": pl.col("doc_id").cast(pl.String, strict=True),
+            "start": pl.col("start").cast(pl.Int64, strict=True),
+            "end": pl.col("end").cast(pl.Int64, strict=True),
+            "label": pl.col("label").cast(pl.String, strict=True),
+        }
+        required = list(exprs)
+    elif task == "claims":
+        for name in ("doc_id", "content"):
+            _need(df, name, path, task)
+        exprs = {"doc_id": pl.col("doc_id").cast(pl.String, strict=True)}
+        exprs["id"] = (
+            pl.col("id").cast(pl.String, strict=True)
+            if "id" in df.columns
+            else pl.int_range(pl.len()).cast(pl.String)
+        )
+        for role in SPAN_ROLES:
+            exprs.update(_span(df, role))
+        for a in ATTRIBUTES:
+            exprs[a] = (
+                pl.col(a).cast(pl.String, strict=True)
+                if a in df.columns
+                else pl.lit(None, pl.String)
+            )
+        required = ["doc_id", "content_start", "content_end"]
+    elif task == "ner":
+        for name in ("doc_id", "start", "ner_tags"):
+            _need(df, name, path, task)
+        exprs = {
+            "doc_id": pl.col("doc_id").cast(pl.String, strict=True),
+            "start": pl.col("start").cast(pl.Int64, strict=True),
+            "ner_tags": pl.col("ner_tags").cast(pl.List(pl.String), strict=True),
+        }
+        required = list(exprs)
+    else:
+        _need(df, "members", path, task)
+        members = _cast(
+            df.with_row_index("_row"),
+            {
+                "cluster_id": (
+                    pl.col("id").cast(pl.String, strict=True)
+                    if "id" in df.columns
+                    else pl.int_range(pl.len()).cast(pl.String)
+                ),
+                "members": pl.col("members"),
+            },
+            path,
+            task,
+        ).explode("members")
+        if members.height and not isinstance(members.schema["members"], pl.Struct):
+            raise bad(
+                "prediction-field-invalid",
+                "cluster members must be {doc_id, claim} objects",
+                path=path,
+                found=str(members.schema["members"]),
+                fix='write members as [{"doc_id": ..., "claim": ...}, ...]',
+            )
+        if members.height == 0:
+            members = members.with_columns(pl.lit(None, pl.Struct({"a": pl.String})))
+        flat = members.drop_nulls("members")
+        exprs = {
+            "cluster_id": pl.col("cluster_id"),
+            "doc_id": pl.col("members").struct.field("doc_id").cast(pl.String, strict=True),
+            "claim": pl.col("members").struct.field("claim").cast(pl.String, strict=True),
+        }
+        if flat.height == 0:
+            return pl.DataFrame(
+                schema={"cluster_id": pl.String, "doc_id": pl.String, "claim": pl.String}
+            )
+        df, required = flat, list(exprs)
+    out = _cast(df, exprs, path, task)
+    nulls = out.select(pl.col(required).null_count()).row(0)
+    for name, n in zip(required, nulls, strict=True):
+        if n:
+            row = out.with_row_index("_r").filter(pl.col(name).is_null())["_r"][0]
+            raise bad(
+                "prediction-field-invalid",
+                f"{n} {task} predictions have no {name!r}",
+                path=path,
+                record=f"record {row + 1}",
+                expected=f"{name!r} on every record",
+                found="null",
+                fix="give the field on every record (or leave the record out)",
+            )
+    return out
+
+
+def read_predictions(source: Any, task: str) -> Predictions:
+    """The predictions of ``task`` in ``source`` (a path, ``datasets.Dataset``, Arrow table
+    or polars frame) as one flat frame, with what the file declares."""
+    if task not in TASKS:
+        raise bad(
+            "evaluate-unknown-task",
+            "unknown task",
+            expected=" or ".join(TASKS),
+            found=task,
+            fix="pass --task " + " or --task ".join(TASKS),
+        )
+    frame, declared, path = _frame_of(source)
+    if not isinstance(declared, dict):
+        declared = {}
+    return Predictions(task, _normalise(frame, task, path), declared, path)
+
+
+def read_mentions(source: Any) -> list[PredictedMention]:
+    """A mentions prediction file as typed records (file order)."""
+    frame = read_predictions(source, "mentions").frame
+    return [
+        PredictedMention(*row)
+        for row in frame.select(list(PredictedMention.__annotations__)).iter_rows()
+    ]
+
+
+def read_claims(source: Any) -> list[PredictedClaim]:
+    """A claims prediction file as typed records (file order)."""
+    out = []
+    for r in read_predictions(source, "claims").frame.iter_rows(named=True):
+        spans = {
+            role: None if r[f"{role}_start"] is None else Span(r[f"{role}_start"], r[f"{role}_end"])
+            for role in SPAN_ROLES
+        }
+        out.append(
+            PredictedClaim(
+                r["doc_id"],
+                r["id"],
+                spans["content"],  # type: ignore[arg-type]
+                spans["cue"],
+                spans["source"],
+                {a: r[a] for a in ATTRIBUTES},
+            )
+        )
+    return out

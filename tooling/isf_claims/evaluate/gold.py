@@ -1,0 +1,138 @@
+"""The gold side of an evaluation: a release's tables, read from a release folder (verified
+against its ``SHA256SUMS`` first) or handed over in memory by the build.
+
+Vocabularies (entity labels, claim attribute values) come from the release's own
+``datapackage.json`` (the ``enum`` of each field), so a downloaded release is scored without
+the repository; the build passes the schema's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from isf_claims.release import checksums
+
+ATTRIBUTES = ("attribution", "source_type", "cue_commitment", "polarity", "claim_type")
+SPAN_ROLES = ("content", "cue", "source")
+DOC_COLUMNS = ["doc_id", "n_codepoints"]
+
+
+@dataclass
+class Gold:
+    """A release's gold tables (polars), each document's split, and the vocabularies."""
+
+    version: str
+    sha256sums: str | None  # sha256 of the release's SHA256SUMS file (None while building)
+    documents: pl.DataFrame  # doc_id, n_codepoints, split (, text when asked for)
+    vocab: dict[str, list[str]]  # "label" and each claim attribute -> allowed values
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    folder: str | None = None
+
+    def table(self, name: str) -> pl.DataFrame:
+        return self.tables[name]
+
+
+def _flat_claims(claims: pl.DataFrame) -> pl.DataFrame:
+    """Claim spans as ``<role>_start``/``<role>_end`` columns."""
+    cols = [pl.col("doc_id"), pl.col("id")]
+    for role in SPAN_ROLES:
+        cols += [
+            pl.col(role).struct.field("start").alias(f"{role}_start"),
+            pl.col(role).struct.field("end").alias(f"{role}_end"),
+        ]
+    cols += [pl.col(a) for a in ATTRIBUTES if a in claims.columns]
+    return claims.select(cols)
+
+
+def _members(clusters: pl.DataFrame) -> pl.DataFrame:
+    """Cluster members: cluster_id, doc_id, claim."""
+    if clusters.height == 0:
+        return pl.DataFrame(
+            schema={"cluster_id": pl.String, "doc_id": pl.String, "claim": pl.String}
+        )
+    return (
+        clusters.select(pl.col("id").alias("cluster_id"), "members")
+        .explode("members")
+        .drop_nulls("members")
+        .select("cluster_id", pl.col("members").struct.field("doc_id", "claim"))
+    )
+
+
+def from_tables(
+    tables: dict[str, pa.Table],
+    splits: pa.Table,
+    vocab: dict[str, list[str]],
+    version: str,
+    sha256sums: str | None = None,
+    with_text: bool = False,
+) -> Gold:
+    """Gold from in-memory release tables (``documents``, ``mentions``, ``claims``, ``ner``,
+    ``clusters``; any may be missing) and the ``doc_id``/``split`` table."""
+    cols = DOC_COLUMNS + (["text"] if with_text else [])
+    docs = pl.from_arrow(tables["documents"].select(cols)).join(
+        pl.from_arrow(splits), on="doc_id", how="left"
+    )
+    out: dict[str, pl.DataFrame] = {}
+    if "mentions" in tables:
+        out["mentions"] = pl.from_arrow(
+            tables["mentions"].select(["doc_id", "id", "label", "start", "end", "text"])
+        )
+    if "claims" in tables:
+        out["claims"] = _flat_claims(pl.from_arrow(tables["claims"]))
+    if "ner" in tables:
+        extra = ["tokens", "token_offsets"] if with_text else []
+        out["ner"] = pl.from_arrow(
+            tables["ner"].select(["doc_id", "start", "end", "ner_tags", *extra])
+        )
+    if "clusters" in tables:
+        out["cluster_members"] = _members(pl.from_arrow(tables["clusters"]))
+    return Gold(version, sha256sums, docs, vocab, out)  # type: ignore[arg-type]
+
+
+def _vocab(folder: Path) -> dict[str, list[str]]:
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    out: dict[str, list[str]] = {}
+    for res in package["resources"]:
+        table = res["name"].split("-")[0]
+        for f in res["schema"]["fields"]:
+            enum = f.get("constraints", {}).get("enum")
+            if not enum:
+                continue
+            if table == "mentions" and f["name"] == "label":
+                out["label"] = enum
+            elif table == "claims" and f["name"] in ATTRIBUTES:
+                out[f["name"]] = enum
+    return out
+
+
+def _read(folder: Path, config: str, columns: list[str] | None = None) -> pa.Table | None:
+    parts = []
+    for path in sorted((folder / "data" / config).glob("*.parquet")):
+        t = pq.read_table(path, columns=columns)
+        parts.append(t.append_column("split", pa.array([path.stem] * t.num_rows, pa.string())))
+    return pa.concat_tables(parts) if parts else None
+
+
+def from_release(folder: Path, with_text: bool = False, verify: bool = True) -> Gold:
+    """Gold from a release folder, after checking every file against ``SHA256SUMS``."""
+    if verify:
+        checksums.verify(folder)
+    report = json.loads((folder / "build-report.json").read_text(encoding="utf-8"))
+    docs = _read(folder, "documents", DOC_COLUMNS + (["text"] if with_text else []))
+    assert docs is not None
+    splits = docs.select(["doc_id", "split"])
+    tables = {"documents": docs.drop_columns(["split"])}
+    for config in ("mentions", "claims", "ner", "clusters"):
+        t = _read(folder, config)
+        if t is not None:
+            tables[config] = t.drop_columns(["split"])
+    digest = checksums.sha256_hex((folder / checksums.SUMS_FILE).read_bytes())
+    gold = from_tables(tables, splits, _vocab(folder), str(report["version"]), digest, with_text)
+    gold.folder = str(folder)
+    return gold
