@@ -84,20 +84,33 @@ def test_predictions_go_into_the_tasks_with_utf16_offsets(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize(
-    "row, message",
+    "row, code",
     [
-        ({"doc_id": "nope", "start": 0, "end": 2, "label": "GPE"}, "unknown document"),
-        ({"doc_id": "d1", "start": 0, "end": 999, "label": "GPE"}, "offsets out of range"),
-        ({"doc_id": "d1", "start": at("Gaza")[0], "end": at("Gaza")[1], "label": "CITY"}, "label"),
+        ({"doc_id": "nope", "start": 0, "end": 2, "label": "GPE"}, "prediction-unknown-document"),
+        (
+            {"doc_id": "d1", "start": 0, "end": 999, "label": "GPE"},
+            "prediction-offsets-out-of-range",
+        ),
+        (
+            {"doc_id": "d1", "start": at("Gaza")[0], "end": at("Gaza")[1], "label": "CITY"},
+            "prediction-label-not-in-schema",
+        ),
         (
             {"doc_id": "d1", "start": at("Gaza")[0] - 1, "end": at("Gaza")[1], "label": "GPE"},
-            "whitespace",
+            "prediction-span-edge-whitespace",
         ),
-        ({"doc_id": "d1", "start": "3", "end": 5, "label": "GPE"}, "offsets out of range"),
-        ({"doc_id": "d1", "start": 3}, "not a predicted mention"),
+        (
+            {"doc_id": "d1", "start": at("Gaza")[0], "end": at("Gaza")[1], "label": "GPE"},
+            "prediction-duplicate",
+        ),
+        ({"doc_id": "d1", "start": 3.5, "end": 5, "label": "GPE"}, "prediction-field-invalid"),
+        ({"doc_id": "d1", "start": "3", "end": 5, "label": "GPE"}, "prediction-field-invalid"),
+        ({"doc_id": "d1", "start": 3}, "prediction-field-invalid"),
+        ({**PREDICTED[1], "score": 1.5}, "prediction-field-invalid"),
     ],
 )
-def test_bad_predictions_are_refused_and_nothing_written(tmp_path: Path, row, message) -> None:
+def test_bad_predictions_are_refused_and_nothing_written(tmp_path: Path, row, code) -> None:
+    """The evaluation's reader and checks, with their codes, naming the record."""
     repo = draft_repo(tmp_path)
     preds = write_predictions(tmp_path / "p.jsonl", [PREDICTED[0], row])
     before = snapshot(tmp_path)
@@ -114,8 +127,9 @@ def test_bad_predictions_are_refused_and_nothing_written(tmp_path: Path, row, me
             str(repo.root),
         ],
     )
-    assert res.exit_code == 1 and "predictions-invalid" in res.stderr and message in res.stderr
-    assert "p.jsonl:2" in res.stderr
+    assert res.exit_code == 1 and f"error {code}:" in res.stderr, res.stderr
+    assert "p.jsonl" in res.stderr
+    assert "record 2" in res.stderr or "as a string" in res.stderr  # a string: the whole column
     assert snapshot(tmp_path) == before
 
 
@@ -191,31 +205,41 @@ def test_predicted_claims_become_regions_an_annotator_can_accept(tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    "edit, message",
+    "edit, code, message",
     [
-        (lambda c: c.pop("content"), "needs its content"),
-        (lambda c: c.update(cue={"start": 0, "end": 999}), "offsets out of range"),
-        (lambda c: c.update(polarity="maybe"), "unknown polarity"),
-        (lambda c: c.update(layer="zone"), "unknown layer"),
-        (lambda c: c.update(note="x"), "unknown key"),
+        (lambda c: c.pop("content"), "prediction-field-invalid", "content"),
+        (
+            lambda c: c.update(cue={"start": 0, "end": 999}),
+            "prediction-offsets-out-of-range",
+            "cue offsets",
+        ),
+        (lambda c: c.update(polarity="maybe"), "prediction-label-not-in-schema", "polarity"),
+        (lambda c: c.update(layer="zone"), "prediction-field-invalid", "unknown layer"),
+        (
+            lambda c: c.update(source=dict(zip(("start", "end"), at(" officials"), strict=True))),
+            "prediction-span-edge-whitespace",
+            "source",
+        ),
     ],
 )
-def test_bad_predicted_claims_are_refused(tmp_path: Path, edit, message) -> None:
+def test_bad_predicted_claims_are_refused(tmp_path: Path, edit, code, message) -> None:
     repo = draft_repo(tmp_path)
     claim = json.loads(json.dumps(CLAIM))
     edit(claim)
     preds = write_predictions(tmp_path / "p.jsonl", [claim])
     with pytest.raises(Exception) as err:
         export_corpus(repo, "labelstudio", tmp_path / "ls", predictions=preds)
-    assert getattr(err.value, "code", None) == "predictions-invalid" and message in str(err.value)
+    assert getattr(err.value, "code", None) == code and message in str(err.value)
     assert not (tmp_path / "ls").exists()
 
 
 def test_evaluation_prediction_files_are_accepted(tmp_path: Path) -> None:
-    """The evaluation's files: a header line, claims without ``layer``, an ``id``."""
+    """The evaluation's files: a header line, claims without ``layer``, an ``id``, fields the
+    format ignores (``note``, a span's ``text``)."""
     repo = draft_repo(tmp_path)
     claim = {k: v for k, v in CLAIM.items() if k != "layer"}
-    rows = [{"isf_claims": {"task": "claims"}}, {**claim, "id": "x1"}]
+    claim["cue"] = {**claim["cue"], "text": "said"}
+    rows = [{"isf_claims": {"task": "claims"}}, {**claim, "id": "x1", "note": "x"}]
     preds = write_predictions(tmp_path / "claims.jsonl", rows)
     export_corpus(repo, "labelstudio", tmp_path / "ls", predictions=preds)
     (task,) = json.loads((tmp_path / "ls" / "tasks.json").read_text("utf-8"))

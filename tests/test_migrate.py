@@ -147,3 +147,17 @@ def test_project_validation_accepts_both_kept_versions(repo12: Repo) -> None:
     assert run(repo12, "--to", "1.3.0")[0] == 0
     report = validation.validate(repo12)
     assert report.ok and report.schema_version == "1.3.0"
+
+
+def test_a_folder_named_like_an_annotation_file_is_refused_with_its_code(
+    repo_copy: Repo,
+) -> None:
+    """``annotated/x.jsonl`` as a folder: not-a-regular-file (exit 1), not an unknown
+    document (exit 2); nothing written."""
+    (repo_copy.annotated_dir / "x.jsonl").mkdir()
+    before = snapshot(repo_copy.root)
+    code, out, err = run(repo_copy, "--dry-run")
+    assert code == 1, out + err
+    assert "not-a-regular-file" in out + err
+    assert "unknown-document" not in out + err
+    assert snapshot(repo_copy.root) == before

@@ -113,3 +113,12 @@ def test_a_hub_snapshot_loads_and_other_files_are_refused(
 def ds_rows(release: BuildResult, config: str, split: str) -> int:
     report = json.loads((release.folder / "build-report.json").read_text())
     return report["rows"][config][split]
+
+
+def test_load_takes_a_relative_path_such_as_the_current_folder(
+    release: BuildResult, hf_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``path="."`` inside a release folder (its name is empty: datasets raised a ValueError)."""
+    monkeypatch.chdir(release.folder)
+    ds = isf_claims.load("documents", path=".", cache_dir=hf_cache)
+    assert ds["train"].num_rows == ds_rows(release, "documents", "train")

@@ -103,3 +103,14 @@ def test_library_calls_outside_a_command_draw_nothing() -> None:
     assert list(progress.track([1, 2], "nothing")) == [1, 2]
     res = CliRunner().invoke(app, ["stats", "--root", str(ROOT)])  # not a terminal
     assert res.exit_code == 0 and "statistics: reading" not in res.output
+
+
+def test_the_commands_of_this_round_show_their_work_on_a_terminal() -> None:
+    ann = str(ROOT / "annotated")
+    code, terminal, _ = run_on_terminal(["agree", ann, ann, "--root", str(ROOT)])
+    assert code == 0, terminal
+    assert b"agree: validating and comparing" in terminal
+    code, terminal, piped = run_on_terminal(
+        ["agree", ann, ann, "--root", str(ROOT)], stdout_terminal=False
+    )
+    assert code == 0 and b"agree: validating" not in terminal + piped

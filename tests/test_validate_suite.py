@@ -66,3 +66,25 @@ def test_a_very_long_valid_line_is_accepted_by_both_engines(base: Path, tmp_path
     for engine in ENGINES:
         report = validate(repo, engine=engine)
         assert report.findings == [], report.render()
+
+
+def test_a_huge_span_text_is_clipped_in_the_text_report(base: Path, tmp_path: Path) -> None:
+    """A 20 MB span text with a quote mismatch is reported, not printed whole (the JSON
+    report keeps the value)."""
+    repo = fresh(base, tmp_path)
+    huge = "x" * (2 << 20)
+    edit_bytes(alpha_file, lambda b: b + _zone_line(huge).encode())(repo)
+    result = runner.invoke(app, ["validate", "--root", str(repo.root)])
+    assert result.exit_code == 1, result.output[:2000]
+    assert " quote-mismatch: " in result.output
+    assert len(result.output) < 20_000
+    assert "more characters)" in result.output
+    report = validate(repo)
+    assert any(f.found and len(f.found) > len(huge) for f in report.findings)
+
+
+def _zone_line(text: str) -> str:
+    import json
+
+    rec = {"layer": "zone", "id": "z99", "label": "body", "start": 0, "end": 4, "text": text}
+    return json.dumps(rec) + "\n"

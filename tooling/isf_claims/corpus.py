@@ -201,7 +201,9 @@ def load_corpus(repo: Repo, doc_ids: Iterable[str] | None = None) -> Corpus:
         if doc_ids is not None
         else repo.annotation_files()
     )
-    missing = [p for p in paths if not p.is_file()]
+    # lexists: a folder, special file or link under a corpus name is refused by
+    # read_corpus_file with its own code (not-a-regular-file / symbolic-link), not as unknown
+    missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise usage_error(
             "unknown-document",
@@ -231,9 +233,14 @@ def load_corpus(repo: Repo, doc_ids: Iterable[str] | None = None) -> Corpus:
 def build_corpus(repo: Repo, schema: Schema, files: list[tuple[Path, bytes]]) -> Corpus:
     """Typed tables from annotation file bytes (see :func:`load_corpus`)."""
     records, file_idx, lines = parse_jsonl(files, record_schema(schema), repo)
-    return corpus_from_records(
-        repo, schema, records, file_idx, lines, [repo.rel(p) for p, _ in files]
-    )
+    shown = [_printable_name(repo.rel(p)) for p, _ in files]
+    return corpus_from_records(repo, schema, records, file_idx, lines, shown)
+
+
+def _printable_name(name: str) -> str:
+    """A file name as text: bytes of a name that are not UTF-8 (surrogate escapes) shown as
+    ``\\xNN`` (validation reports such a name; loading must not fail on it)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def corpus_from_records(

@@ -55,19 +55,24 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decode_utf8(data: bytes, path: Path | str) -> str:
-    """Decode strictly; a bad byte is an error naming its offset. No BOM stripping, no
+def decode_utf8(
+    data: bytes,
+    path: Path | str,
+    code: str = "raw-not-utf8",
+    fix: str = "convert the file to UTF-8 before ingesting (the raw layer stores UTF-8 only)",
+) -> str:
+    """Decode strictly; a bad byte is ``code`` naming its offset. No BOM stripping, no
     newline translation: the text is exactly the bytes."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise IsfError(
-            code="raw-not-utf8",
+            code=code,
             message=f"bytes are not valid UTF-8 at byte offset {exc.start}",
             path=str(path),
             expected="UTF-8 text",
             found=f"byte 0x{data[exc.start]:02x} at offset {exc.start} ({exc.reason})",
-            fix="convert the file to UTF-8 before ingesting (the raw layer stores UTF-8 only)",
+            fix=fix,
         ) from exc
 
 

@@ -21,6 +21,7 @@ import polars as pl
 from isf_claims import progress
 from isf_claims.corpus import load_corpus
 from isf_claims.errors import IsfError
+from isf_claims.raw import read_corpus_file
 from isf_claims.raw_columns import read_metas
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema, load_schema
@@ -70,7 +71,7 @@ def _with_newline(data: bytes) -> bytes:
 
 def _read(repo: Repo, paths: list[Path]) -> tuple[bytes, list[dict[str, Any]]]:
     """The bytes of a batch of annotation files (joined) and the documents' metadata."""
-    data = b"".join(_with_newline(p.read_bytes()) for p in paths)
+    data = b"".join(_with_newline(read_corpus_file(repo, p)) for p in paths)
     return data, read_metas(repo, [p.stem for p in paths])
 
 
@@ -83,7 +84,7 @@ def _batch(
     columns.update((name, pl.String) for name in names)
     try:
         rows = _rows(paths, data, columns)
-    except (pl.exceptions.PolarsError, OSError) as exc:
+    except (pl.exceptions.PolarsError, OSError, UnicodeError) as exc:  # a name not UTF-8 too
         raise _unreadable(repo, paths, exc) from None
     order = pl.DataFrame(
         {"_doc": range(len(paths)), "doc_id": [p.stem for p in paths]},
@@ -132,21 +133,36 @@ EMPTY_ATTRIBUTES = {"doc_id": pl.String, "attribute": pl.String, "value": pl.Str
 def _shared(repo: Repo) -> tuple[pl.DataFrame, int]:
     """Cluster members (cluster_id, doc_id) and the number of canonical entities."""
     members = pl.DataFrame(schema={"cluster_id": pl.String, "doc_id": pl.String})
-    if repo.clusters_path.is_file() and repo.clusters_path.stat().st_size:
+    data = _shared_bytes(repo, repo.clusters_path)
+    if data.strip():
         member = pl.Struct({"doc_id": pl.String})
-        clusters = pl.read_ndjson(
-            repo.clusters_path, schema={"id": pl.String, "members": pl.List(member)}
-        )
+        try:
+            clusters = pl.read_ndjson(
+                io.BytesIO(data), schema={"id": pl.String, "members": pl.List(member)}
+            )
+        except pl.exceptions.PolarsError as exc:
+            raise IsfError(
+                code="wrong-type",
+                message=f"clusters could not be read for the statistics: {exc}",
+                path=repo.rel(repo.clusters_path),
+                fix="run `isf-claims validate` and fix what it reports",
+            ) from None
         members = (
             clusters.explode("members")
             .filter(pl.col("members").is_not_null())
             .select(cluster_id="id", doc_id=pl.col("members").struct.field("doc_id"))
         )
-    entities = 0
-    if repo.entities_path.is_file():
-        with repo.entities_path.open("rb") as fh:
-            entities = sum(1 for line in fh if line.strip())
+    entities = sum(
+        1 for line in _shared_bytes(repo, repo.entities_path).split(b"\n") if line.strip()
+    )
     return members, entities
+
+
+def _shared_bytes(repo: Repo, path: Path) -> bytes:
+    """A shared file's bytes (empty when there is none); a link is refused, never read."""
+    if not path.is_symlink() and not path.exists():
+        return b""
+    return read_corpus_file(repo, path)
 
 
 def _schema(repo: Repo, paths: list[Path]) -> Schema:

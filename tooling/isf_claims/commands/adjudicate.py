@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from isf_claims import progress
 from isf_claims.commands._common import RootOption, handles_errors, repo_of
 from isf_claims.errors import usage_error
 
@@ -46,7 +47,8 @@ def adjudicate_cmd(
                 found="annotation set folders as well",
                 fix="drop A and B: the decisions file's folder records them",
             )
-        summary = apply_decisions(repo, apply, out)
+        with progress.working("adjudicate: applying decisions and validating the gold set"):
+            summary = apply_decisions(repo, apply, out)
         typer.echo(
             f"gold set: {summary.documents} document(s), {summary.decisions} decision(s) applied"
         )
@@ -61,7 +63,8 @@ def adjudicate_cmd(
             found="A, B or --out missing",
             fix="name both folders and the output folder",
         )
-    s = adjudicate(repo, a, b, out)
+    with progress.working("adjudicate: validating both sets and comparing"):
+        s = adjudicate(repo, a, b, out)
     typer.echo(
         f"{s.documents} document(s), {s.decisions} disagreement(s): {s.pending} to decide, "
         f"{s.kept} kept from the earlier decisions file"

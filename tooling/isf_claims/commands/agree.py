@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from isf_claims import progress
 from isf_claims.commands._common import (
     FormatOption,
     RootOption,
@@ -33,7 +34,8 @@ def agree_cmd(
     from isf_claims.agreement import agreement_report, render_text
 
     fmt = check_format(output)
-    report = agreement_report(repo_of(root), a, b)
+    with progress.working("agree: validating and comparing", fmt):
+        report = agreement_report(repo_of(root), a, b)
     if fmt == "json":
         emit_json(report)
     else:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from isf_claims import progress
 from isf_claims.commands._common import (
     FormatOption,
     RootOption,
@@ -59,15 +60,16 @@ def evaluate_cmd(
     from isf_claims.evaluate import Bootstrap, evaluate, render_text
 
     fmt = check_format(output)
-    report = evaluate(
-        predictions,
-        task,
-        release=release,
-        version=version,
-        split=split,
-        docs=docs,
-        bootstrap=Bootstrap(resamples=resamples, seed=seed),
-    )
+    with progress.working(f"evaluate {task}: checking and scoring", fmt):
+        report = evaluate(
+            predictions,
+            task,
+            release=release,
+            version=version,
+            split=split,
+            docs=docs,
+            bootstrap=Bootstrap(resamples=resamples, seed=seed),
+        )
     if fmt == "json":
         emit_json(report)
     else:
@@ -90,7 +92,8 @@ def baseline_cmd(
     from isf_claims.evaluate.gold import from_release
     from isf_claims.release.load import resolve
 
-    gold = from_release(resolve(version, release), with_text=True)
-    frame = baselines.run(task, gold, repo_of(root).schema_dir)
-    baselines.write(frame, out, baselines.header(task, gold))
+    with progress.working(f"baseline {task}: predicting"):
+        gold = from_release(resolve(version, release), with_text=True)
+        frame = baselines.run(task, gold, repo_of(root).schema_dir)
+        baselines.write(frame, out, baselines.header(task, gold))
     typer.echo(f"wrote {out} ({frame.height} {task} predictions, release {gold.version})")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from isf_claims import progress
 from isf_claims.commands._common import FormatOption, check_format, emit_json, handles_errors
 
 
@@ -44,7 +45,8 @@ def rehydrate_cmd(
     from isf_claims.release.rehydrate import rehydrate
 
     fmt = check_format(fmt)
-    result = rehydrate(standoff, texts, out, allow_partial)
+    with progress.working("rehydrate: proving texts and rebuilding the release", fmt):
+        result = rehydrate(standoff, texts, out, allow_partial)
     if fmt == "json":
         emit_json(result.to_dict())
     else:

@@ -131,8 +131,9 @@ def export_corpus(
     """Export the corpus (or ``doc_ids``) as ``fmt`` into ``out``. Refuses, writing nothing,
     when the format would drop anything unless ``allow_lossy``; a lossy export writes
     ``dropped.jsonl`` naming every dropped thing. ``predictions`` (Label Studio only): a
-    JSON-lines file of predicted mentions put into the tasks as predictions of
-    ``model_version`` (default: the file's name without extension)."""
+    prediction file (the evaluation's format: mentions and claims, read and checked by
+    :mod:`isf_claims.evaluate`) put into the tasks as predictions of ``model_version``
+    (default: the file's name without extension)."""
     from isf_claims.convert.base import load_interchange, loss_report, refuse_lossy
     from isf_claims.convert.staging import write_outputs
 

@@ -95,18 +95,14 @@ def header_sidecar(inter: Interchange) -> bytes:
 def read_utf8(path: Path) -> str:
     """The text of a tool's file; bytes that are not UTF-8 are ``import-not-utf8`` naming the
     byte offset of the first bad byte."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise IsfError(
-            code="import-not-utf8",
-            message=f"file is not UTF-8 at byte offset {exc.start}",
-            path=str(path),
-            expected="UTF-8 text",
-            found=f"byte 0x{data[exc.start]:02x} at offset {exc.start} ({exc.reason})",
-            fix="save the file as UTF-8 (the tool's export is UTF-8; was it re-saved?)",
-        ) from exc
+    from isf_claims.raw import decode_utf8
+
+    return decode_utf8(
+        path.read_bytes(),
+        path,
+        code="import-not-utf8",
+        fix="save the file as UTF-8 (the tool's export is UTF-8; was it re-saved?)",
+    )
 
 
 def check_doc_id(doc_id: object, where: str) -> str:

@@ -136,6 +136,7 @@ def evaluate(
         "predictions": preds.path,
         "release": {"version": gold.version, "sha256sums": gold.sha256sums, "folder": gold.folder},
         "split": split,
+        "selection": "docs" if docs else ("split" if split else "all gold documents"),
         "documents": {
             "scored": len(scored),
             "without_predictions": sum(d not in with_pred for d in scored),

@@ -100,7 +100,7 @@ def _span_check(preds: Predictions, df: pl.DataFrame, docs: pl.DataFrame, role: 
 
 
 def _duplicates(preds: Predictions, df: pl.DataFrame, keys: list[str]) -> None:
-    rows = df.filter(pl.struct(keys).is_duplicated()).sort("_r")
+    rows = df.sort("_r").filter(~pl.struct(keys).is_first_distinct())  # the repeats
     _refuse(
         preds,
         rows.select("_r", *keys),
@@ -112,9 +112,48 @@ def _duplicates(preds: Predictions, df: pl.DataFrame, keys: list[str]) -> None:
     )
 
 
+def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with ``_r``, each record's place in its file (kept when already there)."""
+    return frame if "_r" in frame.columns else frame.with_row_index("_r")
+
+
+def check_preannotation(preds: Predictions, texts: pl.DataFrame) -> None:
+    """What pre-annotation needs beyond :func:`check_predictions`: ``score`` (when given)
+    from 0 to 1, and no span edge on whitespace (an annotation never has one). ``texts``:
+    ``doc_id``, ``text`` of the documents predicted on."""
+    df = _numbered(preds.frame)
+    if "score" in df.columns:
+        rows = df.filter((pl.col("score") < 0) | (pl.col("score") > 1) | pl.col("score").is_nan())
+        _refuse(
+            preds,
+            rows.select("_r", "doc_id", "score"),
+            "prediction-field-invalid",
+            "score out of range",
+            expected="a number from 0 to 1 (or no score)",
+            found=str(rows["score"][0]) if rows.height else "",
+            fix="give scores as probabilities from 0 to 1",
+        )
+    roles = ["content", "cue", "source"] if preds.task == "claims" else [""]
+    joined = df.join(texts, on="doc_id", how="left")
+    for role in roles:
+        s, e = (f"{role}_start", f"{role}_end") if role else ("start", "end")
+        covered = pl.col("text").str.slice(pl.col(s), pl.col(e) - pl.col(s))
+        rows = joined.filter(pl.col(s).is_not_null()).with_columns(_span=covered)
+        rows = rows.filter(pl.col("_span").str.contains(r"^\s|\s$"))
+        _refuse(
+            preds,
+            rows.select("_r", "doc_id", s, e),
+            "prediction-span-edge-whitespace",
+            f"{role or 'span'} starts or ends on whitespace",
+            expected="a span with no edge on whitespace",
+            found=repr(rows["_span"][0]) if rows.height else "",
+            fix="trim the span to its first and last non-space characters",
+        )
+
+
 def check_predictions(preds: Predictions, gold: Gold) -> None:
     """Raise the first problem found (unknown ids, offsets, labels, duplicates)."""
-    df = preds.frame.with_row_index("_r")
+    df = _numbered(preds.frame)
     docs = gold.documents.select("doc_id", "n_codepoints")
     unknown = df.join(docs, on="doc_id", how="anti")
     _refuse(

@@ -46,6 +46,11 @@ CODES: dict[str, tuple[int, str]] = {
         "The same prediction appears twice (same mention, same claim content span, same "
         "segment, same cluster id, or a claim twice in one cluster).",
     ),
+    "prediction-span-edge-whitespace": (
+        EXIT_INVALID,
+        "A span predicted for Label Studio pre-annotation (`export labelstudio --predictions`) "
+        "starts or ends on whitespace, which no annotation may.",
+    ),
     "prediction-release-mismatch": (
         EXIT_INVALID,
         "The prediction file declares another release version or SHA256SUMS digest than "
@@ -66,6 +71,9 @@ CODES: dict[str, tuple[int, str]] = {
         "Scoring ner needs seqeval: pip install 'isf-claims[eval]'.",
     ),
 }
+
+#: Codes only pre-annotation raises (``evaluate`` scores such spans as they are).
+PREANNOTATION_ONLY = ("prediction-span-edge-whitespace",)
 
 
 def bad(code: str, message: str, **kw: Any) -> IsfError:

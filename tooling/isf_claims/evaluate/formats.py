@@ -1,5 +1,6 @@
-"""Prediction files: reading them for ``evaluate`` and, as typed records, for other tools
-(such as a Label Studio pre-annotation helper).
+"""Prediction files: reading them for ``evaluate``, as typed records for other tools, and
+(:func:`read_layers`, mentions and claims in one file) for ``export labelstudio
+--predictions``. This is the one reader of the prediction format.
 
 A prediction file is JSON lines (``.jsonl``) or Parquet (``.parquet``), one record per
 prediction, shaped like the release's config of the same name; from Python a
@@ -197,9 +198,57 @@ def _span(df: pl.DataFrame, role: str) -> dict[str, pl.Expr]:
     }
 
 
-def _normalise(df: pl.DataFrame, task: str, path: str) -> pl.DataFrame:
+def _offsets(df: pl.DataFrame, path: str, task: str) -> None:
+    """Offsets are integers: a string or a fraction is refused, never coerced or truncated
+    (``3.0`` is 3: JSON numbers of a column with a fraction anywhere are read as floats)."""
+    cols: dict[str, pl.Expr] = {}
+    for name in ("start", "end"):
+        if name in df.columns:
+            cols[name] = pl.col(name)
+    for role in SPAN_ROLES:
+        dtype = df.schema.get(role) if task == "claims" else None
+        if isinstance(dtype, pl.Struct):
+            for f in dtype.fields:
+                if f.name in ("start", "end"):
+                    cols[f"{role}.{f.name}"] = pl.col(role).struct.field(f.name)
+    if not cols:
+        return
+    found = df.select(**cols)
+    for name, dtype in found.schema.items():
+        if dtype.is_integer() or dtype == pl.Null:
+            continue
+        value = pl.col(name)
+        bad_rows = value.is_not_null()
+        if dtype.is_float():
+            bad_rows = bad_rows & (value.is_nan() | (value != value.floor()))
+        if dtype == pl.String:  # a string anywhere makes the whole column text
+            raise bad(
+                "prediction-field-invalid",
+                f"offset {name} is given as a string in some record",
+                path=path,
+                expected="integer code point offsets",
+                found=f"{name} read as text, such as {found[name].drop_nulls()[0]!r}",
+                fix="write offsets as JSON integers (never strings or fractions)",
+            )
+        numbered = found.with_row_index("_i").filter(bad_rows)
+        if numbered.height:
+            row = df["_r"][numbered["_i"][0]] if "_r" in df.columns else numbered["_i"][0]
+            raise bad(
+                "prediction-field-invalid",
+                f"offset {name} is not an integer",
+                path=path,
+                record=f"record {row + 1}",
+                expected="integer code point offsets",
+                found=repr(numbered[name][0]),
+                fix="write offsets as JSON integers (never strings or fractions)",
+            )
+
+
+def _normalise(df: pl.DataFrame, task: str, path: str, keep: tuple[str, ...] = ()) -> pl.DataFrame:
     if df.width == 0:  # an empty file: no prediction at all
         df = pl.DataFrame(schema=_EMPTY[task])
+    if task in ("mentions", "claims", "ner"):
+        _offsets(df, path, task)
     if task == "mentions":
         for name in ("doc_id", "start", "end", "label"):
             _need(df, name, path, task)
@@ -273,11 +322,20 @@ def _normalise(df: pl.DataFrame, task: str, path: str) -> pl.DataFrame:
                 schema={"cluster_id": pl.String, "doc_id": pl.String, "claim": pl.String}
             )
         df, required = flat, list(exprs)
+    if "_r" in df.columns:  # the record's place in the file, when the frame is a part of it
+        exprs["_r"] = pl.col("_r")
+    if "score" in keep:
+        exprs["score"] = (
+            pl.col("score").cast(pl.Float64, strict=True)
+            if "score" in df.columns
+            else pl.lit(None, pl.Float64)
+        )
     out = _cast(df, exprs, path, task)
     nulls = out.select(pl.col(required).null_count()).row(0)
     for name, n in zip(required, nulls, strict=True):
         if n:
-            row = out.with_row_index("_r").filter(pl.col(name).is_null())["_r"][0]
+            numbered = out if "_r" in out.columns else out.with_row_index("_r")
+            row = numbered.filter(pl.col(name).is_null())["_r"][0]
             raise bad(
                 "prediction-field-invalid",
                 f"{n} {task} predictions have no {name!r}",
@@ -305,6 +363,42 @@ def read_predictions(source: Any, task: str) -> Predictions:
     if not isinstance(declared, dict):
         declared = {}
     return Predictions(task, _normalise(frame, task, path), declared, path)
+
+
+def read_layers(source: Any) -> dict[str, Predictions]:
+    """A pre-annotation file: mentions and claims predictions mixed in one file (a record with
+    ``"layer": "claim"``, or without ``layer`` and with a ``content``, is a claim; any other a
+    mention), each as the ``mentions``/``claims`` frame :func:`read_predictions` gives, plus
+    ``_r`` (the record's place in the file, from 0) and ``score`` (null when not given)."""
+    frame, declared, path = _frame_of(source)
+    frame = frame.with_row_index("_r").with_columns(pl.col("_r").cast(pl.Int64))
+    if "layer" in frame.columns:
+        layer = pl.col("layer").cast(pl.String, strict=False)
+    else:
+        layer = pl.lit(None, pl.String)
+    if "content" in frame.columns:
+        layer = pl.coalesce(layer, pl.when(pl.col("content").is_not_null()).then(pl.lit("claim")))
+    frame = frame.with_columns(_layer=pl.coalesce(layer, pl.lit("mention")))
+    other = frame.filter(~pl.col("_layer").is_in(["mention", "claim"]))
+    if other.height:
+        raise bad(
+            "prediction-field-invalid",
+            "unknown layer",
+            path=path,
+            record=f"record {other['_r'][0] + 1}",
+            expected="mention or claim",
+            found=str(other["_layer"][0]),
+            fix='give "layer": "mention" or "claim" (or leave it out)',
+        )
+    if not isinstance(declared, dict):
+        declared = {}
+    out = {}
+    for task, name in (("mentions", "mention"), ("claims", "claim")):
+        part = frame.filter(pl.col("_layer") == name).drop("_layer")
+        if part.height == 0:
+            part = pl.DataFrame(schema={**_EMPTY[task], "_r": pl.Int64})
+        out[task] = Predictions(task, _normalise(part, task, path, keep=("score",)), declared, path)
+    return out
 
 
 def read_mentions(source: Any) -> list[PredictedMention]:

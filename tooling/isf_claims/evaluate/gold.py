@@ -11,12 +11,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from isf_claims.release import checksums
+
+if TYPE_CHECKING:
+    from isf_claims.schema import Schema
 
 ATTRIBUTES = ("attribution", "source_type", "cue_commitment", "polarity", "claim_type")
 SPAN_ROLES = ("content", "cue", "source")
@@ -64,6 +68,15 @@ class Gold:
             "cluster_members": {"cluster_id": pl.String, "doc_id": pl.String, "claim": pl.String},
         }
         return pl.DataFrame(schema=empty[name])
+
+
+def vocab_of(schema: Schema) -> dict[str, list[str]]:
+    """The vocabularies predictions are checked against, from a :class:`Schema`: ``label``
+    (entity labels) and each claim attribute."""
+    out = {"label": schema.values("entity_label")}
+    claim = {f.name: f.vocabulary for f in schema.layer("claim").fields if f.vocabulary}
+    out.update({a: schema.values(claim[a]) for a in ATTRIBUTES if a in claim})
+    return out
 
 
 def _flat_claims(claims: pl.DataFrame) -> pl.DataFrame:

@@ -32,7 +32,13 @@ def render_text(report: dict[str, Any]) -> str:
     rel = report["release"]
     out = [
         f"{report['task']} scored against release {rel['version']}"
-        + (f" (split {report['split']})" if report["split"] else " (all gold documents)"),
+        + (
+            f" (split {report['split']})"
+            if report["split"]
+            else " (documents given with --docs)"
+            if report.get("selection") == "docs"
+            else " (all gold documents)"
+        ),
         f"documents scored: {d['scored']} ({d['without_predictions']} without any prediction, "
         f"scored as empty); predictions outside them, not scored: {d['predictions_outside']}",
     ]

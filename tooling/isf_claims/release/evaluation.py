@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from isf_claims.evaluate import Bootstrap, evaluate
-from isf_claims.evaluate.gold import ATTRIBUTES, from_tables
+from isf_claims.evaluate.gold import from_tables, vocab_of
 from isf_claims.release import splits as split_rule
 from isf_claims.release.tables import ReleaseTables
 
@@ -20,10 +20,7 @@ TITLE = "Evaluation"
 
 
 def _vocab(rt: ReleaseTables) -> dict[str, list[str]]:
-    out = {"label": rt.schema.values("entity_label")}
-    claim = {f.name: f.vocabulary for f in rt.schema.layer("claim").fields if f.vocabulary}
-    out.update({a: rt.schema.values(claim[a]) for a in ATTRIBUTES if a in claim})
-    return out
+    return vocab_of(rt.schema)
 
 
 def _compact(report: dict[str, Any]) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def resolve(
     """The release folder of ``version`` (default: the latest) under ``path``: the full
     release, or the standoff one when ``standoff`` is true (``path`` naming a release folder
     itself must then be of that kind)."""
-    base = Path(path) if path is not None else default_path()
+    base = Path(path).resolve() if path is not None else default_path()  # "." has no name
     found = release_folders(base, bool(standoff))
     here = (base / checksums.SUMS_FILE).is_file()
     if here and standoff is not None and is_standoff(base) != standoff:

@@ -14,6 +14,7 @@ from isf_claims.validation.checks import CHECKS, ERROR, LEVELS, WARNING
 
 DEFAULT_MAX_PER_CODE = 20
 REPORT_FORMAT = 1
+RENDER_LIMIT = 400  # characters of an expected, found or hint value in the text report
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,17 @@ class Finding:
             ("hint", self.hint),
         ):
             if value is not None:
-                lines.append(f"    {label}: {value}")
+                lines.append(f"    {label}: {_clip(value)}")
         lines.append(f"    fix: {CHECKS[self.code].fix}")
         return "\n".join(lines)
+
+
+def _clip(value: str, n: int = RENDER_LIMIT) -> str:
+    """``value`` cut to ``n`` characters for the text report (a 20 MB span text would
+    otherwise be printed whole); the JSON report keeps the full value."""
+    if len(value) <= n:
+        return value
+    return f"{value[:n]}… ({len(value) - n} more characters)"
 
 
 def sort_key(f: Finding) -> tuple[Any, ...]:
