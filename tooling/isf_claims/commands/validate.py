@@ -4,6 +4,7 @@ and ``synth`` (a synthetic corpus for benchmarks and tests)."""
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -38,9 +39,16 @@ def validate_cmd(
             "they can affect run too."
         ),
     ] = None,
-    engine: Annotated[str, typer.Option(help="pandera (fast, default) or frictionless.")] = (
-        DEFAULT_ENGINE
-    ),
+    engine: Annotated[
+        str, typer.Option(help="pandera (fast, default), frictionless or spark.")
+    ] = DEFAULT_ENGINE,
+    master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master for --engine spark: local[N], spark://HOST:PORT or "
+            "sc://HOST:PORT (Spark Connect); default local[*]."
+        ),
+    ] = None,
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     max_per_code: Annotated[
         int, typer.Option(help="Findings shown per code (0: all); the rest are counted.")
@@ -55,9 +63,11 @@ def validate_cmd(
 
     fmt = check_format(output)
     what = "the corpus" if not paths else f"{len(paths)} file(s)"
-    with pandas_hidden(), progress.working(f"validate: checking {what}", fmt):
-        # pandas hidden only in the `isf-claims` process: start-up time, see the module
-        report = validate(repo_of(root), paths or (), engine=engine)
+    # pandas hidden only in the `isf-claims` process: start-up time, see the module. Spark's
+    # pandas API (which pandera's pyspark backend imports) needs pandas.
+    hidden = nullcontext() if engine == "spark" else pandas_hidden()
+    with hidden, progress.working(f"validate: checking {what}", fmt):
+        report = validate(repo_of(root), paths or (), engine=engine, master=master)
     if fmt == "json":
         emit_json(report.to_dict(max_per_code))
     else:

@@ -1,4 +1,5 @@
-"""Validation of a corpus: five levels, one contract, two engines.
+"""Validation of a corpus: five levels, one contract, three engines (the third, Spark,
+needs the ``spark`` extra).
 
 ``validate(repo)`` checks the whole corpus; ``validate(repo, paths)`` checks the given files
 plus the corpus-wide checks they can affect (what the pre-commit hook runs). Nothing is ever
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 DEFAULT_ENGINE = "pandera"
 
 
-ENGINES = ("pandera", "frictionless")
+ENGINES = ("pandera", "frictionless")  # in-process engines, tested on every bad input
+SPARK = "spark"  # the distributed engine (the ``spark`` extra; tests/test_validate_spark.py)
 
 
 def _engine(name: str) -> Callable[[Inputs], list[Finding]]:
@@ -44,9 +46,15 @@ def _preload(name: str) -> threading.Thread:
     return thread
 
 
-def validate(repo: Repo, paths: Sequence[Path | str] = (), engine: str = DEFAULT_ENGINE) -> Report:
-    """Validate the corpus (or the given files) with ``engine``; never writes."""
-    return _run(repo, paths, engine, keep_corpus=False)[0]
+def validate(
+    repo: Repo,
+    paths: Sequence[Path | str] = (),
+    engine: str = DEFAULT_ENGINE,
+    master: str | None = None,
+) -> Report:
+    """Validate the corpus (or the given files) with ``engine``; never writes. ``master``
+    is the Spark master of the spark engine (default ``local[*]``)."""
+    return _run(repo, paths, engine, keep_corpus=False, master=master)[0]
 
 
 def validate_and_load(
@@ -69,15 +77,30 @@ def _run(
     engine: str,
     keep_corpus: bool,
     on_corpus: Callable[[Corpus], None] | None = None,
+    master: str | None = None,
 ) -> tuple[Report, Corpus | None]:
-    if engine not in ENGINES:
+    if engine not in (*ENGINES, SPARK):
         raise usage_error(
             "unknown-engine",
             "unknown validation engine",
-            expected=" or ".join(ENGINES),
+            expected=" or ".join((*ENGINES, SPARK)),
             found=engine,
-            fix="pass --engine pandera (default) or --engine frictionless",
+            fix="pass --engine pandera (default), frictionless or spark",
         )
+    if master is not None and engine != SPARK:
+        raise usage_error(
+            "master-without-spark",
+            "--master applies to the spark engine only",
+            expected="--engine spark",
+            found=f"--engine {engine}",
+            fix="add --engine spark, or drop --master",
+        )
+    if engine == SPARK:
+        from isf_claims.validation.backends.spark import DEFAULT_MASTER, run
+
+        inputs, engine_found = run(repo, paths, master or DEFAULT_MASTER)
+        inputs.findings += history.history_findings(repo, None if inputs.full else inputs.scope_ids)
+        return _report(inputs, engine, engine_found + inputs.meta_result().findings), None
     loading = None if paths else _preload(engine)  # a few files: nothing to overlap with
     fast = engine == "pandera"
     inputs = read_inputs(repo, paths, prefetch_raw=fast)
@@ -87,7 +110,14 @@ def _run(
         inputs.on_corpus = on_corpus
     if loading is not None:
         loading.join()
-    found = finalize(inputs.findings + _engine(engine)(inputs) + inputs.meta_result().findings)
+    found = _engine(engine)(inputs) + inputs.meta_result().findings
+    return _report(inputs, engine, found), inputs.corpus
+
+
+def _report(inputs: Inputs, engine: str, engine_found: list[Finding]) -> Report:
+    """The report of a run: the reader's and the engine's findings through the policy,
+    restricted to the files a partial run reports."""
+    found = finalize(inputs.findings + engine_found)
     reported = inputs.reported_files()
     if reported is not None:
         found = [
@@ -98,14 +128,13 @@ def _run(
             or f.code in history.CODES  # a removed or renamed file is in nobody's scope
         ]
     checked = sum(1 for f in inputs.files if f.kind == DOCUMENT or inputs.full)
-    report = Report(
+    return Report(
         engine=engine,
         schema_version=inputs.schema.version,
         scope="corpus" if inputs.full else "files",
         files_checked=checked,
         findings=found,
     )
-    return report, inputs.corpus
 
 
 __all__ = [
@@ -113,6 +142,7 @@ __all__ = [
     "DEFAULT_ENGINE",
     "DEFAULT_MAX_PER_CODE",
     "ENGINES",
+    "SPARK",
     "Check",
     "Finding",
     "Report",

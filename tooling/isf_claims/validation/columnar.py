@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from isf_claims.schema import Schema
-from isf_claims.validation import columnar_spans
+from isf_claims.validation import columnar_spans, wording
 from isf_claims.validation.contract import REFERENCES, Reference
 from isf_claims.validation.frames_util import clean, emit
 from isf_claims.validation.pandera_frames import Frames
@@ -49,11 +49,7 @@ def level2(schema: Schema, frames: Frames, findings: list[Finding]) -> list[Find
                 "claims",
                 rows,
                 "missing-value",
-                lambda r, p=f.name, q=part: {
-                    "message": f"the {p} span has no {q}",
-                    "expected": "start, end and text (or no span at all)",
-                    "found": "null",
-                },
+                lambda r, p=f.name, q=part: wording.span_part_missing(p, q),
                 col,
             )
     check_rule_values(schema)
@@ -105,11 +101,7 @@ def level4(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Find
             ref.table,
             rows,
             ref.code,
-            lambda r, ref=ref: {
-                "message": f"{ref.field} {r[ref.field]!r} is not {_target_name(ref)}",
-                "expected": f"an id in {ref.target}",
-                "found": str(r[ref.field]),
-            },
+            lambda r, ref=ref: wording.dangling(ref, r),
             ref.field,
         )
     dirty2 = dirty_units(findings, 2)
@@ -127,11 +119,7 @@ def level4(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Find
         "mentions",
         rows,
         "entity-label-mismatch",
-        lambda r: {
-            "message": f"mention is {r['label']}, its entity {r['entity']!r} is {r['_elabel']}",
-            "expected": r["_elabel"],
-            "found": r["label"],
-        },
+        wording.entity_label_mismatch,
         "label",
     )
     mentions = clean(frames.tables["mentions"], "mentions", dirty3).select(
@@ -154,18 +142,7 @@ def level4(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Find
         "claims",
         rows,
         "source-mention-outside-source",
-        lambda r: {
-            "message": f"source_mention {r['source_mention']} [{r['_ms']}, {r['_me']}) is not "
-            "inside the source span",
-            "expected": "inside "
-            + (
-                f"[{r['source_start']}, {r['source_end']})"
-                if r["source_start"] is not None
-                else "a source span"
-            ),
-            "found": f"[{r['_ms']}, {r['_me']})"
-            + ("" if r["source_start"] is not None else " and no source span"),
-        },
+        wording.source_mention_outside,
         "source_mention",
     )
     claims = clean(frames.tables["claims"], "claims", dirty3).select(
@@ -184,22 +161,10 @@ def level4(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Find
         "markers",
         rows,
         "marker-outside-claim",
-        lambda r: {
-            "message": f"marker [{r['start']}, {r['end']}) is outside the content of "
-            f"{r['claim']} [{r['_cs']}, {r['_ce']})",
-            "expected": f"inside [{r['_cs']}, {r['_ce']})",
-            "found": f"[{r['start']}, {r['end']})",
-        },
+        wording.marker_outside,
         "claim",
     )
     return out
-
-
-def _target_name(ref: Reference) -> str:
-    if ref.target == "entities":
-        return "a canonical entity in entities.jsonl"
-    where = "of its document" if ref.table != "cluster_members" else "in that document"
-    return f"a {ref.target[:-1]} {where}"
 
 
 def level5(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Finding]:
@@ -231,12 +196,7 @@ def level5(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Find
         "mentions",
         rows,
         "label-inconsistent",
-        lambda r: {
-            "message": f"{r['text']!r} is {r['label']} here but {r['_major']} in "
-            f"{r['_nmajor']} of its {r['_total']} mentions across {r['_nd']} documents",
-            "expected": r["_major"],
-            "found": r["label"],
-        },
+        wording.label_inconsistent,
         "label",
     )
     used = pl.concat(
@@ -253,11 +213,7 @@ def level5(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Find
         "entities",
         rows,
         "entity-unused",
-        lambda r: {
-            "message": f"canonical entity {r['id']!r} is not referred to",
-            "expected": "a mention or claim linked to it",
-            "found": "none",
-        },
+        wording.entity_unused,
         None,
     )
     return out

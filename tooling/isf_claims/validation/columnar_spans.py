@@ -15,6 +15,7 @@ import polars as pl
 
 from isf_claims.schema import Schema
 from isf_claims.tables import TABLE_LAYERS
+from isf_claims.validation import wording
 from isf_claims.validation.contract import DOC_TABLES
 from isf_claims.validation.frames_util import clean, emit
 from isf_claims.validation.pandera_frames import Frames
@@ -139,10 +140,6 @@ def spans(
     return out
 
 
-def _label(r: dict[str, Any], s: str = "_s", e: str = "_e", i: str = "id") -> str:
-    return f"{r[i]} [{r[s]}, {r[e]})"
-
-
 def _pairs(spans: pl.DataFrame, others: pl.DataFrame, condition: pl.Expr) -> pl.DataFrame:
     """Each span with the first other span of its document (``_o*`` columns) for which
     ``condition`` holds; used only on the few documents already known to have a problem, to
@@ -181,11 +178,7 @@ def _overlapping(schema: Schema, table: str, placed: pl.DataFrame) -> list[Findi
         table,
         pairs,
         "spans-overlap",
-        lambda r: {
-            "message": f"{_label(r)} overlaps {_label(r, '_os', '_oe', '_oid')}",
-            "expected": "no overlap with another span of the layer",
-            "found": f"overlap [{r['_s']}, {min(r['_e'], r['_oe'])})",
-        },
+        wording.overlap,
     )
 
 
@@ -272,9 +265,5 @@ def _crossing(schema: Schema, table: str, placed: pl.DataFrame) -> list[Finding]
         table,
         pairs,
         "spans-cross",
-        lambda r: {
-            "message": f"{_label(r)} crosses {_label(r, '_os', '_oe', '_oid')}",
-            "expected": "spans nested or apart",
-            "found": f"{r['_oid']} ends at {r['_oe']}, inside {r['id']}",
-        },
+        wording.cross,
     )

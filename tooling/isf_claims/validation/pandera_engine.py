@@ -16,7 +16,7 @@ import polars as pl
 
 from isf_claims.pandera_import import pandera_polars
 from isf_claims.schema import Schema
-from isf_claims.validation import columnar
+from isf_claims.validation import columnar, wording
 from isf_claims.validation.contract import (
     CONSTRAINT_CODES,
     PRIMARY_KEY_CODES,
@@ -106,8 +106,8 @@ def contract_findings(schema: Schema, frames: Frames) -> list[Finding]:
                 if not row["_dup"]:
                     continue
                 code = PRIMARY_KEY_CODES.get(table, "duplicate-id")
-                column, message = None, "the id is already used by an earlier record"
-                expected, found = "an id not used before", ", ".join(f"{k}={row[k]}" for k in pk)
+                column = None
+                message, expected, found = wording.duplicate(pk, row).values()
             elif check == "not_nullable":
                 code = "missing-value"
                 message, expected = _describe(code, column, consts[column], None)

@@ -1,0 +1,204 @@
+"""Level 3, anchoring, on Spark: raw files (present, unchanged, UTF-8), offsets in range,
+``raw[start:end] == text`` by code point, no span edge on whitespace, zones that overlap
+and mentions that cross.
+
+Spark's ``substring`` and ``length`` count characters of its UTF-8 strings, that is code
+points (an emoji outside the BMP is one), which is the corpus's offset unit. Strings are
+compared as bytes (no collation, no normalisation). Edges use the schema's whitespace
+(Unicode White_Space) as a Java regex.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from isf_claims.schema import Schema
+from isf_claims.tables import TABLE_LAYERS
+from isf_claims.validation import wording
+from isf_claims.validation.backends.spark.frames import Frames, clean, emit, rows_findings
+from isf_claims.validation.columnar_spans import span_groups
+from isf_claims.validation.contract import DOC_TABLES
+from isf_claims.validation.policy import Unit
+from isf_claims.validation.report import Finding
+from isf_claims.validation.rules import (
+    WHITE_SPACE_CLASS,
+    describe_raw,
+    describe_span,
+    layer_of,
+    span_what,
+)
+
+# ``rules.EDGE_WHITESPACE_RE`` for Java, whose ``$`` also matches before a final newline.
+EDGE_RE = f"^{WHITE_SPACE_CLASS}|{WHITE_SPACE_CLASS}(?![\\s\\S])"
+SPAN_CODES = ("span-inverted", "span-out-of-range", "quote-mismatch", "span-edge-whitespace")
+
+
+def documents(spark: Any, schema: Schema, frames: Frames, dirty2: set[Unit]) -> tuple[Any, list]:
+    """Raw-file findings, and the anchored documents (doc_id, ``_raw`` text, ``_n``)."""
+    from pyspark.sql import functions as F
+
+    docs = clean(spark, frames.tables["documents"], "documents", dirty2).join(
+        frames.raw, on="doc_id", how="left"
+    )
+    present = F.coalesce(F.col("raw_present"), F.lit(False))
+    refused = F.col("doc_id").isin(frames.raw_refused)
+    status = (
+        F.when(refused, F.lit(None).cast("string"))
+        .when(~present, F.lit("raw-missing"))
+        .when(F.col("raw_sha") != F.col("raw_sha256"), F.lit("raw-changed"))
+        .when(~F.col("raw_utf8"), F.lit("raw-not-utf8"))
+    )
+    docs = docs.withColumn("_status", status)
+    out: list[Finding] = []
+    bad = docs.filter(F.col("_status").isNotNull()).drop("raw_text")
+    rows = [r.asDict() for r in bad.collect()]
+    for code in ("raw-missing", "raw-changed", "raw-not-utf8"):
+        out += [f for r in rows if r["_status"] == code for f in _raw_findings(schema, r, code)]
+    anchored = docs.filter(
+        F.col("_status").isNull() & F.col("raw_sha").isNotNull() & ~refused
+    ).select("doc_id", F.col("raw_text").alias("_raw"), F.length("raw_text").alias("_n"))
+    return anchored, out
+
+
+def _raw_findings(schema: Schema, r: dict[str, Any], code: str) -> list[Finding]:
+    return rows_findings(
+        schema,
+        "documents",
+        [r],
+        code,
+        lambda r: describe_raw(code, r["doc_id"], r["raw_sha256"], r["raw_sha"]),
+        "raw_sha256" if code == "raw-changed" else None,
+    )
+
+
+def _span_frame(frame: Any, prefix: str | None, anchored: Any) -> Any:
+    from pyspark.sql import functions as F
+
+    s, e, t = (f"{prefix}_{k}" if prefix else k for k in ("start", "end", "text"))
+    keep = [c for c in ("doc_id", "id", "_file", "_line") if c in frame.columns]
+    return (
+        frame.select(*keep, F.col(s).alias("_s"), F.col(e).alias("_e"), F.col(t).alias("_t"))
+        .filter(F.col("_s").isNotNull() & F.col("_e").isNotNull() & F.col("_t").isNotNull())
+        .join(anchored, on="doc_id", how="inner")
+    )
+
+
+def _status(spans: Any) -> Any:
+    from pyspark.sql import functions as F
+
+    s, e, t, n = F.col("_s"), F.col("_e"), F.col("_t"), F.col("_n")
+    # Bounded by the text's length, so never out of Spark's int range even where the
+    # branch does not apply.
+    lo, hi = F.least(s, n), F.least(e, n)
+    actual = F.substring(
+        F.col("_raw"), (lo + 1).cast("int"), F.greatest(hi - lo, F.lit(0)).cast("int")
+    )
+    status = (
+        F.when(s >= e, F.lit("span-inverted"))
+        .when(e > n, F.lit("span-out-of-range"))
+        .when(actual != t, F.lit("quote-mismatch"))
+        .when(t.rlike(EDGE_RE), F.lit("span-edge-whitespace"))
+    )
+    return spans.withColumn("_status", status)
+
+
+def spans(spark: Any, schema: Schema, frames: Frames, anchored: Any, dirty2: set[Unit]) -> list:
+    """Offsets, quotes, edges and overlaps of every span in anchored documents. Every span
+    of every table is checked in one DataFrame (one Spark job collects the failing ones)."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    groups = [(table, prefix) for table in DOC_TABLES for prefix in span_groups(schema, table)]
+    parts = []
+    for n, (table, prefix) in enumerate(groups):
+        frame = clean(spark, frames.tables[table], table, dirty2)
+        parts.append(_span_frame(frame, prefix, anchored).withColumn("_group", F.lit(n)))
+    checked = parts[0]
+    for part in parts[1:]:
+        checked = checked.unionByName(part)
+    checked = _status(checked).persist(StorageLevel.MEMORY_AND_DISK)
+    out: list[Finding] = []
+    bad = [r.asDict() for r in checked.filter(F.col("_status").isNotNull()).collect()]
+    for n, (table, prefix) in enumerate(groups):
+        what = span_what(TABLE_LAYERS[table], prefix)
+        for code in SPAN_CODES:
+            out += rows_findings(
+                schema,
+                table,
+                [r for r in bad if r["_group"] == n and r["_status"] == code],
+                code,
+                lambda r, code=code, what=what: describe_span(
+                    code, what, r["_raw"], r["_s"], r["_e"], r["_t"]
+                ),
+                prefix,
+            )
+        overlap = layer_of(schema, TABLE_LAYERS[table]).overlap
+        placed = checked.filter(
+            (F.col("_group") == n)
+            & (F.col("_status").isNull() | (F.col("_status") == "span-edge-whitespace"))
+        ).select("doc_id", "id", "_file", "_line", "_s", "_e")
+        if overlap == "forbid":
+            out += _overlapping(schema, table, placed)
+        elif overlap == "nest":
+            out += _crossing(schema, table, placed)
+    checked.unpersist()
+    return out
+
+
+def _first_pairs(spans: Any, others: Any, condition: Any) -> Any:
+    """Each span with the first other span of its document (``_o*`` columns; first by
+    start, then line) for which ``condition`` holds."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    other = others.select(
+        "doc_id",
+        F.col("id").alias("_oid"),
+        F.col("_s").alias("_os"),
+        F.col("_e").alias("_oe"),
+        F.col("_line").alias("_ol"),
+    )
+    first = Window.partitionBy("_file", "_line").orderBy("_os", "_ol")
+    return (
+        spans.join(other, on="doc_id")
+        .filter(condition)
+        .withColumn("_rank", F.row_number().over(first))
+        .filter(F.col("_rank") == 1)
+    )
+
+
+def _overlapping(schema: Schema, table: str, placed: Any) -> list[Finding]:
+    """Spans that start before an earlier span (by start, end, line) has ended."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    before = (
+        Window.partitionBy("doc_id")
+        .orderBy("_s", "_e", "_line")
+        .rowsBetween(Window.unboundedPreceding, -1)
+    )
+    bad = placed.withColumn("_prev_end", F.max("_e").over(before)).filter(
+        F.col("_prev_end") > F.col("_s")
+    )
+    os_, oe, s_, e = F.col("_os"), F.col("_oe"), F.col("_s"), F.col("_e")
+    earlier = (os_ < s_) | (
+        (os_ == s_) & ((oe < e) | ((oe == e) & (F.col("_ol") < F.col("_line"))))
+    )
+    pairs = _first_pairs(bad.drop("_prev_end"), placed, (oe > s_) & earlier)
+    return emit(schema, table, pairs, "spans-overlap", wording.overlap)
+
+
+def _crossing(schema: Schema, table: str, placed: Any) -> list[Finding]:
+    """Spans j with a span i such that start_i < start_j < end_i < end_j. Only spans that
+    start inside an earlier-starting span (a running maximum of ends) can cross, so only
+    those are paired with the spans of their document."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    earlier = Window.partitionBy("doc_id").orderBy("_s").rangeBetween(Window.unboundedPreceding, -1)
+    inside = placed.withColumn("_cover", F.max("_e").over(earlier)).filter(
+        F.col("_cover") > F.col("_s")
+    )
+    os_, oe, s_, e = F.col("_os"), F.col("_oe"), F.col("_s"), F.col("_e")
+    pairs = _first_pairs(inside.drop("_cover"), placed, (os_ < s_) & (s_ < oe) & (oe < e))
+    return emit(schema, table, pairs, "spans-cross", wording.cross)
