@@ -77,7 +77,7 @@ def check_file(
 ) -> tuple[SourceFile, str | None, list[Finding], bytes]:
     """Level 1 of one document file, then its records typed: (file with ``ok`` set, the
     version it declares, findings, typed records as JSON lines)."""
-    from isf_claims.validation.pandera_frames import _typed_lines
+    from isf_claims.validation.typed import typed_lines
 
     f = SourceFile(Path(rel), rel, DOCUMENT, doc_id)
     findings: list[Finding] = []
@@ -88,8 +88,7 @@ def check_file(
         f.ok = False
     typed = b""
     if f.ok:
-        view = Inputs(Repo(Path(".")), schema, True, set(), [f], set())
-        typed, found = _typed_lines(view, None, f)
+        typed, found = typed_lines(schema, None, f)
         findings += found
         f.records = None
     return f, declared, findings, typed

@@ -1,14 +1,15 @@
-"""The pandera engine's input: polars frames of every table, built through the corpus model.
+"""The pandera engine's input: polars frames of every table, built through the corpus model,
+and the helpers that turn rows of a violation frame into findings.
 
 Document files that passed the reader's typed parse are used as parsed. Files read line by
-line (their values may have the wrong JSON type) are typed here, value by value: a value of
-the wrong type becomes null and a ``wrong-type`` finding, the record is re-serialised and
-parsed by the same typed reader, so every table comes out of ``corpus_from_records``.
+line (their values may have the wrong JSON type) are typed by :mod:`..typed` (a value of
+the wrong type becomes null and a ``wrong-type`` finding), re-serialised and parsed by the
+same typed reader, so every table comes out of ``corpus_from_records``.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,21 +18,16 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.json as pj
 
-from isf_claims.annotations import dumps
 from isf_claims.corpus import Corpus, corpus_from_records
 from isf_claims.raw_columns import raw_bytes_and_sha256, texts_of
 from isf_claims.schema import Schema
 from isf_claims.tables import read_json_lines, record_schema
 from isf_claims.validation.fastparse import release_memory
-from isf_claims.validation.reader import (
-    CLUSTERS,
-    DOCUMENT,
-    ENTITIES,
-    MEMBER_KEYS,
-    Inputs,
-)
+from isf_claims.validation.frames_util import row_finding
+from isf_claims.validation.policy import Unit
+from isf_claims.validation.reader import CLUSTERS, DOCUMENT, ENTITIES, Inputs
 from isf_claims.validation.report import Finding
-from isf_claims.validation.rules import INT64, layer_of
+from isf_claims.validation.typed import typed_lines
 
 TABLES = (
     "documents",
@@ -53,123 +49,6 @@ class Frames:
     raw: pl.DataFrame  # doc_id, raw_present, raw_sha (of the bytes), raw_text, raw_utf8
     findings: list[Finding] = field(default_factory=list)
     corpus: Corpus | None = None  # the corpus model, when asked to keep it
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-def _fits(kind: str, value: Any) -> bool:
-    if value is None:
-        return True
-    if kind == "integer":
-        return (
-            isinstance(value, int)
-            and not isinstance(value, bool)
-            and (INT64[0] <= value <= INT64[1])
-        )
-    if kind == "boolean":
-        return isinstance(value, bool)
-    return isinstance(value, str)
-
-
-class _Typer:
-    """Types one file's records against the schema, collecting ``wrong-type`` findings."""
-
-    def __init__(self, schema: Schema, rel: str, doc_id: str | None) -> None:
-        self.schema, self.rel, self.doc_id = schema, rel, doc_id
-        self.findings: list[Finding] = []
-
-    def _bad(self, line: int, rec: dict[str, Any], name: str, expected: str, value: Any) -> None:
-        rid = rec.get("id")
-        self.findings.append(
-            Finding(
-                code="wrong-type",
-                file=self.rel,
-                line=line,
-                record=rid if isinstance(rid, str) else None,
-                field=name,
-                doc_id=self.doc_id,
-                message=f"{name} must be {expected}, not {_json_type(value)}",
-                expected=expected,
-                found=json.dumps(value, ensure_ascii=False)[:80],
-            )
-        )
-
-    def record(self, layer: str, line: int, rec: dict[str, Any]) -> dict[str, Any]:
-        out = dict(rec)
-        for f in layer_of(self.schema, layer).fields:
-            value = rec.get(f.name)
-            if f.type == "span":
-                out[f.name] = self._span(line, rec, f.name, value)
-            elif f.type == "members":
-                out[f.name] = self._members(line, rec, value)
-            elif not _fits(f.type, value):
-                self._bad(line, rec, f.name, f.type, value)
-                out[f.name] = None
-        return out
-
-    def _span(self, line: int, rec: dict[str, Any], name: str, value: Any) -> Any:
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            self._bad(line, rec, name, "an object {start, end, text}", value)
-            return None
-        span = dict(value)
-        for part, kind in (("start", "integer"), ("end", "integer"), ("text", "string")):
-            if not _fits(kind, value.get(part)):
-                self._bad(line, rec, f"{name}.{part}", kind, value.get(part))
-                span[part] = None
-        return span
-
-    def _members(self, line: int, rec: dict[str, Any], value: Any) -> Any:
-        if value is None:
-            self.findings.append(
-                Finding(
-                    code="missing-value",
-                    file=self.rel,
-                    line=line,
-                    record=rec.get("id") if isinstance(rec.get("id"), str) else None,
-                    field="members",
-                    message="members is required",
-                    expected="a list of {doc_id, claim, note}",
-                    found="null",
-                )
-            )
-            return []
-        if not isinstance(value, list):
-            self._bad(line, rec, "members", "a list of {doc_id, claim, note}", value)
-            return []
-        out = []
-        for i, m in enumerate(value):
-            if not isinstance(m, dict):
-                self._bad(line, rec, f"members[{i}]", "an object {doc_id, claim, note}", m)
-                out.append(dict.fromkeys(MEMBER_KEYS))
-                continue
-            member = {k: m.get(k) for k in MEMBER_KEYS}
-            for k in MEMBER_KEYS:
-                if not _fits("string", m.get(k)):
-                    self._bad(line, rec, f"members[{i}].{k}", "string", m.get(k))
-                    member[k] = None
-            out.append(member)
-        return out
-
-
-def _typed_lines(inputs: Inputs, kind_layer: str | None, f: Any) -> tuple[bytes, list[Finding]]:
-    typer = _Typer(inputs.schema, f.rel, f.doc_id)
-    lines = []
-    for lineno, rec in enumerate(f.records or [], start=1):
-        layer = kind_layer or rec["layer"]
-        lines.append(dumps(typer.record(layer, lineno, rec)))
-    return "".join(line + "\n" for line in lines).encode("utf-8"), typer.findings
 
 
 def _raw_frame(inputs: Inputs) -> tuple[pl.DataFrame, pa.Table]:
@@ -223,7 +102,7 @@ def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
     for i, f in enumerate(inputs.files):
         if f.kind != DOCUMENT or not f.ok or f.records is None:
             continue
-        data, found = _typed_lines(inputs, None, f)
+        data, found = typed_lines(inputs.schema, None, f)
         findings += found
         options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
         table = read_json_lines(data, options).select(schema.names)
@@ -239,7 +118,7 @@ def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
         if f is not None and f.ok and f.data is not None:
             shared[layer] = f.data  # passed the typed parse: as it is
         elif f is not None and f.ok:
-            shared[layer], found = _typed_lines(inputs, layer, f)
+            shared[layer], found = typed_lines(inputs.schema, layer, f)
             findings += found
     raw, texts = _raw_frame(inputs)
     corpus = corpus_from_records(
@@ -270,3 +149,48 @@ def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
         .filter(pl.col("cluster_id").is_not_null())
     )
     return Frames(frames, raw, findings, corpus if keep_corpus else None)
+
+
+# ----------------------------------------------------------------- rows to findings
+
+Describe = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def units_frame(units: Iterable[Unit], members: bool) -> pl.DataFrame:
+    """Dirty records as a frame to anti-join on: (_file, _line) or (_file, _line, _member)."""
+    if members:
+        rows = [(f, ln, int(m[8:-1])) for f, ln, m in units if m is not None]
+        return pl.DataFrame(
+            rows,
+            schema={"_file": pl.String, "_line": pl.Int32, "_member": pl.Int64},
+            orient="row",
+        )
+    rows2 = [(f, ln) for f, ln, m in units if m is None]
+    return pl.DataFrame(rows2, schema={"_file": pl.String, "_line": pl.Int32}, orient="row")
+
+
+def clean(frame: pl.DataFrame, table: str, units: set[Unit]) -> pl.DataFrame:
+    """Rows of ``frame`` with no finding among ``units``."""
+    if not units or frame.is_empty():
+        return frame
+    members = table == "cluster_members"
+    dirty = units_frame(units, members)
+    keys = ["_file", "_line", "_member"] if members else ["_file", "_line"]
+    if members:
+        dirty = dirty.with_columns(pl.col("_member").cast(frame.schema["_member"]))
+    return frame.join(dirty, on=keys, how="anti")
+
+
+def emit(
+    schema: Schema,
+    table: str,
+    rows: pl.DataFrame,
+    code: str,
+    describe: Describe,
+    column: str | None = None,
+) -> list[Finding]:
+    """One finding per row of ``rows``; ``describe(row)`` gives its details."""
+    return [
+        row_finding(schema, table, row, code, column, **describe(row))
+        for row in rows.iter_rows(named=True)
+    ]
