@@ -108,8 +108,7 @@ def _report(repo: Repo, inputs: Inputs, engine: str, engine_found: list[Finding]
     """The report of a run: the reader's, the history's and the engine's findings through
     the policy, restricted to what a partial run reports (each check's ``scope``)."""
     history_found = history.history_findings(repo, None if inputs.full else inputs.scope_ids)
-    meta_found = inputs.meta_result().findings
-    found = finalize(inputs.findings + meta_found + history_found + engine_found)
+    found = finalize(inputs.findings + history_found + engine_found)
     reported = inputs.reported_files()
     if reported is not None:
         found = [f for f in found if _in_scope(f, reported, inputs.scope_ids)]

@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pyarrow as pa
+
 from isf_claims.annotations import dumps
 from isf_claims.schema import Schema
+from isf_claims.tables import record_schema, shared_schema
 from isf_claims.validation.report import Finding
 from isf_claims.validation.rules import INT64, layer_of
 from isf_claims.validation.structure import MEMBER_KEYS, SourceFile
@@ -134,3 +137,19 @@ def typed_lines(
         layer = kind_layer or rec["layer"]
         lines.append(dumps(typer.record(layer, lineno, rec)))
     return "".join(line + "\n" for line in lines).encode("utf-8"), typer.findings
+
+
+def typed_table(
+    schema: Schema, kind_layer: str | None, f: SourceFile
+) -> tuple[pa.Table, list[Finding]]:
+    """The records ``f`` was read into, typed, as an Arrow table of the typed parse's
+    schema (``record_schema``, or the shared file's), and what typing them found."""
+    typer = _Typer(schema, f.rel, f.doc_id)
+    rows = [
+        typer.record(kind_layer or rec["layer"], lineno, rec)
+        for lineno, rec in enumerate(f.records or [], start=1)
+    ]
+    arrow = (
+        record_schema(schema) if kind_layer is None else shared_schema(layer_of(schema, kind_layer))
+    )
+    return pa.Table.from_pylist(rows, schema=arrow), typer.findings

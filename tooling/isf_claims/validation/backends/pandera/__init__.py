@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from isf_claims.repo import Repo
-from isf_claims.validation.policy import dirty_units
-from isf_claims.validation.reader import Inputs, read_inputs
+from isf_claims.validation.reader import Inputs, open_inputs, parse_documents
 from isf_claims.validation.report import Finding
 
 if TYPE_CHECKING:
@@ -64,28 +63,21 @@ def _validate(
     on_corpus: Callable[[Corpus], None] | None = None,
 ) -> tuple[Inputs, list[Finding], Corpus | None]:
     loading = None if paths else _preload()  # a few files: nothing to overlap with
-    inputs = read_inputs(repo, paths, prefetch_raw=True)
-    inputs.keep_corpus = keep_corpus
-    if not any(f.severity == "error" for f in inputs.findings):
-        inputs.on_corpus = on_corpus
-    if loading is not None:
-        loading.join()
-    from isf_claims.validation.backends.pandera import (
-        anchoring,
-        contract,
-        corpus,
-        references,
-    )
-    from isf_claims.validation.backends.pandera.frames import build_frames
+    version = None
+    while True:
+        inputs = open_inputs(repo, paths, version)
+        if loading is not None:
+            loading.join()
+        from isf_claims.validation.backends.pandera.levels import Run
 
-    frames = build_frames(inputs, keep_corpus)
-    schema = inputs.schema
-    out = frames.findings + contract.table_contract(schema, frames)
-    out += contract.row_rules(schema, frames, out)
-    dirty2 = dirty_units(out, 2)
-    anchored, found = anchoring.documents(schema, frames, dirty2)
-    out += found
-    out += anchoring.spans(schema, frames, anchored, dirty2)
-    out += references.references(inputs, frames, out)
-    out += corpus.corpus(inputs, frames, out)
-    return inputs, out, frames.corpus
+        checks = Run(inputs)
+        corpus = None
+        if keep_corpus:
+            corpus = checks.whole(on_corpus)
+        else:
+            for batch in parse_documents(inputs):
+                checks.group(batch)
+        found = checks.finish()
+        if inputs.winner == inputs.schema.version:
+            return inputs, found, corpus
+        version = inputs.winner  # most files declare another version: read them with it

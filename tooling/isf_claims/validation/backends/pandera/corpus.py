@@ -1,8 +1,15 @@
 """Level 5, the corpus, on the pandera engine: raw files without annotations, and on full
 runs the two warnings (a surface form labelled differently across documents, canonical
-entities nothing refers to)."""
+entities nothing refers to).
+
+Documents are checked a group at a time, so these checks see only narrow columns kept from
+each group (:func:`narrow`): per clean mention its form, label, id and provenance (strings
+the corpus repeats as categoricals), and the ids of the entities referred to.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -12,48 +19,77 @@ from isf_claims.validation.policy import dirty_units
 from isf_claims.validation.reader import Inputs
 from isf_claims.validation.report import Finding
 
+_REPEATED = ("doc_id", "_file", "text", "label")
 
-def corpus(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Finding]:
+
+@dataclass
+class Narrow:
+    """What the corpus-wide checks keep of each group of documents."""
+
+    mentions: list[pl.DataFrame] = field(default_factory=list)
+    used: list[pl.Series] = field(default_factory=list)
+
+    def add(self, frames: Frames, findings: list[Finding]) -> None:
+        """Keep the group's clean mentions (no finding up to level 4 in ``findings``) and
+        the entities its mentions and claims refer to."""
+        mentions = clean(frames.tables["mentions"], "mentions", dirty_units(findings, 4))
+        self.mentions.append(
+            mentions.select(
+                *(pl.col(c).cast(pl.Categorical) for c in _REPEATED), "id", "_line"
+            ).rechunk()
+        )
+        self.used.append(
+            pl.concat(
+                [
+                    frames.tables["mentions"]["entity"].drop_nulls().unique(),
+                    frames.tables["claims"]["source_entity"].drop_nulls().unique(),
+                ]
+            ).unique()
+        )
+
+
+def corpus(inputs: Inputs, entities: pl.DataFrame, narrow: Narrow) -> list[Finding]:
     """Corpus-wide: unannotated raw files, and on full runs the two warnings."""
     schema = inputs.schema
     out = inputs.unannotated()
     if not inputs.complete:
         return out
-    mentions = clean(frames.tables["mentions"], "mentions", dirty_units(findings, 4))
-    counts = mentions.group_by("text", "label").agg(pl.len().alias("_n"))
-    forms = (
-        counts.sort("text", "_n", "label", descending=[False, True, False])
-        .group_by("text", maintain_order=True)
-        .agg(
-            pl.col("label").first().alias("_major"),
-            pl.len().alias("_nl"),
-            pl.col("_n").first().alias("_nmajor"),
-            pl.col("_n").sum().alias("_total"),
+    mentions = pl.concat(narrow.mentions) if narrow.mentions else None
+    if mentions is not None and not mentions.is_empty():
+        counts = (
+            mentions.group_by("text", "label")
+            .agg(pl.len().alias("_n"))
+            .with_columns(pl.col("text", "label").cast(pl.String))
         )
-        .filter(pl.col("_nl") > 1)
-    )
-    rows = mentions.join(forms, on="text")  # only forms with more than one label
-    spread = rows.group_by("text").agg(pl.col("doc_id").n_unique().alias("_nd"))
-    rows = rows.join(spread, on="text").filter(
-        (pl.col("_nd") > 1) & (pl.col("label") != pl.col("_major"))
-    )
-    out += emit(
-        schema,
-        "mentions",
-        rows,
-        "label-inconsistent",
-        wording.label_inconsistent,
-        "label",
-    )
-    used = pl.concat(
-        [
-            frames.tables["mentions"]["entity"].drop_nulls().unique(),
-            frames.tables["claims"]["source_entity"].drop_nulls().unique(),
-        ]
-    )
-    rows = frames.tables["entities"].filter(
-        pl.col("id").is_not_null() & ~pl.col("id").is_in(used.implode())
-    )
+        forms = (
+            counts.sort("text", "_n", "label", descending=[False, True, False])
+            .group_by("text", maintain_order=True)
+            .agg(
+                pl.col("label").first().alias("_major"),
+                pl.len().alias("_nl"),
+                pl.col("_n").first().alias("_nmajor"),
+                pl.col("_n").sum().alias("_total"),
+            )
+            .filter(pl.col("_nl") > 1)
+        )
+        if not forms.is_empty():
+            rows = mentions.filter(pl.col("text").cast(pl.String).is_in(forms["text"].implode()))
+            rows = rows.with_columns(pl.col(c).cast(pl.String) for c in _REPEATED)
+            rows = rows.join(forms, on="text")  # only forms with more than one label
+            spread = rows.group_by("text").agg(pl.col("doc_id").n_unique().alias("_nd"))
+            rows = rows.join(spread, on="text").filter(
+                (pl.col("_nd") > 1) & (pl.col("label") != pl.col("_major"))
+            )
+            out += emit(
+                schema,
+                "mentions",
+                rows,
+                "label-inconsistent",
+                wording.label_inconsistent,
+                "label",
+            )
+    used = pl.concat(narrow.used) if narrow.used else pl.Series([], dtype=pl.String)
+    rows = entities.filter(pl.col("id").is_not_null() & ~pl.col("id").is_in(used.implode()))
     out += emit(
         schema,
         "entities",

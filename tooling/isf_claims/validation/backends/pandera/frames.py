@@ -1,10 +1,11 @@
-"""The pandera engine's input: polars frames of every table, built through the corpus model,
-and the helpers that turn rows of a violation frame into findings.
+"""The pandera engine's input: polars frames of the corpus tables, made from the reader's
+Arrow output directly (typed records of a group of document files, their raw texts, and the
+shared files), and the helpers that turn rows of a violation frame into findings.
 
-Document files that passed the reader's typed parse are used as parsed. Files read line by
-line (their values may have the wrong JSON type) are typed by :mod:`..typed` (a value of
-the wrong type becomes null and a ``wrong-type`` finding), re-serialised and parsed by the
-same typed reader, so every table comes out of ``corpus_from_records``.
+Document tables are made one group of files at a time (:func:`group_frames`); the shared
+tables (entities, clusters, cluster members) once (:func:`shared_tables`). Columns are
+those of the corpus model's tables (:func:`isf_claims.tables.table_schema`): spans
+flattened to ``<name>_start``/``_end``/``_text``, provenance in ``_file``/``_line``.
 """
 
 from __future__ import annotations
@@ -16,139 +17,172 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from isf_claims.corpus import Corpus, corpus_from_records
-from isf_claims.raw_columns import raw_bytes_and_sha256, texts_of
-from isf_claims.schema import Schema
-from isf_claims.tables import read_json_lines, record_schema
-from isf_claims.validation.fastparse import release_memory
+from isf_claims.schema import DOCUMENT_LAYERS, Schema
+from isf_claims.tables import TABLE_LAYERS, read_json_lines, shared_schema, table_schema
 from isf_claims.validation.frames_util import row_finding
 from isf_claims.validation.policy import Unit
-from isf_claims.validation.reader import CLUSTERS, DOCUMENT, ENTITIES, Inputs
+from isf_claims.validation.reader import CLUSTERS, ENTITIES, Batch, Inputs, RawTexts
 from isf_claims.validation.report import Finding
-from isf_claims.validation.typed import typed_lines
+from isf_claims.validation.rules import layer_of
+from isf_claims.validation.typed import typed_table
 
-TABLES = (
-    "documents",
-    "zones",
-    "mentions",
-    "claims",
-    "markers",
-    "entities",
-    "clusters",
-    "cluster_members",
-)
+LAYER_TABLES = {v: k for k, v in TABLE_LAYERS.items()}
+DOCUMENT_TABLES = ("documents", *(LAYER_TABLES[x] for x in DOCUMENT_LAYERS))
+SHARED_TABLES = ("entities", "clusters", "cluster_members")
 
 
 @dataclass
 class Frames:
-    """Polars frames of every table (with ``_file``/``_line``), and what typing them found."""
+    """Polars frames of the tables (with ``_file``/``_line``) of one group of documents
+    plus the shared tables, the raw texts of those documents, and what typing found."""
 
     tables: dict[str, pl.DataFrame]
-    raw: pl.DataFrame  # doc_id, raw_present, raw_sha (of the bytes), raw_text, raw_utf8
+    raw: pl.DataFrame  # doc_id, raw_present, raw_sha, raw_text, raw_refused, raw_utf8
     findings: list[Finding] = field(default_factory=list)
-    corpus: Corpus | None = None  # the corpus model, when asked to keep it
 
 
-def _raw_frame(inputs: Inputs) -> tuple[pl.DataFrame, pa.Table]:
-    """Per loaded document: whether its raw file exists and decodes, the sha256 of its
-    bytes, and its text (Arrow validates the UTF-8; no Python strings are made). Also the
-    texts as an Arrow table (doc_id, text) for the corpus model."""
-    ids = [f.doc_id for f in inputs.documents if f.ok and f.doc_id is not None]
-    if inputs.raw_prefetch is None:
-        blobs, shas = raw_bytes_and_sha256(inputs.repo, ids)
-    else:  # read in the background during the parse, for every document in scope
-        read_ids, future = inputs.raw_prefetch
-        inputs.raw_prefetch = None
-        read = dict(zip(read_ids, zip(*future.result(), strict=True), strict=True))
-        blobs, shas = [read[d][0] for d in ids], [read[d][1] for d in ids]
-    present = [data is not None for data in blobs]
-    chunks = [texts_of(blobs[i : i + 1024])[0] for i in range(0, len(blobs), 1024)]
-    del blobs
-    text = pa.chunked_array(chunks or [pa.array([], pa.string())], pa.string())
+def raw_frame(raw: RawTexts, refused: set[str]) -> pl.DataFrame:
+    """Per document: whether its raw file exists and decodes, the sha256 of its bytes, and
+    its text (a polars view of the Arrow strings)."""
     frame = pl.DataFrame(
-        {"doc_id": ids, "raw_present": present, "raw_sha": shas},
+        {"doc_id": raw.doc_ids, "raw_present": raw.present, "raw_sha": raw.sha256},
         schema={"doc_id": pl.String, "raw_present": pl.Boolean, "raw_sha": pl.String},
     )
-    frame = frame.with_columns(
-        pl.Series("raw_text", text, dtype=pl.String),
+    return frame.with_columns(
+        pl.Series("raw_text", raw.text, dtype=pl.String),
         # not a regular file: reported by the listing, never read, no raw finding here
-        pl.col("doc_id").is_in(sorted(inputs.raw_refused)).alias("raw_refused"),
+        pl.col("doc_id").is_in(sorted(refused)).alias("raw_refused"),
     ).with_columns(pl.col("raw_text").is_not_null().alias("raw_utf8"))
-    return frame, pa.table({"doc_id": pa.array(ids, pa.string()), "text": text})
 
 
-def _metadata(inputs: Inputs, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The metadata the background check found valid, per document ({} for the others:
-    their findings stop the build)."""
-    metas = inputs.meta_result().metas
-    return {d: metas.get(d, {}) for d in ids}
-
-
-def build_frames(inputs: Inputs, keep_corpus: bool = False) -> Frames:
-    """Every table of the loaded files as a polars frame; with ``keep_corpus``, also the
-    corpus model (texts and metadata included) made from the same parse."""
-    findings: list[Finding] = []
-    rel_paths = [f.rel for f in inputs.files]
-    schema = record_schema(inputs.schema)
-    tables, file_idx, lines = [], [], []
-    parsed, inputs.parsed = inputs.parsed, None  # consumed: the tables below replace it
-    if parsed is not None:
-        tables.append(parsed.table)
-        file_idx.append(parsed.file_idx)
-        lines.append(parsed.lines)
-        del parsed
-    for i, f in enumerate(inputs.files):
-        if f.kind != DOCUMENT or not f.ok or f.records is None:
+def _columns(schema: Schema, table: str) -> list[pl.Expr]:
+    """The table's columns from a frame of records: spans flattened, ``layer`` dropped."""
+    out: list[pl.Expr] = []
+    for f in layer_of(schema, TABLE_LAYERS[table]).fields:
+        if f.name == "layer" or f.type == "members":
             continue
-        data, found = typed_lines(inputs.schema, None, f)
-        findings += found
-        options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
-        table = read_json_lines(data, options).select(schema.names)
-        tables.append(table)
-        file_idx.append(np.full(table.num_rows, i, dtype=np.int32))
-        lines.append(np.arange(1, table.num_rows + 1, dtype=np.int32))
-    records = pa.concat_tables(tables) if tables else schema.empty_table()
-    del tables
-    release_memory()
-    shared: dict[str, bytes] = {}
-    for kind, layer in ((ENTITIES, "entity"), (CLUSTERS, "cluster")):
+        if f.type == "span":
+            out += [
+                pl.col(f.name).struct.field(k).alias(f"{f.name}_{k}")
+                for k in ("start", "end", "text")
+            ]
+        else:
+            out.append(pl.col(f.name))
+    return out
+
+
+def group_frames(inputs: Inputs, batch: Batch, shared: dict[str, pl.DataFrame]) -> Frames:
+    """The document tables of a batch (every table of the corpus model but ``text`` and the
+    metadata), with the shared tables and the batch's raw texts."""
+    schema = inputs.schema
+    names = pl.DataFrame(
+        {
+            "_fi": np.arange(len(batch.files), dtype=np.int32),
+            "doc_id": [f.doc_id for f in batch.files],
+            "_file": [f.rel for f in batch.files],
+        },
+        schema={"_fi": pl.Int32, "doc_id": pl.String, "_file": pl.String},
+    )
+    records = pl.from_arrow(batch.records)
+    assert isinstance(records, pl.DataFrame)
+    # A file passed level 1 only if its document record names it: every row's doc_id is
+    # its file's.
+    records = (
+        records.drop("doc_id")
+        .with_columns(
+            pl.Series("_fi", batch.file_idx, dtype=pl.Int32),
+            pl.Series("_line", batch.lines, dtype=pl.Int32),
+        )
+        .join(names, on="_fi", how="left", maintain_order="left")
+    )
+    tables: dict[str, pl.DataFrame] = {}
+    for table in DOCUMENT_TABLES:
+        rows = records.filter(pl.col("layer") == TABLE_LAYERS[table])
+        lead = [] if table == "documents" else [pl.col("doc_id")]
+        tables[table] = rows.select(*lead, *_columns(schema, table), "_file", "_line")
+    del records
+    tables.update(shared)
+    raw = raw_frame(batch.raw, inputs.raw_refused) if batch.raw is not None else None
+    if raw is None:
+        raw = raw_frame(RawTexts([], [], [], pa.array([], pa.string())), set())
+    return Frames(tables, raw, list(batch.typed))
+
+
+def shared_tables(inputs: Inputs) -> tuple[dict[str, pa.Table], list[Finding]]:
+    """``entities``, ``clusters`` and ``cluster_members`` as the corpus model has them, from
+    the shared files that passed level 1 (as parsed, or typed value by value when they were
+    read line by line), and what typing found."""
+    schema, repo = inputs.schema, inputs.repo
+    out: dict[str, pa.Table] = {}
+    findings: list[Finding] = []
+    for kind, layer, path in (
+        (ENTITIES, "entity", repo.entities_path),
+        (CLUSTERS, "cluster", repo.clusters_path),
+    ):
+        arrow = shared_schema(layer_of(schema, layer))
         f = inputs.shared(kind)
         if f is not None and f.ok and f.data is not None:
-            shared[layer] = f.data  # passed the typed parse: as it is
+            options = pj.ParseOptions(explicit_schema=arrow, unexpected_field_behavior="error")
+            recs = read_json_lines(f.data, options).select(arrow.names)
         elif f is not None and f.ok:
-            shared[layer], found = typed_lines(inputs.schema, layer, f)
+            recs, found = typed_table(schema, layer, f)
             findings += found
-    raw, texts = _raw_frame(inputs)
-    corpus = corpus_from_records(
-        inputs.repo,
-        inputs.schema,
-        records,
-        np.concatenate(file_idx) if file_idx else np.zeros(0, np.int32),
-        np.concatenate(lines) if lines else np.zeros(0, np.int32),
-        rel_paths,
-        texts=texts,
-        metadata=_metadata(inputs, raw["doc_id"].to_list()) if keep_corpus else False,
-        shared=shared,
-    )
-    del records, texts
-    release_memory()
-    if keep_corpus and inputs.on_corpus is not None:
-        inputs.on_corpus(corpus)  # the caller may start on it now, in another thread
-    frames: dict[str, pl.DataFrame] = {}
-    for name in TABLES:  # one table at a time, so Arrow and polars copies never all coexist
-        table = corpus.tables[name] if keep_corpus else corpus.tables.pop(name)
-        frames[name] = pl.from_arrow(table.drop_columns(["text"]) if name == "documents" else table)
-        release_memory()
-    # Members keep their position in the cluster's list; an unidentifiable cluster (id not
-    # a string) has no member rows.
-    frames["cluster_members"] = (
-        frames["cluster_members"]
-        .with_columns(pl.int_range(pl.len()).over("_line").alias("_member"))
-        .filter(pl.col("cluster_id").is_not_null())
-    )
-    return Frames(frames, raw, findings, corpus if keep_corpus else None)
+        else:
+            recs = arrow.empty_table()
+        rel = repo.rel(path)
+        lines = np.arange(1, recs.num_rows + 1, dtype=np.int32)
+        name = LAYER_TABLES[layer]
+        cols: list[Any] = []
+        for fl in layer_of(schema, layer).fields:
+            if fl.name == "layer" or fl.type == "members":
+                continue
+            col = recs[fl.name].combine_chunks()
+            if fl.type == "span":
+                cols += [pc.struct_field(col, k) for k in ("start", "end", "text")]
+            else:
+                cols.append(col)
+        cols += [pa.array([rel] * recs.num_rows, pa.string()), pa.array(lines)]
+        out[name] = pa.Table.from_arrays(cols, schema=table_schema(schema, name))
+        if layer == "cluster":
+            out["cluster_members"] = _members(schema, recs, lines, rel)
+    return out, findings
+
+
+def _members(schema: Schema, recs: pa.Table, lines: np.ndarray, rel: str) -> pa.Table:
+    members = recs["members"].combine_chunks()
+    lengths = pc.fill_null(pc.list_value_length(members), 0).to_numpy()
+    parent = pc.list_parent_indices(members)
+    flat = pc.list_flatten(members)
+    cols = [
+        recs["id"].combine_chunks().take(parent),
+        pc.struct_field(flat, "doc_id"),
+        pc.struct_field(flat, "claim"),
+        pc.struct_field(flat, "note"),
+        pa.array([rel] * len(flat), pa.string()),
+        pa.array(np.repeat(lines, lengths).astype(np.int32)),
+    ]
+    return pa.Table.from_arrays(cols, schema=table_schema(schema, "cluster_members"))
+
+
+def polars_tables(tables: dict[str, pa.Table]) -> dict[str, pl.DataFrame]:
+    """Arrow tables as polars frames (``documents`` without its text); cluster members
+    numbered by their place in the cluster's list, those of a cluster without a string id
+    left out."""
+    out: dict[str, pl.DataFrame] = {}
+    for name, table in tables.items():
+        frame = pl.from_arrow(table.drop_columns(["text"]) if name == "documents" else table)
+        assert isinstance(frame, pl.DataFrame)
+        out[name] = frame
+    if "cluster_members" in out:
+        out["cluster_members"] = (
+            out["cluster_members"]
+            .with_columns(pl.int_range(pl.len()).over("_line").alias("_member"))
+            .filter(pl.col("cluster_id").is_not_null())
+        )
+    return out
 
 
 # ----------------------------------------------------------------- rows to findings

@@ -6,39 +6,74 @@ from __future__ import annotations
 import polars as pl
 
 from isf_claims.validation import wording
-from isf_claims.validation.backends.pandera.frames import Frames, clean, emit
+from isf_claims.validation.backends.pandera.frames import SHARED_TABLES, Frames, clean, emit
 from isf_claims.validation.contract import REFERENCES, Reference
 from isf_claims.validation.policy import dirty_units
 from isf_claims.validation.reader import Inputs
 from isf_claims.validation.report import Finding
 
 
-def _reference_rows(inputs: Inputs, frames: Frames, ref: Reference) -> pl.DataFrame:
-    src = frames.tables[ref.table].filter(pl.col(ref.field).is_not_null())
-    if ref.table == "cluster_members" and inputs.opaque_ids:
+def _pairs(ref: Reference) -> list[pl.Expr]:
+    return [pl.col(t).alias(s) for s, t in zip(ref.fields, ref.target_fields, strict=True)]
+
+
+def _dangling(
+    inputs: Inputs, source: pl.DataFrame, target: pl.DataFrame, ref: Reference
+) -> list[Finding]:
+    src = source.filter(pl.col(ref.field).is_not_null())
+    if ref.table in SHARED_TABLES and inputs.opaque_ids:
         src = src.filter(~pl.col("doc_id").is_in(sorted(inputs.opaque_ids)))
-    target = frames.tables[ref.target].select(
-        [pl.col(t).alias(s) for s, t in zip(ref.fields, ref.target_fields, strict=True)]
+    rows = src.join(target, on=list(ref.fields), how="anti", nulls_equal=False)
+    return emit(
+        inputs.schema,
+        ref.table,
+        rows,
+        ref.code,
+        lambda r, ref=ref: wording.dangling(ref, r),
+        ref.field,
     )
-    return src.join(target, on=list(ref.fields), how="anti", nulls_equal=False)
+
+
+def _checked(inputs: Inputs, ref: Reference) -> bool:
+    return ref.target != "entities" or inputs.entities_known
+
+
+def across(frames: Frames) -> dict[Reference, pl.DataFrame]:
+    """For each reference from a shared table (cluster members) into the documents' tables:
+    the keys of the group's records it names (what :func:`shared_references` needs of a
+    group once its frames are gone)."""
+    out = {}
+    for ref in REFERENCES:
+        if ref.table in SHARED_TABLES and ref.target not in SHARED_TABLES:
+            wanted = frames.tables[ref.table].select(list(ref.fields)).unique()
+            keys = frames.tables[ref.target].select(_pairs(ref))
+            out[ref] = keys.join(wanted, on=list(ref.fields), how="semi").unique()
+    return out
+
+
+def shared_references(
+    inputs: Inputs, shared: dict[str, pl.DataFrame], keys: dict[Reference, pl.DataFrame]
+) -> list[Finding]:
+    """References from the shared tables into the documents' (every group's keys, from
+    :func:`across`): nothing dangles."""
+    out: list[Finding] = []
+    for ref, found in keys.items():
+        if _checked(inputs, ref):
+            out += _dangling(inputs, shared[ref.table], found, ref)
+    return out
 
 
 def references(inputs: Inputs, frames: Frames, findings: list[Finding]) -> list[Finding]:
-    """References: nothing dangles; linked records agree."""
+    """References from a group's records (into its own documents or the shared tables):
+    nothing dangles; linked records agree. ``findings``: those of the group's records and
+    of the shared tables at the earlier levels."""
     schema = inputs.schema
     out: list[Finding] = []
     for ref in REFERENCES:
-        if ref.target == "entities" and not inputs.entities_known:
+        if ref.table in SHARED_TABLES or not _checked(inputs, ref):
             continue
-        rows = _reference_rows(inputs, frames, ref)
-        out += emit(
-            schema,
-            ref.table,
-            rows,
-            ref.code,
-            lambda r, ref=ref: wording.dangling(ref, r),
-            ref.field,
-        )
+        target = frames.tables[ref.target].select(_pairs(ref))
+        out += _dangling(inputs, frames.tables[ref.table], target, ref)
     dirty2 = dirty_units(findings, 2)
     dirty3 = dirty_units(findings, 3)
     entities = clean(frames.tables["entities"], "entities", dirty2).select(

@@ -237,7 +237,6 @@ def read_structure(
             scope_ids=set(ids) if full else set(scope or ()),
             files=files,
             annotated_ids=annotated,
-            meta_check=meta_check,
             listing=listing,
         )
         inputs.findings += refusals(repo, listing)
@@ -277,6 +276,7 @@ def read_structure(
             records = result.filter(F.col(KIND) == RECORD).drop(KIND, PAYLOAD)
         winner = max(declared, key=lambda v: (declared[v], kept.index(v))) if declared else version
         if winner == version:
+            inputs.findings += meta_check.result().findings
             return inputs, records, typed
         if records is not None:
             result.unpersist()
