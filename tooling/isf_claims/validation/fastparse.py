@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -46,12 +46,11 @@ class Parsed:
 
 
 @dataclass
-class Group(Generic[T]):
-    """A group of files as read from disk, with what ``extra`` read for it meanwhile."""
+class Group:
+    """A group of files as read from disk: each file's bytes, and all of them joined."""
 
     loaded: list[tuple[SourceFile, bytes]]
     joined: tuple[bytes, list[int], np.ndarray]
-    extra: T | None
 
 
 def release_memory() -> None:
@@ -137,27 +136,22 @@ def _groups(files: list[SourceFile]) -> Iterator[list[Loaded]]:
         yield group
 
 
-def read_ahead(
-    files: list[SourceFile], extra: Callable[[list[SourceFile]], T] | None = None
-) -> Iterator[Group[T]]:
-    """Each group with its joined buffer (and ``extra(files)``, e.g. their raw texts); the
-    next group is read in a background thread while the caller parses and checks the
-    current one (file reads and hashing release the GIL, and the parse runs in Arrow's
-    threads), so reading overlaps the rest. At most two groups are in memory."""
+def read_ahead(files: list[SourceFile], work: Callable[[Group], T]) -> Iterator[T]:
+    """``work(group)`` for each group of files read from disk, in a background thread: the
+    next group is read and worked on (parsed, its raw texts read and hashed) while the
+    caller checks the current one. File reads and hashing release the GIL and the parse
+    runs in Arrow's threads, so the two overlap. At most two groups are in memory."""
     groups = _groups(files)
 
-    def load() -> Group[T] | None:
+    def load() -> tuple[T] | None:
         group = next(groups, None)
-        if group is None:
-            return None
-        found = None if extra is None else extra([f for f, _ in group])
-        return Group(group, _joined(group), found)
+        return None if group is None else (work(Group(group, _joined(group))),)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(load)
         while (item := pending.result()) is not None:
             pending = pool.submit(load)
-            yield item
+            yield item[0]
 
 
 def shared_fast(f: SourceFile, data: bytes, schema: Schema, findings: list[Finding]) -> bool:
@@ -189,7 +183,7 @@ def shared_fast(f: SourceFile, data: bytes, schema: Schema, findings: list[Findi
 
 
 def parse_group(
-    group: Group[T], schema: Schema, kept: list[str], findings: list[Finding]
+    group: Group, schema: Schema, kept: list[str], findings: list[Finding]
 ) -> tuple[Parsed | None, Counter[str]]:
     """Level 1 of one group: typed records of the files that pass the fast path; files
     that fail the byte checks get their findings, files that fail the typed parse (or the

@@ -69,9 +69,7 @@ def refusals(repo: Repo, listing: Listing) -> list[Finding]:
         for rel in sorted(listing.bad_names)
     ]
     for folder, entries in ((repo.raw_dir, listing.raw), (repo.annotated_dir, listing.annotated)):
-        for name, kind in sorted(entries.items()):
-            if kind == FILE:
-                continue
+        for name, kind in sorted((n, k) for n, k in entries.items() if k != FILE):
             path = folder / name
             found = kind
             if kind == LINK:

@@ -29,7 +29,7 @@ from isf_claims.raw_columns import raw_bytes, raw_bytes_and_sha256, texts_of
 from isf_claims.repo import ANNOTATION_SUFFIX, RAW_SUFFIX, Repo
 from isf_claims.schema import Schema, known_versions, latest_version, load_schema
 from isf_claims.tables import record_schema
-from isf_claims.validation.fastparse import parse_group, read_ahead, shared_fast
+from isf_claims.validation.fastparse import Group, parse_group, read_ahead, shared_fast
 from isf_claims.validation.rawfiles import (
     FILE,
     Listing,
@@ -276,11 +276,13 @@ def parse_documents(
     records of files read line by line in ``SourceFile.records`` (as written, untyped)."""
     schema = inputs.schema
     arrow_schema = record_schema(schema)
+    raw_read = _raw_reader(inputs) if raw else None
 
-    todo = [f for f in inputs.documents if f.ok]
-    for group in read_ahead(todo, _raw_reader(inputs) if raw else None):
-        parsed, declared = parse_group(group, schema, inputs.kept, inputs.findings)
-        inputs.declared.update(declared)
+    def work(group: Group) -> tuple[Batch, list[Finding], Counter[str]]:
+        """Level 1 of a group, in the read-ahead thread (findings kept apart, merged in
+        order by the caller's thread)."""
+        findings: list[Finding] = []
+        parsed, declared = parse_group(group, schema, inputs.kept, findings)
         files = [f for f, _ in group.loaded]
         tables, file_idx, lines = [], [], []
         if parsed is not None:
@@ -298,18 +300,24 @@ def parse_documents(
             lines.append(np.arange(1, table.num_rows + 1, dtype=np.int32))
             if not keep_records:
                 f.records = None
-        records = pa.concat_tables(tables) if tables else arrow_schema.empty_table()
         batch = Batch(
             files,
-            records,
+            pa.concat_tables(tables) if tables else arrow_schema.empty_table(),
             np.concatenate(file_idx) if file_idx else np.zeros(0, np.int32),
             np.concatenate(lines) if lines else np.zeros(0, np.int32),
             typed,
         )
-        if group.extra is not None:
-            inputs.findings += group.extra.findings
-            batch.raw, batch.metas = group.extra.raw, group.extra.metas
-        del group
+        del group, parsed, tables
+        if raw_read is not None:
+            extra = raw_read(files)
+            findings += extra.findings
+            batch.raw, batch.metas = extra.raw, extra.metas
+        return batch, findings, declared
+
+    todo = [f for f in inputs.documents if f.ok]
+    for batch, findings, declared in read_ahead(todo, work):
+        inputs.findings += findings
+        inputs.declared.update(declared)
         yield batch
 
 

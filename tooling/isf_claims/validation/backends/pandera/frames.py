@@ -78,31 +78,23 @@ def group_frames(inputs: Inputs, batch: Batch, shared: dict[str, pl.DataFrame]) 
     """The document tables of a batch (every table of the corpus model but ``text`` and the
     metadata), with the shared tables and the batch's raw texts."""
     schema = inputs.schema
-    names = pl.DataFrame(
-        {
-            "_fi": np.arange(len(batch.files), dtype=np.int32),
-            "doc_id": [f.doc_id for f in batch.files],
-            "_file": [f.rel for f in batch.files],
-        },
-        schema={"_fi": pl.Int32, "doc_id": pl.String, "_file": pl.String},
-    )
-    records = pl.from_arrow(batch.records)
+    records = pl.from_arrow(batch.records.drop_columns(["doc_id"]))
     assert isinstance(records, pl.DataFrame)
     # A file passed level 1 only if its document record names it: every row's doc_id is
     # its file's.
-    records = (
-        records.drop("doc_id")
-        .with_columns(
-            pl.Series("_fi", batch.file_idx, dtype=pl.Int32),
-            pl.Series("_line", batch.lines, dtype=pl.Int32),
-        )
-        .join(names, on="_fi", how="left", maintain_order="left")
+    where = pl.Series("_fi", batch.file_idx, dtype=pl.Int32)
+    docs = pl.Series("doc_id", [f.doc_id for f in batch.files], dtype=pl.String)
+    rels = pl.Series("_file", [f.rel for f in batch.files], dtype=pl.String)
+    records = records.with_columns(
+        docs.gather(where), rels.gather(where), pl.Series("_line", batch.lines, dtype=pl.Int32)
     )
     tables: dict[str, pl.DataFrame] = {}
     for table in DOCUMENT_TABLES:
-        rows = records.filter(pl.col("layer") == TABLE_LAYERS[table])
         lead = [] if table == "documents" else [pl.col("doc_id")]
-        tables[table] = rows.select(*lead, *_columns(schema, table), "_file", "_line")
+        columns = [*lead, *_columns(schema, table), pl.col("_file", "_line")]
+        tables[table] = (
+            records.lazy().filter(pl.col("layer") == TABLE_LAYERS[table]).select(columns).collect()
+        )
     del records
     tables.update(shared)
     raw = raw_frame(batch.raw, inputs.raw_refused) if batch.raw is not None else None
