@@ -175,7 +175,7 @@ def _read(repo: Repo, files: list[SourceFile]) -> Inputs:
         version = declared if declared in kept else kept[-1]
     while True:
         for f in files:
-            f.ok, f.records, f.data = True, None, None
+            f.ok, f.records, f.data, f.table = True, None, None, None
         schema = load_schema(repo.schema_dir, version)
         inputs = Inputs(repo, schema, False, set(), files, {f.doc_id for f in files if f.doc_id})
         for f in files:

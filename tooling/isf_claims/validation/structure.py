@@ -46,6 +46,7 @@ class SourceFile:
     ok: bool = True
     records: list[dict[str, Any]] | None = None  # set when read line by line
     data: bytes | None = None  # a shared file that passed the typed parse: its bytes
+    table: Any = None  # ... and its typed records (a pyarrow Table)
     refused: bool = False  # not a regular file (reported by the listing): never opened
     repair: bool = False  # read with what ``fmt`` repairs repaired (see :func:`repaired`)
 
