@@ -10,7 +10,9 @@ record (:func:`read_header`), and a level-1 finding as a refusal (:func:`refusal
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from json import JSONDecodeError
 from pathlib import Path
@@ -157,8 +159,10 @@ def loads(line: bytes) -> Any:
 
 def read_header(path: Path) -> dict[str, Any] | None:
     """The document record of an annotation file (its first line, read strictly), or None
-    when that line is not a JSON object. The caller has checked that ``path`` is a regular
-    file (a link is never followed)."""
+    when that line is not a JSON object or the file is not a regular one (a link is never
+    followed)."""
+    if not stat.S_ISREG(os.lstat(path).st_mode):
+        return None
     with path.open("rb") as fh:
         first = fh.readline()
     try:
