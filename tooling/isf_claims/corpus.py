@@ -36,6 +36,7 @@ from isf_claims.tables import (
 )
 from isf_claims.validation.checks import ERROR
 from isf_claims.validation.fastparse import fast_parse, shared_fast
+from isf_claims.validation.rawfiles import Listing, refusals
 from isf_claims.validation.reader import Inputs
 from isf_claims.validation.structure import (
     CLUSTERS,
@@ -126,6 +127,8 @@ def load_corpus(
         if os.path.lexists(path):
             files.append(SourceFile(path, repo.rel(path), kind, None))
     for f in files:
+        if f.rel != repo.rel(f.path):  # a name that is not UTF-8: never read
+            raise refusal(refusals(repo, Listing({}, {}, [f.rel]))[0])
         f.repair = repair
         if not stat.S_ISREG(os.lstat(f.path).st_mode):
             read_corpus_file(repo, f.path)  # refuses it: symbolic-link / not-a-regular-file
@@ -135,7 +138,7 @@ def load_corpus(
         order = {f.rel: i for i, f in enumerate(files)}
         raise refusal(min(errors, key=lambda e: (order.get(e.file, -1), e.line or 0)))
     for f in files:
-        if f.records is not None and f.kind == DOCUMENT:
+        if f.records is not None and not _types_fit(f, inputs.schema):
             raise IsfError(
                 code="wrong-type",
                 message="a value does not fit the type of its field",
@@ -161,6 +164,20 @@ def load_corpus(
         [f.rel for f in files],
         shared=shared,
     )
+
+
+def _types_fit(f: SourceFile, schema: Schema) -> bool:
+    """Whether a file the reader read line by line (its typed parse failed) has every
+    value of its field's type: never for a document file (its typed parse failed on one),
+    and for a shared file when its records type (a missing member list is not a type
+    error)."""
+    if f.kind == DOCUMENT:
+        return False
+    try:
+        _shared_records(f.read(), schema, "entity" if f.kind == ENTITIES else "cluster")
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _read(repo: Repo, files: list[SourceFile]) -> Inputs:
