@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from isf_claims import annotations as fmt
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import IsfError, refuse
 from isf_claims.raw import META_FIELDS, read_corpus_file
 from isf_claims.raw_columns import read_metas, read_texts
 from isf_claims.repo import Repo
@@ -67,43 +67,37 @@ def _json_error(path: Path, data: bytes, schema: pa.Schema, repo: Repo) -> IsfEr
         if not raw_line.strip():
             if lineno == data.count(b"\n") + 1:
                 continue
-            return IsfError(
-                code="blank-line",
-                message="blank line in an annotation file",
+            return refuse(
+                "blank-line",
                 path=f"{repo.rel(path)}:{lineno}",
                 expected="one JSON record per line",
                 found="an empty line",
-                fix="delete the blank line",
             )
         try:
             rec = json.loads(raw_line)
         except (ValueError, RecursionError) as exc:
-            return IsfError(
-                code="json-invalid",
-                message=f"line is not valid JSON: {exc}",
+            return refuse(
+                "json-invalid",
                 path=f"{repo.rel(path)}:{lineno}",
                 expected="one JSON object per line",
                 found=raw_line[:120].decode("utf-8", "replace"),
-                fix="repair the JSON on this line",
+                error=exc,
             )
         extra = sorted(set(rec) - names) if isinstance(rec, dict) else []
         if not isinstance(rec, dict) or extra:
-            return IsfError(
-                code="record-shape",
-                message="record has unknown fields" if extra else "record is not a JSON object",
+            return refuse(
+                "record-shape",
                 path=f"{repo.rel(path)}:{lineno}",
                 record=str(rec.get("id")) if isinstance(rec, dict) else None,
                 expected="fields of the declared schema version",
                 found=", ".join(extra) if extra else type(rec).__name__,
-                fix="remove or rename the field (see `isf-claims checks`)",
+                note="record has unknown fields" if extra else "record is not a JSON object",
             )
-    return IsfError(
-        code="record-type",
-        message="a field has the wrong type",
+    return refuse(
+        "record-type",
         path=repo.rel(path),
         expected="types of the declared schema version",
         found="a value that does not fit its field",
-        fix="run `isf-claims validate` for the exact record",
     )
 
 
@@ -113,13 +107,12 @@ def _check_utf8(path: Path, data: bytes, repo: Repo) -> None:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         lineno = data.count(b"\n", 0, exc.start) + 1
-        raise IsfError(
-            code="not-utf8",
-            message=f"annotation file is not UTF-8 at byte offset {exc.start}",
+        raise refuse(
+            "not-utf8",
             path=f"{repo.rel(path)}:{lineno}",
             expected="UTF-8 text",
             found=f"byte 0x{data[exc.start]:02x} ({exc.reason})",
-            fix="re-save the file as UTF-8 or restore it from git",
+            offset=exc.start,
         ) from exc
 
 
@@ -205,26 +198,23 @@ def load_corpus(repo: Repo, doc_ids: Iterable[str] | None = None) -> Corpus:
     # read_corpus_file with its own code (not-a-regular-file / symbolic-link), not as unknown
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
-        raise usage_error(
+        raise refuse(
             "unknown-document",
-            "no annotation file for the document(s) asked for",
             path=repo.rel(missing[0]),
             expected="ids of annotated documents: "
             + ", ".join(p.stem for p in repo.annotation_files()[:10]),
             found=", ".join(p.stem for p in missing),
-            fix="check the document id (see annotated/)",
+            what="annotation file",
         )
     files = [(p, read_corpus_file(repo, p)) for p in paths]
     versions = {_header_of(data).get("schema_version") for _, data in files}
     versions.discard(None)
     if len(versions) > 1:
-        raise IsfError(
-            code="mixed-schema-versions",
-            message="annotation files declare different schema versions",
+        raise refuse(
+            "mixed-schema-versions",
             path=repo.rel(repo.annotated_dir),
             expected="one schema version across the corpus",
             found=", ".join(sorted(versions)),
-            fix="migrate the older files with `isf-claims migrate --to VERSION`",
         )
     schema = load_schema(repo.schema_dir, next(iter(versions)) if versions else None)
     return build_corpus(repo, schema, files)

@@ -3,7 +3,7 @@ needs the ``spark`` extra).
 
 ``validate(repo)`` checks the whole corpus; ``validate(repo, paths)`` checks the given files
 plus the corpus-wide checks they can affect (what the pre-commit hook runs). Nothing is ever
-written. See :mod:`isf_claims.validation.checks` for every code.
+written. See :mod:`isf_claims.codebook` for every code.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from isf_claims.errors import usage_error
+from isf_claims.codebook import CHECKS, Check
+from isf_claims.errors import refuse
 from isf_claims.repo import Repo
 from isf_claims.validation import history
-from isf_claims.validation.checks import CHECKS, Check
 from isf_claims.validation.policy import finalize
 from isf_claims.validation.reader import DOCUMENT, Inputs, read_inputs
 from isf_claims.validation.report import DEFAULT_MAX_PER_CODE, Finding, Report
@@ -80,21 +80,9 @@ def _run(
     master: str | None = None,
 ) -> tuple[Report, Corpus | None]:
     if engine not in (*ENGINES, SPARK):
-        raise usage_error(
-            "unknown-engine",
-            "unknown validation engine",
-            expected=" or ".join((*ENGINES, SPARK)),
-            found=engine,
-            fix="pass --engine pandera (default), frictionless or spark",
-        )
+        raise refuse("unknown-engine", expected=" or ".join((*ENGINES, SPARK)), found=engine)
     if master is not None and engine != SPARK:
-        raise usage_error(
-            "master-without-spark",
-            "--master applies to the spark engine only",
-            expected="--engine spark",
-            found=f"--engine {engine}",
-            fix="add --engine spark, or drop --master",
-        )
+        raise refuse("master-without-spark", expected="--engine spark", found=f"--engine {engine}")
     if engine == SPARK:
         from isf_claims.validation.backends.spark import DEFAULT_MASTER, run
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from isf_claims.validation.checks import CHECKS, ERROR, LEVELS, WARNING
+from isf_claims.codebook import CHECKS, ERROR, LEVELS, WARNING
 
 DEFAULT_MAX_PER_CODE = 20
 REPORT_FORMAT = 1
