@@ -698,7 +698,7 @@ _r(
     "import",
     title="imported file is not UTF-8",
     template="the file is not valid UTF-8: {note}",
-    fix="re-save the file as UTF-8 (the raw layer and its exports are UTF-8)",
+    fix="save the file as UTF-8 (the tool's export is UTF-8; was it re-saved?)",
     explanation="""An imported file does not decode as UTF-8.""",
 )
 _r(

@@ -99,7 +99,6 @@ def read_utf8(path: Path) -> str:
         path.read_bytes(),
         path,
         code="import-not-utf8",
-        fix="save the file as UTF-8 (the tool's export is UTF-8; was it re-saved?)",
     )
 
 

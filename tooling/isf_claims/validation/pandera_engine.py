@@ -107,7 +107,7 @@ def contract_findings(schema: Schema, frames: Frames) -> list[Finding]:
                     continue
                 code = PRIMARY_KEY_CODES.get(table, "duplicate-id")
                 column = None
-                message, expected, found = wording.duplicate(pk, row).values()
+                message, expected, found = wording.duplicate(pk, row, code).values()
             elif check == "not_nullable":
                 code = "missing-value"
                 message, expected = _describe(code, column, consts[column], None)

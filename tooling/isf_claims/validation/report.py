@@ -77,6 +77,39 @@ class Finding:
         return "\n".join(lines)
 
 
+def words(code: str, **params: Any) -> dict[str, Any]:
+    """Message, expected and found of a ``code`` finding: its templates in the code book
+    filled from ``params``. Every engine words its findings through here, so one bad input
+    reads the same whichever engine found it."""
+    return CHECKS[code].words(params)
+
+
+def finding(
+    code: str,
+    *,
+    file: str,
+    line: int | None = None,
+    record: str | None = None,
+    field: str | None = None,
+    doc_id: str | None = None,
+    hint: str | None = None,
+    **params: Any,
+) -> Finding:
+    """A ``code`` finding at ``file`` (line, record, field, document), worded from the code
+    book with ``params`` (which also see ``file``, ``field`` and ``doc_id``)."""
+    where = {"file": file, "field": field, "doc_id": doc_id, "record": record}
+    return Finding(
+        code=code,
+        file=file,
+        line=line,
+        record=record,
+        field=field,
+        doc_id=doc_id,
+        hint=hint,
+        **words(code, **{**where, **params}),
+    )
+
+
 def _clip(value: str, n: int = RENDER_LIMIT) -> str:
     """``value`` cut to ``n`` characters for the text report (a 20 MB span text would
     otherwise be printed whole); the JSON report keeps the full value."""
