@@ -808,7 +808,7 @@ _r(
     D,
     "import",
     title="relation to a missing span",
-    template="relation to a {what} that is not in the {where}",
+    template="relation to a {what} that is not in the {place}",
     fix="delete the relation or draw it between existing spans",
     explanation="""A relation names a span that the file does not have.""",
 )

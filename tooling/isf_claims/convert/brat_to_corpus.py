@@ -159,7 +159,7 @@ def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Doc
                 f"{line[:80]}: no {a if a not in parsed.regions else b}",
                 code="relation-unknown-region",
                 what="span",
-                where="file",
+                place="file",
             )
     return assemble(schema, header, text, parsed, fail)
 

@@ -225,7 +225,7 @@ def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Par
                     f"{r.get('from_id')!r} -> {r.get('to_id')!r}: no region {unknown[0]!r}",
                     code="relation-unknown-region",
                     what="region",
-                    where="annotation",
+                    place="annotation",
                 )
             labels = r.get("labels")
             if not isinstance(labels, list) or not labels:
