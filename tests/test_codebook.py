@@ -43,8 +43,6 @@ UNTESTED: set[str] = {
     "git-missing",
     "not-a-standoff-release",
     "raw-sha256-mismatch",
-    "record-shape",
-    "record-type",
     "rehydrate-nothing-proven",
     "schema-unreadable",
     "span-not-anchored",

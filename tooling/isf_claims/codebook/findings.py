@@ -27,6 +27,10 @@ class Check:
     template: str  # the message, a str.format template
     expected: str | None  # what was expected, a template (None: the finding has none)
     found: str | None  # what was found, a template
+    # What a run on some files reports of it: findings on those files ("file"), also
+    # findings naming one of their documents from another file ("document"), or every
+    # finding ("always": a removed or renamed raw file is in no run's files).
+    scope: str = "file"
 
     def words(self, params: dict[str, object]) -> dict[str, str | None]:
         """Message, expected and found, filled from ``params``."""
@@ -52,8 +56,11 @@ def _c(
     template: str,
     expected: str | None,
     found: str | None,
+    scope: str = "file",
 ) -> Check:
-    return Check(code, level, severity, title, squash(explanation), fix, template, expected, found)
+    return Check(
+        code, level, severity, title, squash(explanation), fix, template, expected, found, scope
+    )
 
 
 _ALL = [
@@ -453,6 +460,7 @@ _ALL = [
         template="raw/{doc_id}.txt is not as in {where}: raw texts are never edited",
         expected="sha256 {before} ({how})",
         found="sha256 {now}",
+        scope="always",
     ),
     _c(
         "raw-removed",
@@ -465,6 +473,7 @@ _ALL = [
         template="raw/{doc_id}.txt, in {where}, no longer exists",
         expected="raw/{doc_id}.txt (sha256 {before}, {how})",
         found="no such file",
+        scope="always",
     ),
     _c(
         "raw-renamed",
@@ -476,6 +485,7 @@ _ALL = [
         template="raw/{doc_id}.txt, in {where}, is now named {now}",
         expected="raw/{doc_id}.txt",
         found="{now}",
+        scope="always",
     ),
     _c(
         "meta-sha256-mismatch",
@@ -615,6 +625,7 @@ _ALL = [
         template="{ref} {value!r} is not {target}",
         expected="an id in {table}",
         found="{value}",
+        scope="document",
     ),
     _c(
         "entity-label-mismatch",

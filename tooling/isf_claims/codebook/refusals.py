@@ -205,29 +205,9 @@ _r(
     D,
     "stats",
     title="value of the wrong type",
-    template="{what} could not be read: {error}",
+    template="{what} has a value that does not fit the type of its field",
     fix=FINDING,
     explanation="""A file holds a value of another type than its field (see the finding).""",
-)
-_r(
-    "record-shape",
-    D,
-    "build, load",
-    title="record of the wrong shape",
-    template="{note}",
-    fix="remove or rename the field (see `isf-claims checks`)",
-    explanation="""A line is not a JSON object, or has fields the declared schema version does
-    not define.""",
-)
-_r(
-    "record-type",
-    D,
-    "build, load",
-    title="field of the wrong type",
-    template="a field has the wrong type",
-    fix="run `isf-claims validate` for the exact record",
-    explanation="""A line does not fit the types of the declared schema version; validation
-    names the record and field.""",
 )
 _r(
     "symbolic-link",
