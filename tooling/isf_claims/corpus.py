@@ -22,7 +22,8 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from isf_claims import annotations as fmt
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.codebook import ERROR
+from isf_claims.errors import refuse
 from isf_claims.raw import META_FIELDS, read_corpus_file
 from isf_claims.raw_columns import read_metas, read_texts
 from isf_claims.repo import ANNOTATION_SUFFIX, Repo
@@ -34,7 +35,6 @@ from isf_claims.tables import (
     shared_schema,
     table_schema,
 )
-from isf_claims.validation.checks import ERROR
 from isf_claims.validation.fastparse import shared_fast
 from isf_claims.validation.rawfiles import Listing, refusals
 from isf_claims.validation.reader import Inputs, parse_documents
@@ -111,14 +111,13 @@ def load_corpus(
     # read_corpus_file with its own code (not-a-regular-file / symbolic-link), not as unknown
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
-        raise usage_error(
+        raise refuse(
             "unknown-document",
-            "no annotation file for the document(s) asked for",
             path=repo.rel(missing[0]),
             expected="ids of annotated documents: "
             + ", ".join(p.stem for p in repo.annotation_files()[:10]),
             found=", ".join(p.stem for p in missing),
-            fix="check the document id (see annotated/)",
+            what="annotation file",
         )
     files = [
         SourceFile(p, _printable_name(repo.rel(p)), DOCUMENT, p.name[: -len(ANNOTATION_SUFFIX)])
@@ -139,17 +138,17 @@ def load_corpus(
         order = {f.rel: i for i, f in enumerate(files)}
         raise refusal(min(errors, key=lambda e: (order.get(e.file, -1), e.line or 0)))
     for f in files:
-        wrong = f.kind == DOCUMENT and any(t.file == f.rel for t in typed)
-        if wrong or (
-            f.kind != DOCUMENT and f.records is not None and not _types_fit(f, inputs.schema)
-        ):
-            raise IsfError(
-                code="wrong-type",
-                message="a value does not fit the type of its field",
+        if f.kind == DOCUMENT:
+            wrong = any(t.file == f.rel for t in typed)
+        else:
+            wrong = f.records is not None and not _types_fit(f, inputs.schema)
+        if wrong:
+            raise refuse(
+                "wrong-type",
                 path=f.rel,
                 expected=f"types of schema {inputs.schema.version}",
-                found="a value of another type",
-                fix=f"run `isf-claims validate {f.rel}` for the exact records",
+                found="a value of another type (`isf-claims validate` names the record)",
+                what=f.rel,
             )
     schema = inputs.schema
     shared = {

@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from isf_claims.corpus import Corpus, load_corpus
-from isf_claims.errors import IsfError
+from isf_claims.errors import refuse
 from isf_claims.fsutil import make_temp_dir
 from isf_claims.release import card, checksums, croissant, datapackage, evaluation, features, stats
 from isf_claims.release import splits as split_rule
@@ -66,13 +66,11 @@ def check_valid(
 
     report, corpus = validate_and_load(repo, on_corpus)
     if not report.ok or corpus is None:
-        raise IsfError(
-            code="release-invalid-corpus",
-            message="the corpus does not validate; a release is only built from a valid corpus",
+        raise refuse(
+            "release-invalid-corpus",
             path=str(repo.root),
             expected="`isf-claims validate` passes",
             found="\n" + report.render(),
-            fix="fix the findings above, then build again",
         )
     return {"engine": "pandera", "errors": 0, "warnings": len(report.warnings)}, corpus
 
@@ -181,13 +179,11 @@ def release_artefacts(
     :mod:`isf_claims.release.standoff`)."""
     meta = read_dataset_meta(repo.root)
     if not corpus.doc_ids:
-        raise IsfError(
-            code="release-empty-corpus",
-            message="no annotated document: nothing to release",
+        raise refuse(
+            "release-empty-corpus",
             path=repo.rel(repo.annotated_dir),
             expected="at least one annotated/<doc_id>.jsonl",
             found="none",
-            fix="annotate a document first",
         )
     with ThreadPoolExecutor(max_workers=1) as pool:  # statistics beside the data files
         counted = pool.submit(corpus_stats, corpus)
