@@ -8,13 +8,20 @@ and ``isf-claims evaluate`` would on the written release.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+import pyarrow.parquet as pq
+
 from isf_claims.evaluate import Bootstrap, evaluate
+from isf_claims.evaluate.gold import ATTRIBUTES as ATTRS
 from isf_claims.evaluate.gold import from_tables, vocab_of
 from isf_claims.release import splits as split_rule
 from isf_claims.release.tables import ReleaseTables
+from isf_claims.schema import Schema
 
 TITLE = "Evaluation"
 
@@ -42,6 +49,122 @@ def compute(rt: ReleaseTables, version: str, schema_dir: Path) -> dict[str, Any]
             continue  # a corpus without the lexicon (an old git ref): no claims baseline
         preds = baselines.run(task, gold, schema_dir)
         # the baselines' output is well-formed by construction (the tests check it)
+        out[task] = _compact(evaluate(preds, task, gold=gold, bootstrap=boot, check=False))
+    return {"release": version, "baselines": out}
+
+
+def _frames(src: bytes | Path, columns: list[str]) -> Iterator[pl.DataFrame]:
+    """The rows of a Parquet file of the release, a row group at a time."""
+    f = pq.ParquetFile(io.BytesIO(src) if isinstance(src, bytes) else src)
+    for i in range(f.num_row_groups):
+        yield pl.from_arrow(f.read_row_group(i, columns=columns))  # type: ignore[misc]
+
+
+class _Cursor:
+    """The rows of one split's file of a config, document by document (files are sorted by
+    document)."""
+
+    def __init__(self, src: bytes | Path | None, columns: list[str]) -> None:
+        self._groups = _frames(src, columns) if src is not None else iter(())
+        self._held: list[pl.DataFrame] = []
+        self._columns = columns
+
+    def until(self, last: str) -> pl.DataFrame | None:
+        """Every row not taken yet of the documents up to ``last`` (by id)."""
+        while not self._held or self._held[-1]["doc_id"][-1] <= last:
+            group = next(self._groups, None)
+            if group is None:
+                break
+            self._held.append(group)
+        if not self._held:
+            return None
+        rows = pl.concat(self._held)
+        n = int((rows["doc_id"] <= last).sum())  # sorted: a prefix
+        rest = rows.slice(n)
+        self._held = [rest] if rest.height else []
+        return rows.slice(0, n)
+
+
+def compute_files(
+    files: Mapping[str, bytes | Path],
+    layout: Mapping[str, Mapping[str, str]],
+    splits: Mapping[str, str],
+    schema: Schema,
+    version: str,
+    schema_dir: Path,
+    batch_docs: int = 2000,
+) -> dict[str, Any]:
+    """:func:`compute` from the release's data files (bytes, or files written), reading
+    :data:`batch_docs` documents at a time: the gazetteer counts every mention first, then
+    the baselines run on each batch of documents, and the scorer on the gathered
+    predictions and the gold's narrow columns (no text, no token)."""
+    from isf_claims import baselines
+    from isf_claims.baselines.claims_rules import load_lexicon
+    from isf_claims.baselines.claims_rules import predict as claim_rules
+    from isf_claims.baselines.gazetteer import gazetteer, predict_documents
+    from isf_claims.evaluate.gold import Gold, _flat_claims
+
+    vocab = vocab_of(schema)
+    tasks = [
+        t
+        for t in baselines.BASELINES
+        if not (t == "claims" and not (schema_dir / "cue_lexicon.json").is_file())
+    ]
+    lexicon = load_lexicon(schema_dir) if "claims" in tasks else {}
+    paths = {c: dict(layout.get(c, {})) for c in ("documents", "mentions", "claims", "ner")}
+    counts = [
+        frame.group_by("text", "label").agg(pl.len().cast(pl.Int64).alias("n"))
+        for p in paths["mentions"].values()
+        for frame in _frames(files[p], ["text", "label"])
+    ]
+    empty = pl.DataFrame(schema={"text": pl.String, "label": pl.String, "n": pl.Int64})
+    gz = gazetteer(pl.concat([empty, *counts]), vocab["label"])
+    del counts
+    mention_cols = ["doc_id", "id", "label", "start", "end", "text"]
+    ner_cols = ["doc_id", "start", "end", "ner_tags", "tokens", "token_offsets"]
+    found: dict[str, list[pl.DataFrame]] = {"mentions": [], "claims": []}
+    gold_mentions: list[pl.DataFrame] = []
+    docs: list[pl.DataFrame] = []
+    for split in split_rule.SPLITS:
+        ids = [d for d, s in splits.items() if s == split]
+        if not ids:
+            continue
+        columns = {"documents": ["doc_id", "n_codepoints", "text"], "mentions": mention_cols}
+        columns["ner"] = ner_cols
+        cursors = {
+            c: _Cursor(files[paths[c][split]] if split in paths[c] else None, cols)
+            for c, cols in columns.items()
+        }
+        for k in range(0, len(ids), batch_docs):
+            last = ids[min(k + batch_docs, len(ids)) - 1]
+            part = {c: cur.until(last) for c, cur in cursors.items()}
+            d, m, t = part["documents"], part["mentions"], part["ner"]
+            assert d is not None
+            m = m if m is not None else Gold("", None, d, vocab).table("mentions")
+            docs.append(d.select("doc_id", "n_codepoints", split=pl.lit(split)))
+            gold_mentions.append(m.select("doc_id", "id", "label", "start", "end"))
+            if "mentions" in tasks and t is not None:
+                found["mentions"].append(predict_documents(gz, t, m))
+            if "claims" in tasks:
+                found["claims"].append(claim_rules(d, m, lexicon))
+    # the gold in release order (by document, then as in the files)
+    tables = {"mentions": pl.concat(gold_mentions).sort("doc_id", maintain_order=True)}
+    del gold_mentions
+    claims = [
+        _flat_claims(frame)
+        for p in paths["claims"].values()
+        for frame in _frames(files[p], ["doc_id", "id", "content", "cue", "source", *ATTRS])
+    ]
+    if claims:
+        tables["claims"] = pl.concat(claims).sort("doc_id", maintain_order=True)
+    gold = Gold(version, None, pl.concat(docs), vocab, tables)
+    boot = Bootstrap()
+    out: dict[str, Any] = {}
+    for task in tasks:
+        preds = pl.concat(found[task]) if found[task] else None
+        if preds is None:
+            continue
+        preds = preds.sort("doc_id", maintain_order=True)
         out[task] = _compact(evaluate(preds, task, gold=gold, bootstrap=boot, check=False))
     return {"release": version, "baselines": out}
 
