@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -95,6 +94,7 @@ def stream_release(
     sinks: dict[tuple[str, str], ParquetSink] = {}
     reports: list[ner.NerReport] = []
     state: dict[str, Any] = {}
+    schemas: dict[str, pa.Schema] = {}  # config -> the schema of its rows as written
     shape: Shape = None
     workers = max(1, min(os.cpu_count() or 1, 8))
 
@@ -110,7 +110,9 @@ def stream_release(
 
     def write(config: str, parts: list[tuple[str, pa.Table]]) -> None:
         for split, part in parts:
-            sink(config, split).add(shaped(shape, config, part))
+            table = shaped(shape, config, part)
+            schemas.setdefault(config, table.schema)
+            sink(config, split).add(table)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for n, corpus in enumerate(corpora):
@@ -126,7 +128,6 @@ def stream_release(
                     tally=Tally(corpus.schema),
                     splits={},
                     sources={},
-                    empty={c: rt.tables[c].slice(0, 0) for c in rt.tables},
                 )
             docs, mentions = rt.tables["documents"], rt.tables["mentions"]
             doc_parts = rt.split_of("documents")
@@ -166,13 +167,13 @@ def stream_release(
         raise ValueError("no document")
     write("entities", [(SHARED_SPLIT, state["entities"])])
     write("clusters", [(SHARED_SPLIT, state["clusters"])])
-    return _finish(state, sinks, shape, reports, folder)
+    return _finish(state, sinks, schemas, reports, folder)
 
 
 def _finish(
     state: dict[str, Any],
     sinks: dict[tuple[str, str], ParquetSink],
-    shape: Shape,
+    schemas: dict[str, pa.Schema],
     reports: list[ner.NerReport],
     folder: Path | None,
 ) -> Streamed:
@@ -187,21 +188,19 @@ def _finish(
             if s is None:
                 continue
             data = s.close()
+            if not s.rows:  # a split without rows has no file
+                continue
             path = f"data/{config}/{split}.parquet"
             files[path] = data if data is not None else (folder / path if folder else b"")
             layout.setdefault(config, {})[split] = path
             rows[config][split] = s.rows
-    empty: dict[str, pa.Table] = state["empty"]
-    if "ner" not in empty:
-        empty["ner"] = ner.ner_table(empty["documents"], empty["mentions"], state["schema"])[0]
-    schemas = {c: shaped(shape, c, empty[c]).schema for c in layout}
     sources = sorted(state["sources"].values(), key=_source_key)
     return Streamed(
         schema=state["schema"],
         files=files,
         layout=layout,
         rows=rows,
-        schemas=schemas,
+        schemas={c: schemas[c] for c in layout},
         ner_report=ner.NerReport.merge(reports),
         tally=state["tally"],
         entities=state["entities"],
@@ -213,10 +212,3 @@ def _finish(
 
 def _source_key(d: dict[str, Any]) -> tuple[str, str, str]:
     return (d["outlet"] or "", d["byline"] or "", d["url"] or "")
-
-
-def mention_doc_rows(mentions: pa.Table, docs: pa.Table) -> np.ndarray:
-    """Each mention's row in ``docs`` (``len(docs)``: none)."""
-    return pc.fill_null(
-        pc.index_in(mentions["doc_id"], value_set=docs["doc_id"].combine_chunks()), len(docs)
-    ).to_numpy(zero_copy_only=False)
