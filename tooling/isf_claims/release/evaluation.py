@@ -13,12 +13,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
-from isf_claims.evaluate import Bootstrap, evaluate
+from isf_claims.evaluate import Bootstrap, _intervals, evaluate, mentions
+from isf_claims.evaluate.formats import read_predictions
 from isf_claims.evaluate.gold import ATTRIBUTES as ATTRS
 from isf_claims.evaluate.gold import from_tables, vocab_of
+from isf_claims.evaluate.report import scorer
 from isf_claims.release import splits as split_rule
 from isf_claims.release.tables import ReleaseTables
 from isf_claims.schema import Schema
@@ -85,6 +88,57 @@ class _Cursor:
         return rows.slice(0, n)
 
 
+class _MentionScores:
+    """The ``mentions`` baseline scored a batch of documents at a time: counts per document
+    and per label add up over documents (see :mod:`isf_claims.evaluate.mentions`)."""
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = labels
+        self.docs: list[str] = []
+        self.per_doc: list[np.ndarray] = []
+        self.per_label: np.ndarray | None = None
+        self.without = 0
+
+    def add(self, docs: list[str], gold: pl.DataFrame, found: pl.DataFrame) -> None:
+        frame = read_predictions(found, "mentions").frame
+        counts = mentions.count(gold, frame, docs, self.labels)
+        self.docs += docs
+        self.per_doc.append(counts.per_doc)
+        self.per_label = (
+            counts.per_label if self.per_label is None else self.per_label + counts.per_label
+        )
+        self.without += len(set(docs) - set(frame["doc_id"].unique().to_list()))
+
+    def report(self, gold_docs: pl.DataFrame, version: str, boot: Bootstrap) -> dict[str, Any]:
+        """What :func:`isf_claims.evaluate.evaluate` reports over every document."""
+        order = sorted(range(len(self.docs)), key=self.docs.__getitem__)
+        assert self.per_label is not None
+        counts = mentions.MentionCounts(
+            np.concatenate(self.per_doc)[order], self.per_label, self.labels
+        )
+        names = [f"{s}.{m}" for s in mentions.SCHEMES for m in ("precision", "recall", "f1")]
+        scored = [self.docs[i] for i in order]
+        by_split = gold_docs.group_by("split").len().sort("split")
+        return {
+            "scorer": scorer(),
+            "task": "mentions",
+            "predictions": None,
+            "release": {"version": version, "sha256sums": None, "folder": None},
+            "split": None,
+            "selection": "all gold documents",
+            "documents": {
+                "scored": len(scored),
+                "without_predictions": self.without,
+                "predictions_outside": 0,
+                "by_split": dict(by_split.iter_rows()),
+                "ids": scored,
+            },
+            "figures": mentions.figures(counts),
+            "bootstrap": boot.describe(),
+            "intervals": _intervals(boot, counts.per_doc, mentions.micro_f1, names),
+        }
+
+
 def compute_files(
     files: Mapping[str, bytes | Path],
     layout: Mapping[str, Mapping[str, str]],
@@ -95,9 +149,9 @@ def compute_files(
     batch_docs: int = 2000,
 ) -> dict[str, Any]:
     """:func:`compute` from the release's data files (bytes, or files written), reading
-    :data:`batch_docs` documents at a time: the gazetteer counts every mention first, then
-    the baselines run on each batch of documents, and the scorer on the gathered
-    predictions and the gold's narrow columns (no text, no token)."""
+    ``batch_docs`` documents at a time: the gazetteer counts every mention first; then, per
+    batch of documents, the baselines predict and the mentions are scored; the claims are
+    scored at the end from the gathered predictions and the gold's narrow columns."""
     from isf_claims import baselines
     from isf_claims.baselines.claims_rules import load_lexicon
     from isf_claims.baselines.claims_rules import predict as claim_rules
@@ -120,17 +174,18 @@ def compute_files(
     empty = pl.DataFrame(schema={"text": pl.String, "label": pl.String, "n": pl.Int64})
     gz = gazetteer(pl.concat([empty, *counts]), vocab["label"])
     del counts
-    mention_cols = ["doc_id", "id", "label", "start", "end", "text"]
-    ner_cols = ["doc_id", "start", "end", "ner_tags", "tokens", "token_offsets"]
-    found: dict[str, list[pl.DataFrame]] = {"mentions": [], "claims": []}
-    gold_mentions: list[pl.DataFrame] = []
+    columns = {
+        "documents": ["doc_id", "n_codepoints", "text"],
+        "mentions": ["doc_id", "id", "label", "start", "end", "text"],
+        "ner": ["doc_id", "start", "end", "ner_tags", "tokens", "token_offsets"],
+    }
+    scores = _MentionScores(vocab["label"])
+    claims_found: list[pl.DataFrame] = []
     docs: list[pl.DataFrame] = []
     for split in split_rule.SPLITS:
         ids = [d for d, s in splits.items() if s == split]
         if not ids:
             continue
-        columns = {"documents": ["doc_id", "n_codepoints", "text"], "mentions": mention_cols}
-        columns["ner"] = ner_cols
         cursors = {
             c: _Cursor(files[paths[c][split]] if split in paths[c] else None, cols)
             for c, cols in columns.items()
@@ -142,30 +197,38 @@ def compute_files(
             assert d is not None
             m = m if m is not None else Gold("", None, d, vocab).table("mentions")
             docs.append(d.select("doc_id", "n_codepoints", split=pl.lit(split)))
-            gold_mentions.append(m.select("doc_id", "id", "label", "start", "end"))
-            if "mentions" in tasks and t is not None:
-                found["mentions"].append(predict_documents(gz, t, m))
+            if "mentions" in tasks:
+                found = (
+                    predict_documents(gz, t, m)
+                    if t is not None
+                    else pl.DataFrame(
+                        schema={
+                            "doc_id": pl.String,
+                            "start": pl.Int64,
+                            "end": pl.Int64,
+                            "label": pl.String,
+                        }
+                    )
+                )
+                scores.add(d["doc_id"].to_list(), m, found)
             if "claims" in tasks:
-                found["claims"].append(claim_rules(d, m, lexicon))
-    # the gold in release order (by document, then as in the files)
-    tables = {"mentions": pl.concat(gold_mentions).sort("doc_id", maintain_order=True)}
-    del gold_mentions
-    claims = [
-        _flat_claims(frame)
-        for p in paths["claims"].values()
-        for frame in _frames(files[p], ["doc_id", "id", "content", "cue", "source", *ATTRS])
-    ]
-    if claims:
-        tables["claims"] = pl.concat(claims).sort("doc_id", maintain_order=True)
-    gold = Gold(version, None, pl.concat(docs), vocab, tables)
+                claims_found.append(claim_rules(d, m, lexicon))
+    gold_docs = pl.concat(docs)
     boot = Bootstrap()
     out: dict[str, Any] = {}
-    for task in tasks:
-        preds = pl.concat(found[task]) if found[task] else None
-        if preds is None:
-            continue
-        preds = preds.sort("doc_id", maintain_order=True)
-        out[task] = _compact(evaluate(preds, task, gold=gold, bootstrap=boot, check=False))
+    if "mentions" in tasks:
+        out["mentions"] = _compact(scores.report(gold_docs, version, boot))
+    if "claims" in tasks:
+        claims = [
+            _flat_claims(frame)
+            for p in paths["claims"].values()
+            for frame in _frames(files[p], ["doc_id", "id", "content", "cue", "source", *ATTRS])
+        ]
+        # the gold in release order (by document, then as in the files)
+        tables = {"claims": pl.concat(claims).sort("doc_id", maintain_order=True)} if claims else {}
+        gold = Gold(version, None, gold_docs, vocab, tables)
+        preds = pl.concat(claims_found).sort("doc_id", maintain_order=True)
+        out["claims"] = _compact(evaluate(preds, "claims", gold=gold, bootstrap=boot, check=False))
     return {"release": version, "baselines": out}
 
 

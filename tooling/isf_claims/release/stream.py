@@ -163,6 +163,7 @@ def stream_release(
             if on_tables is not None:
                 on_tables(rt)
             del rt, docs, mentions, doc_parts, pieces, ner_parts, written, corpus
+            pa.default_memory_pool().release_unused()  # the batch's memory back to the system
     if not state:
         raise ValueError("no document")
     write("entities", [(SHARED_SPLIT, state["entities"])])
