@@ -178,7 +178,7 @@ def shared_fast(f: SourceFile, data: bytes, schema: Schema, findings: list[Findi
             table[field.name].null_count or pc.list_flatten(table[field.name]).null_count
         ):
             return False  # a missing list or a null member: no column the contract sees
-    f.ok, f.records, f.data = True, None, data
+    f.ok, f.records, f.data, f.table = True, None, data, table
     return True
 
 
