@@ -30,13 +30,18 @@ BIN = Path(sys.executable).parent
 CLI = str(BIN / "isf-claims")
 
 
+CPU: dict[str, list[float]] = {}  # command -> CPU seconds (user + system) of each run
+
+
 def run(cmd: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB) and exit code of one process."""
+    """Wall seconds, peak RSS (MB) and exit code of one process (its CPU seconds go to
+    ``CPU``: on a loaded machine they vary less than wall time)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    CPU.setdefault(" ".join(cmd), []).append(round(usage.ru_utime + usage.ru_stime, 2))
     return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
@@ -49,6 +54,7 @@ def summary(name: str, cmd: list[str], runs: list[tuple[float, float, int]]) -> 
         "wall_s": round(statistics.median(w for w, _, _ in runs), 2),
         "walls_s": [round(w, 2) for w, _, _ in runs],
         "rss_mb": round(max(r for _, r, _ in runs)),
+        "cpu_s": CPU.get(" ".join(cmd), [])[-len(runs) :],
         "exit": codes,
     }
     print(
