@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from isf_claims import annotations as fmt
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import usage_error
 from isf_claims.raw import META_FIELDS, read_corpus_file
 from isf_claims.raw_columns import read_metas, read_texts
 from isf_claims.repo import ANNOTATION_SUFFIX, Repo
@@ -35,9 +35,9 @@ from isf_claims.tables import (
     table_schema,
 )
 from isf_claims.validation.checks import ERROR
-from isf_claims.validation.fastparse import fast_parse, shared_fast
+from isf_claims.validation.fastparse import shared_fast
 from isf_claims.validation.rawfiles import Listing, refusals
-from isf_claims.validation.reader import Inputs
+from isf_claims.validation.reader import Inputs, Records, parse_documents
 from isf_claims.validation.structure import (
     CLUSTERS,
     DOCUMENT,
@@ -47,6 +47,7 @@ from isf_claims.validation.structure import (
     read_lines,
     refusal,
 )
+from isf_claims.validation.typed import typed_table
 
 LAYER_TABLES = {v: k for k, v in TABLE_LAYERS.items()}
 
@@ -132,79 +133,75 @@ def load_corpus(
         f.repair = repair
         if not stat.S_ISREG(os.lstat(f.path).st_mode):
             read_corpus_file(repo, f.path)  # refuses it: symbolic-link / not-a-regular-file
-    inputs = _read(repo, files)
+    read = _read(repo, files)
+    inputs = read.inputs
     errors = [f for f in inputs.findings if f.severity == ERROR]
     if errors:
         order = {f.rel: i for i, f in enumerate(files)}
         raise refusal(min(errors, key=lambda e: (order.get(e.file, -1), e.line or 0)))
+    shared: dict[str, pa.Table] = {}
+    typed = list(read.typed)
     for f in files:
-        if f.records is not None and not _types_fit(f, inputs.schema):
-            raise IsfError(
-                code="wrong-type",
-                message="a value does not fit the type of its field",
-                path=f.rel,
-                expected=f"types of schema {inputs.schema.version}",
-                found="a value of another type",
-                fix=f"run `isf-claims validate {f.rel}` for the exact records",
+        if f.kind != DOCUMENT:
+            layer = "entity" if f.kind == ENTITIES else "cluster"
+            shared[layer], found = (
+                (f.table, []) if f.table is not None else typed_table(inputs.schema, layer, f)
             )
-    parsed = inputs.parsed
-    schema = inputs.schema
-    none = np.zeros(0, np.int32)
-    shared = {
-        "entity" if f.kind == ENTITIES else "cluster": f.data if f.data is not None else f.read()
-        for f in files
-        if f.kind != DOCUMENT
-    }
+            typed += found
+    if typed:  # values of another type (typed as null): the model would be wrong
+        order = {f.rel: i for i, f in enumerate(files)}
+        raise refusal(min(typed, key=lambda e: (order.get(e.file, -1), e.line or 0)))
     return corpus_from_records(
         repo,
-        schema,
-        parsed.table if parsed is not None else record_schema(schema).empty_table(),
-        parsed.file_idx if parsed is not None else none,
-        parsed.lines if parsed is not None else none,
+        inputs.schema,
+        read.records,
+        read.file_idx,
+        read.lines,
         [f.rel for f in files],
         shared=shared,
     )
 
 
-def _types_fit(f: SourceFile, schema: Schema) -> bool:
-    """Whether a file the reader read line by line (its typed parse failed) has every
-    value of its field's type: never for a document file (its typed parse failed on one),
-    and for a shared file when its records type (a missing member list is not a type
-    error)."""
-    if f.kind == DOCUMENT:
-        return False
-    try:
-        _shared_records(f.read(), schema, "entity" if f.kind == ENTITIES else "cluster")
-    except pa.ArrowInvalid:
-        return False
-    return True
-
-
-def _read(repo: Repo, files: list[SourceFile]) -> Inputs:
-    """Level 1 on ``files`` by validation's reader (typed records of the document files that
-    pass its fast path in ``parsed``), with the schema version most files declare (the
-    first file's when they agree: files that declare another one are reported)."""
+def _read(repo: Repo, files: list[SourceFile]) -> Records:
+    """Level 1 of ``files`` by validation's reader, and the typed records of the document
+    files that pass it (read again with the schema version most files declare when that is
+    not the first file's)."""
     kept = known_versions(repo.schema_dir)
     version = latest_version(repo.schema_dir)
     head = next((f for f in files if f.kind == DOCUMENT), None)
     if head is not None and kept:
         declared = (read_header(head.path) or {}).get("schema_version")
         version = declared if declared in kept else kept[-1]
+    index = {id(f): i for i, f in enumerate(files)}
     while True:
         for f in files:
             f.ok, f.records, f.data, f.table = True, None, None, None
         schema = load_schema(repo.schema_dir, version)
-        inputs = Inputs(repo, schema, False, set(), files, {f.doc_id for f in files if f.doc_id})
+        ids = {f.doc_id for f in files if f.doc_id}
+        inputs = Inputs(repo, schema, False, ids, files, ids, kept=kept)
         for f in files:
             if f.kind != DOCUMENT:
                 data = f.read()
                 if not shared_fast(f, data, schema, inputs.findings):
                     read_lines(f, data, schema, kept, inputs.findings)
-        inputs.parsed, counts = fast_parse(inputs, kept)
-        winner = max(counts, key=lambda v: (counts[v], kept.index(v))) if counts else version
-        if winner == version:
-            return inputs
-        version = winner
+        tables, file_idx, lines, typed = [], [], [], []
+        for batch in parse_documents(inputs, raw=False):
+            where = np.array([index[id(f)] for f in batch.files], dtype=np.int32)
+            tables.append(batch.records)
+            file_idx.append(where[batch.file_idx] if len(where) else batch.file_idx)
+            lines.append(batch.lines)
+            typed += batch.typed
+        if inputs.winner == version:
+            break
+        version = inputs.winner
+    none = np.zeros(0, np.int32)
+    return Records(
+        inputs,
+        pa.concat_tables(tables) if tables else record_schema(schema).empty_table(),
+        np.concatenate(file_idx) if file_idx else none,
+        np.concatenate(lines) if lines else none,
+        typed,
+    )
 
 
 def _printable_name(name: str) -> str:
@@ -223,7 +220,7 @@ def corpus_from_records(
     *,
     texts: pa.Table | None = None,
     metadata: bool | Mapping[str, dict[str, Any]] = True,
-    shared: Mapping[str, bytes] | None = None,
+    shared: Mapping[str, pa.Table | bytes] | None = None,
 ) -> Corpus:
     """Typed tables from records already parsed by validation's reader.
 
@@ -233,9 +230,9 @@ def corpus_from_records(
     read already, null where a raw file is missing or not UTF-8) replaces reading raw/;
     ``metadata=False``
     leaves the metadata columns null instead of reading raw/*.meta.json, and a mapping
-    (doc_id -> metadata already read) replaces reading them. ``shared`` holds the bytes of
-    entities.jsonl and clusters.jsonl (``"entity"`` / ``"cluster"`` -> bytes that passed the
-    reader's level 1; a missing one: no such file).
+    (doc_id -> metadata already read) replaces reading them. ``shared`` holds the records of
+    entities.jsonl and clusters.jsonl (``"entity"`` / ``"cluster"`` -> the reader's typed
+    records, or bytes that passed its level 1; a missing one: no such file).
     """
     rel_paths = pa.array(rel_paths_list, pa.string())
     layer_col = records["layer"]
@@ -268,8 +265,8 @@ def corpus_from_records(
     corpus.tables["documents"] = _documents(repo, schema, header_rows, provenance, texts, metadata)
     for layer in ("entity", "cluster"):
         path = repo.entities_path if layer == "entity" else repo.clusters_path
-        data = (shared or {}).get(layer, b"")
-        recs = _shared_records(data, schema, layer)
+        given = (shared or {}).get(layer, b"")
+        recs = given if isinstance(given, pa.Table) else _shared_records(given, schema, layer)
         rec_lines = np.arange(1, recs.num_rows + 1, dtype=np.int32)
         name = LAYER_TABLES[layer]
         cols = [

@@ -14,16 +14,18 @@ import importlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isf_claims.repo import Repo
-from isf_claims.validation.reader import Inputs, read_inputs
+from isf_claims.validation.reader import Inputs, open_inputs, parse_documents
 from isf_claims.validation.report import Finding
 
 if TYPE_CHECKING:
     from isf_claims.validation.backends.frictionless.state import RowCheck, State
 
-__all__ = ["NAME", "check", "run"]
+__all__ = ["NAME", "check", "read", "run"]
+
+Record = dict[str, Any]
 
 NAME = "frictionless"
 NO_LIMIT = 10**12
@@ -37,10 +39,34 @@ def run(repo: Repo, paths: Sequence[Path | str] = ()) -> tuple[Inputs, list[Find
     if not paths:  # a few files: nothing to overlap the import with
         loading = threading.Thread(target=importlib.import_module, args=(_LEVELS,), daemon=True)
         loading.start()
-    inputs = read_inputs(repo, paths)
+    inputs, records = read(repo, paths)
     if loading is not None:
         loading.join()
-    return inputs, check(inputs)
+    return inputs, check(inputs, records)
+
+
+def read(repo: Repo, paths: Sequence[Path | str] = ()) -> tuple[Inputs, list[list[Record]]]:
+    """Level 1 by the reader, and the records of every file that passed it, by file: as
+    written for files read line by line, as typed by the fast path for the others (a typed
+    parse takes no value of another JSON type, so they are as written too)."""
+    version = None
+    while True:
+        inputs = open_inputs(repo, paths, version)
+        index = {id(f): i for i, f in enumerate(inputs.files)}
+        records: list[list[Record]] = [[] for _ in inputs.files]
+        for batch in parse_documents(inputs, raw=True, keep_records=True):
+            where = [index[id(f)] for f in batch.files]
+            for i, rec in zip(batch.file_idx.tolist(), batch.records.to_pylist(), strict=True):
+                records[where[i]].append(rec)
+        if inputs.winner == inputs.schema.version:
+            break
+        version = inputs.winner
+    for i, f in enumerate(inputs.files):
+        if f.records is not None:
+            records[i] = f.records
+        elif f.table is not None:
+            records[i] = f.table.to_pylist()
+    return inputs, records
 
 
 def _checks(state: State, table: str) -> list[RowCheck]:
@@ -57,8 +83,9 @@ def _checks(state: State, table: str) -> list[RowCheck]:
     return out
 
 
-def check(inputs: Inputs) -> list[Finding]:
-    """Levels 2-5 over what the reader loaded, table by table."""
+def check(inputs: Inputs, records: list[list[Record]]) -> list[Finding]:
+    """Levels 2-5 over what the reader loaded (``records``: see :func:`read`), table by
+    table."""
     from frictionless import Checklist
 
     from isf_claims.validation.backends.frictionless import anchoring, contract, references
@@ -68,7 +95,7 @@ def check(inputs: Inputs) -> list[Finding]:
     from isf_claims.validation.contract import TABLES
     from isf_claims.validation.policy import dirty_units
 
-    rows = build_rows(inputs)
+    rows = build_rows(inputs, records)
     state = State(inputs, rows)
     package = contract.package(inputs, rows)
     findings: list[Finding] = []
