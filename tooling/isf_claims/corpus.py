@@ -9,8 +9,6 @@ same records back in the canonical format, byte for byte.
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +21,8 @@ import pyarrow.json as pj
 
 from isf_claims import annotations as fmt
 from isf_claims.errors import usage_error
-from isf_claims.raw import META_FIELDS, read_corpus_file
+from isf_claims.fsutil import scan
+from isf_claims.raw import META_FIELDS
 from isf_claims.raw_columns import read_metas, read_texts
 from isf_claims.repo import ANNOTATION_SUFFIX, Repo
 from isf_claims.schema import DOCUMENT_LAYERS, Schema, known_versions, latest_version, load_schema
@@ -102,37 +101,9 @@ def load_corpus(
     left to validation. With ``repair``, files are read with a byte-order mark and CR line
     endings repaired (what ``fmt`` rewrites).
     """
-    paths = (
-        [repo.annotation_path(d) for d in doc_ids]
-        if doc_ids is not None
-        else repo.annotation_files()
-    )
-    # lexists: a folder, special file or link under a corpus name is refused by
-    # read_corpus_file with its own code (not-a-regular-file / symbolic-link), not as unknown
-    missing = [p for p in paths if not os.path.lexists(p)]
-    if missing:
-        raise usage_error(
-            "unknown-document",
-            "no annotation file for the document(s) asked for",
-            path=repo.rel(missing[0]),
-            expected="ids of annotated documents: "
-            + ", ".join(p.stem for p in repo.annotation_files()[:10]),
-            found=", ".join(p.stem for p in missing),
-            fix="check the document id (see annotated/)",
-        )
-    files = [
-        SourceFile(p, _printable_name(repo.rel(p)), DOCUMENT, p.name[: -len(ANNOTATION_SUFFIX)])
-        for p in paths
-    ]
-    for kind, path in ((ENTITIES, repo.entities_path), (CLUSTERS, repo.clusters_path)):
-        if os.path.lexists(path):
-            files.append(SourceFile(path, repo.rel(path), kind, None))
+    files = _files(repo, doc_ids)
     for f in files:
-        if f.rel != repo.rel(f.path):  # a name that is not UTF-8: never read
-            raise refusal(refusals(repo, Listing({}, {}, [f.rel]))[0])
         f.repair = repair
-        if not stat.S_ISREG(os.lstat(f.path).st_mode):
-            read_corpus_file(repo, f.path)  # refuses it: symbolic-link / not-a-regular-file
     read = _read(repo, files)
     inputs = read.inputs
     errors = [f for f in inputs.findings if f.severity == ERROR]
@@ -160,6 +131,54 @@ def load_corpus(
         [f.rel for f in files],
         shared=shared,
     )
+
+
+def _files(repo: Repo, doc_ids: Iterable[str] | None) -> list[SourceFile]:
+    """The annotation files of ``doc_ids`` (default: every document file) and the shared
+    files there are, from one scan of the folder; a name that is not UTF-8, a link or
+    anything but a regular file is refused as validation reports it."""
+    entries = scan(repo.annotated_dir, (ANNOTATION_SUFFIX,))
+    shared = (repo.entities_path.name, repo.clusters_path.name)
+    names = (
+        [f"{d}{ANNOTATION_SUFFIX}" for d in doc_ids]
+        if doc_ids is not None
+        else sorted(n for n in entries if n not in shared)
+    )
+    missing = [n for n in names if n not in entries]
+    if missing:
+        raise usage_error(
+            "unknown-document",
+            "no annotation file for the document(s) asked for",
+            path=repo.rel(repo.annotated_dir / missing[0]),
+            expected="ids of annotated documents: "
+            + ", ".join(p.stem for p in repo.annotation_files()[:10]),
+            found=", ".join(n[: -len(ANNOTATION_SUFFIX)] for n in missing),
+            fix="check the document id (see annotated/)",
+        )
+    names += [n for n in shared if n in entries]
+    where = repo.rel(repo.annotated_dir)
+    listing = Listing({}, {})
+    for n in names:
+        try:
+            n.encode("utf-8")
+        except UnicodeEncodeError:
+            listing.bad_names.append(f"{where}/{_printable_name(n)}")
+        else:
+            listing.annotated[n] = entries[n]
+    refused = refusals(repo, listing)
+    if refused:
+        raise refusal(refused[0])
+    kinds = {repo.entities_path.name: ENTITIES, repo.clusters_path.name: CLUSTERS}
+    folder = repo.annotated_dir
+    return [
+        SourceFile(
+            folder / n,
+            f"{where}/{n}",
+            kinds.get(n, DOCUMENT),
+            None if n in kinds else n[: -len(ANNOTATION_SUFFIX)],
+        )
+        for n in names
+    ]
 
 
 def _read(repo: Repo, files: list[SourceFile]) -> Records:
