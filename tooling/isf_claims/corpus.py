@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from isf_claims import annotations as fmt
-from isf_claims.errors import usage_error
+from isf_claims.codebook import ERROR
+from isf_claims.errors import refuse
 from isf_claims.fsutil import scan
 from isf_claims.raw import META_FIELDS
 from isf_claims.raw_columns import read_metas, read_texts
@@ -33,7 +34,6 @@ from isf_claims.tables import (
     shared_schema,
     table_schema,
 )
-from isf_claims.validation.checks import ERROR
 from isf_claims.validation.fastparse import shared_fast
 from isf_claims.validation.rawfiles import Listing, refusals
 from isf_claims.validation.reader import Inputs, Records, parse_documents
@@ -146,14 +146,13 @@ def _files(repo: Repo, doc_ids: Iterable[str] | None) -> list[SourceFile]:
     )
     missing = [n for n in names if n not in entries]
     if missing:
-        raise usage_error(
+        raise refuse(
             "unknown-document",
-            "no annotation file for the document(s) asked for",
             path=repo.rel(repo.annotated_dir / missing[0]),
             expected="ids of annotated documents: "
             + ", ".join(p.stem for p in repo.annotation_files()[:10]),
             found=", ".join(n[: -len(ANNOTATION_SUFFIX)] for n in missing),
-            fix="check the document id (see annotated/)",
+            what="annotation file",
         )
     names += [n for n in shared if n in entries]
     where = repo.rel(repo.annotated_dir)
