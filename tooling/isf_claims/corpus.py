@@ -64,14 +64,16 @@ class Corpus:
 
     @property
     def doc_ids(self) -> list[str]:
-        return self.tables["documents"]["doc_id"].to_pylist()
+        ids: list[str] = self.tables["documents"]["doc_id"].to_pylist()
+        return ids
 
     def text(self, doc_id: str) -> str:
         docs = self.tables["documents"]
         idx = pc.index(docs["doc_id"], doc_id).as_py()
         if idx < 0:
             raise KeyError(doc_id)
-        return docs["text"][idx].as_py()
+        text: str = docs["text"][idx].as_py()
+        return text
 
 
 def _flatten(records: pa.Table, schema: Schema, table: str) -> list[pa.Array]:

@@ -21,7 +21,9 @@ from isf_claims.validation.reader import Inputs, open_inputs, parse_documents
 from isf_claims.validation.report import Finding
 
 if TYPE_CHECKING:
-    from isf_claims.validation.backends.frictionless.state import RowCheck, State
+    from frictionless import Check
+
+    from isf_claims.validation.backends.frictionless.state import State
 
 __all__ = ["NAME", "check", "read", "run"]
 
@@ -69,12 +71,12 @@ def read(repo: Repo, paths: Sequence[Path | str] = ()) -> tuple[Inputs, list[lis
     return inputs, records
 
 
-def _checks(state: State, table: str) -> list[RowCheck]:
+def _checks(state: State, table: str) -> list[Check]:
     """The custom checks of one table, in the order they run on each row."""
     from isf_claims.validation.backends.frictionless import anchoring, contract, references
     from isf_claims.validation.backends.frictionless.state import RowCheck
 
-    out = [RowCheck(on_row=lambda row: contract.row_rules(state, table, row))]
+    out: list[Check] = [RowCheck(on_row=lambda row: contract.row_rules(state, table, row))]
     if table in anchoring.TABLES:
         level3 = anchoring.Anchoring(state, table)
         out.append(RowCheck(on_row=level3.row, on_end=level3.end))
