@@ -126,7 +126,10 @@ def read_errors(state: State, table: str, report: Any) -> list[Finding]:
                     )
                 )
             elif kind == "constraint-error":
-                constraint = _CONSTRAINT.search(err.note).group(1)
+                match = _CONSTRAINT.search(err.note)
+                if match is None:
+                    raise RuntimeError(f"frictionless reported an unknown constraint: {err.note}")
+                constraint = match.group(1)
                 out.append(
                     _finding(
                         state,
