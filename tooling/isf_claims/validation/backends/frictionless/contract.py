@@ -108,6 +108,7 @@ def read_errors(state: State, table: str, report: Any) -> list[Finding]:
     descriptor = table_schema(state.schema, table)
     pk = descriptor.get("primaryKey") or []
     consts = {f["name"]: f.get("constraints", {}) for f in descriptor["fields"]}
+    types = {f["name"]: f["type"] for f in descriptor["fields"]}
     out: list[Finding] = []
     for task in report.tasks:
         for err in task.errors:
@@ -124,7 +125,11 @@ def read_errors(state: State, table: str, report: Any) -> list[Finding]:
                         err.row_number,
                         "wrong-type",
                         err.field_name,
-                        **wording.wrong_type(err.field_name, err.field_type, err.cell),
+                        **wording.wrong_type(
+                            err.field_name,
+                            types[err.field_name],
+                            rows.cells[err.row_number - 2][idx[err.field_name]],
+                        ),
                     )
                 )
             elif kind == "constraint-error":
