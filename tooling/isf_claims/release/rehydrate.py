@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,8 +33,7 @@ from isf_claims.release import checksums
 from isf_claims.release.build import (
     REPORT_FILE,
     SECOND_SET,
-    Artefacts,
-    check_valid,
+    check_valid_and_load,
     finish,
     release_artefacts,
     write_folder,
@@ -294,18 +293,9 @@ def _kept_clusters(clusters: pa.Table, kept: set[str]) -> pa.Table:
 
 
 def _build(repo: Repo) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """The release files of ``repo``, exactly as ``build_release`` makes them (validation
-    and the artefacts overlapped the same way), in memory."""
-    pool = ThreadPoolExecutor(max_workers=1)
-    started: list[Future[Artefacts]] = []
-    try:
-        validation, corpus = check_valid(
-            repo, lambda c: started.append(pool.submit(release_artefacts, repo, c))
-        )
-        artefacts = started[0].result() if started else release_artefacts(repo, corpus)
-    finally:
-        pool.shutdown(wait=True)
-    return finish(artefacts, validation)
+    """The release files of ``repo``, exactly as ``build_release`` makes them, in memory."""
+    validation, corpus = check_valid_and_load(repo)
+    return finish(release_artefacts(repo, corpus), validation)
 
 
 def _label_partial(

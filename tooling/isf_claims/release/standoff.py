@@ -29,7 +29,7 @@ from isf_claims.release.build import (
     REPORT_FILE,
     SECOND_SET,
     BuildResult,
-    check_valid,
+    check_valid_and_load,
     finish,
     release_artefacts,
     release_name,
@@ -340,7 +340,7 @@ def standoff_files(
 
 def build_standoff(repo: Repo, out: Path = DEFAULT_OUT) -> BuildResult:
     """Validate, then write ``out/<name>-<version>-standoff/``."""
-    validation, corpus = check_valid(repo)
+    validation, corpus = check_valid_and_load(repo)
     meta, files, report = standoff_files(repo, corpus, validation)
     out = out if out.is_absolute() else Path.cwd() / out
     folder = out / standoff_name(meta)
