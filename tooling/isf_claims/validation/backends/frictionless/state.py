@@ -53,9 +53,10 @@ class RowCheck(Check):
             yield SemanticError(note=json.dumps(payload), cells=[], row_number=row_number)
 
 
-def payload(code: str, field: str | None, message: str, **kw: Any) -> Payload:
-    """A finding as a check yields it (the row's origin is added when it is read back)."""
-    return {"code": code, "field": field, "message": message, **kw}
+def payload(code: str, field: str | None, words: dict[str, Any]) -> Payload:
+    """A finding as a check yields it, worded by the code book (``words``: message, expected,
+    found); the row's origin is added when it is read back."""
+    return {"code": code, "field": field, **words}
 
 
 @dataclass

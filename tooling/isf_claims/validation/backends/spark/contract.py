@@ -119,8 +119,6 @@ def table_contract(schema: Schema, frames: Frames) -> list[Finding]:
 
 
 def _table(schema: Schema, frames: Frames, table: str) -> list[Finding]:
-    from isf_claims.validation.backends.pandera.contract import _describe
-
     out: list[Finding] = []
     descriptor = table_schema(schema, table)
     frame = frames.tables[table]
@@ -145,13 +143,7 @@ def _table(schema: Schema, frames: Frames, table: str) -> list[Finding]:
         code = CONSTRAINT_CODES[kind]
 
         def describe(r: dict[str, Any], code: str = code, column: Any = column) -> dict[str, Any]:
-            value = None if code == "missing-value" else r[column]
-            message, expected = _describe(code, column, consts[column], value)
-            return {
-                "message": message,
-                "expected": expected,
-                "found": "null" if code == "missing-value" else str(value),
-            }
+            return wording.constraint(code, column, consts[column], r[column])
 
         out += emit(schema, table, rows, code, describe, column)
     return out
