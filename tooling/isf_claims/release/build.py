@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from isf_claims.corpus import Corpus, load_corpus
-from isf_claims.errors import IsfError
+from isf_claims.errors import IsfError, refuse
 from isf_claims.fsutil import make_temp_dir
 from isf_claims.release import card, checksums, croissant, datapackage, evaluation, features, stats
 from isf_claims.release import splits as split_rule
@@ -66,13 +66,11 @@ def check_valid(repo: Repo) -> dict[str, Any]:
 
     report = validate(repo)
     if not report.ok:
-        raise IsfError(
-            code="release-invalid-corpus",
-            message="the corpus does not validate; a release is only built from a valid corpus",
+        raise refuse(
+            "release-invalid-corpus",
             path=str(repo.root),
             expected="`isf-claims validate` passes",
             found="\n" + report.render(),
-            fix="fix the findings above, then build again",
         )
     return {"engine": "pandera", "errors": 0, "warnings": len(report.warnings)}
 
@@ -185,13 +183,11 @@ class Artefacts:
 
 
 def _empty(repo: Repo) -> IsfError:
-    return IsfError(
-        code="release-empty-corpus",
-        message="no annotated document: nothing to release",
+    return refuse(
+        "release-empty-corpus",
         path=repo.rel(repo.annotated_dir),
         expected="at least one annotated/<doc_id>.jsonl",
         found="none",
-        fix="annotate a document first",
     )
 
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from isf_claims.corpus import Corpus
-from isf_claims.errors import IsfError
+from isf_claims.errors import refuse
 from isf_claims.release import checksums
 from isf_claims.release.build import (
     DATACARD,
@@ -289,14 +289,11 @@ def _check_clean(files: dict[str, bytes], passages: ArticlePassages) -> None:
         text = files[rel].decode("utf-8")
         runs = passages.passages(text)
         if runs:
-            raise IsfError(
-                code="standoff-quotes-article",
-                message="a file of the standoff release would quote an article's text",
+            raise refuse(
+                "standoff-quotes-article",
                 path=rel,
                 expected=f"no run of {WORDS} consecutive words of an article",
                 found="; ".join(repr(r) for r in runs[:3]),
-                fix="paraphrase the passage where it comes from (DATACARD.md, dataset.json "
-                "or the schema), then build again",
             )
 
 
