@@ -145,6 +145,8 @@ class ParquetSink:
             else:
                 self._writer = pq.ParquetWriter(str(self.path), self.schema, **WRITER)
         self._writer.write_table(group, row_group_size=ROW_GROUP_SIZE)
+        del group
+        pa.default_memory_pool().release_unused()
 
     def close(self) -> bytes | None:
         """Write what is held and close the file: its bytes when kept in memory (``b""``:

@@ -33,7 +33,7 @@ from isf_claims.release.tables import CONFIGS, PER_DOCUMENT, SHARED_SPLIT, relea
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
 
-BATCH_DOCS = 2000  # documents per batch: memory is about 0.25 MB per document of a batch
+BATCH_DOCS = 1000  # documents per batch (two in memory: one used, the next one read)
 PIECES = 4  # ner pieces per split of a batch (threads)
 
 
