@@ -202,7 +202,7 @@ def plan(
     from isf_claims import annotations as fmt
     from isf_claims.schema import load_schema
 
-    stored = {}
+    stored: dict[str, str] = {}
     for other in repo.raw_doc_ids():
         digest = read_meta(repo, other).get("sha256")
         if isinstance(digest, str):

@@ -119,7 +119,7 @@ def _layers(path: Path, version: str) -> dict[str, Layer]:
 @cache
 def _read(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise usage_error(
             "schema-unreadable",
@@ -127,6 +127,7 @@ def _read(path: Path) -> dict[str, Any]:
             path=str(path),
             fix="restore schema/<version>/schema.json from git",
         ) from exc
+    return data
 
 
 def _version_key(v: str) -> tuple[int, ...]:

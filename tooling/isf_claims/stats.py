@@ -14,6 +14,7 @@ import polars as pl
 
 from isf_claims.corpus import Corpus, load_corpus
 from isf_claims.errors import usage_error
+from isf_claims.frames import frame_of
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
 
@@ -67,17 +68,17 @@ def _vocab_frame(schema: Schema, vocabulary: str, column: str) -> pl.DataFrame:
 
 def counted_corpus(corpus: Corpus) -> Counted:
     """:class:`Counted` from a loaded corpus's Arrow tables (only the columns counted)."""
-    docs = pl.from_arrow(  # only the columns used: the texts stay in Arrow
+    docs = frame_of(  # only the columns used: the texts stay in Arrow
         corpus["documents"].select(["doc_id", "outlet", "published", "status", "n_codepoints"])
     )
     for column, table in COUNTED.items():
         counts = (
-            pl.from_arrow(corpus[table].select(["doc_id"]))
+            frame_of(corpus[table].select(["doc_id"]))
             .group_by("doc_id")
             .agg(pl.len().alias(column))
         )
         docs = docs.join(counts, on="doc_id", how="left", maintain_order="left")
-    mentions = pl.from_arrow(corpus["mentions"].select(["doc_id", "label", "entity"]))
+    mentions = frame_of(corpus["mentions"].select(["doc_id", "label", "entity"]))
     linked = (
         mentions.filter(pl.col("entity").is_not_null())
         .group_by("doc_id")
@@ -85,7 +86,7 @@ def counted_corpus(corpus: Corpus) -> Counted:
     )
     docs = docs.join(linked, on="doc_id", how="left", maintain_order="left")
     names = [name for name, _ in claim_vocab_fields(corpus.schema)]
-    claims = pl.from_arrow(corpus["claims"].select(["doc_id", *names]))
+    claims = frame_of(corpus["claims"].select(["doc_id", *names]))
     attributes = pl.concat(
         [
             claims.group_by("doc_id", pl.col(name).alias("value"))
@@ -98,7 +99,7 @@ def counted_corpus(corpus: Corpus) -> Counted:
         documents=docs,
         labels=mentions.group_by("doc_id", "label").agg(pl.len().alias("n")),
         attributes=attributes,
-        members=pl.from_arrow(corpus["cluster_members"].select(["cluster_id", "doc_id"])),
+        members=frame_of(corpus["cluster_members"].select(["cluster_id", "doc_id"])),
         entities=corpus["entities"].num_rows,
     )
 

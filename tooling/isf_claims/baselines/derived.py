@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from isf_claims.frames import frame_of
 from isf_claims.release.ner import ner_table
 
 
@@ -44,7 +45,7 @@ def ner_predictions(
         ids.to_arrow(),
         _Labels(labels),  # type: ignore[arg-type]
     )
-    return pl.from_arrow(table.select(["doc_id", "start", "ner_tags"]))  # type: ignore[return-value]
+    return frame_of(table.select(["doc_id", "start", "ner_tags"]))
 
 
 def cluster_predictions(claims: pl.DataFrame) -> pl.DataFrame:

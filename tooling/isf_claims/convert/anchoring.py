@@ -13,6 +13,7 @@ import polars as pl
 from isf_claims.convert.model import REFERENCES, TOP, shapes
 from isf_claims.corpus import LAYER_TABLES, Corpus
 from isf_claims.errors import IsfError
+from isf_claims.frames import frame_of
 
 
 def span_frame(corpus: Corpus) -> pl.DataFrame:
@@ -20,7 +21,7 @@ def span_frame(corpus: Corpus) -> pl.DataFrame:
     text, _file, _line (nulls for absent optional spans are dropped)."""
     frames = []
     for layer, shp in shapes(corpus.schema).items():
-        table = pl.from_arrow(corpus[LAYER_TABLES[layer]])
+        table = frame_of(corpus[LAYER_TABLES[layer]])
         for role in shp.roles:
             pre = "" if role == TOP else f"{role}_"
             frames.append(
@@ -54,7 +55,7 @@ def _fail(code: str, message: str, bad: pl.DataFrame, expected: str, fix: str) -
 
 def check_corpus(corpus: Corpus) -> None:
     """Raise :class:`IsfError` for the first kind of problem found (with its count)."""
-    docs = pl.from_arrow(corpus["documents"]).select(
+    docs = frame_of(corpus["documents"]).select(
         "doc_id", "raw_sha256", "sha256", "text", "_file", "_line"
     )
     bad = docs.filter(pl.col("text").is_null()).with_columns(found=pl.lit("no raw text"))
@@ -98,7 +99,7 @@ def _check_ids_and_values(corpus: Corpus) -> None:
     schema = corpus.schema
     ids: dict[str, pl.DataFrame] = {}
     for layer, shp in shapes(schema).items():
-        table = pl.from_arrow(corpus[LAYER_TABLES[layer]])
+        table = frame_of(corpus[LAYER_TABLES[layer]])
         ids[layer] = table.select("doc_id", "id")
         dup = table.filter(pl.struct("doc_id", "id").is_duplicated()).with_columns(found="id")
         if dup.height:
@@ -116,9 +117,9 @@ def _check_ids_and_values(corpus: Corpus) -> None:
                     "one of " + ", ".join(values),
                     "use a value of the schema's vocabulary",
                 )
-    entities = pl.from_arrow(corpus["entities"]).select("id")
+    entities = frame_of(corpus["entities"]).select("id")
     for layer, refs in REFERENCES.items():
-        table = pl.from_arrow(corpus[LAYER_TABLES[layer]])
+        table = frame_of(corpus[LAYER_TABLES[layer]])
         for name, (_role, target) in refs.items():
             if name not in table.columns:
                 continue

@@ -48,7 +48,9 @@ def _ner_piece(
     return ner.ner_table(docs, mentions.filter(pa.array(in_piece[mention_doc])), rt.schema)
 
 
-def _ner_file(pieces: list[Future], shape: Shape = None) -> tuple[pa.Table, bytes]:
+def _ner_file(
+    pieces: list[Future[tuple[pa.Table, ner.NerReport]]], shape: Shape = None
+) -> tuple[pa.Table, bytes]:
     """One split's ``ner`` rows (its pieces, in order) and their Parquet file."""
     table = pa.concat_tables([future.result()[0] for future in pieces])
     return table, parquet_bytes(shaped(shape, "ner", table)) if table.num_rows else b""
@@ -77,8 +79,8 @@ def data_files(rt: ReleaseTables, shape: Shape = None) -> tuple[Files, Layout, n
         # Each split's ner file is queued right after its pieces (the largest split first),
         # so the longest single task, encoding the train file, starts early instead of
         # running alone at the end.
-        pieces: dict[str, list[Future]] = {}
-        ner_files: dict[str, Future] = {}
+        pieces: dict[str, list[Future[tuple[pa.Table, ner.NerReport]]]] = {}
+        ner_files: dict[str, Future[tuple[pa.Table, bytes]]] = {}
         for split, part in sorted(rt.split_of("documents"), key=lambda sp: -sp[1].num_rows):
             pieces[split] = [
                 pool.submit(_ner_piece, rt, part.slice(start, size), mention_doc)

@@ -25,6 +25,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from isf_claims.frames import frame_of
 from isf_claims.release import tokenize as tok
 from isf_claims.schema import Schema
 
@@ -133,7 +134,7 @@ def ner_table(
     documents: pa.Table, mentions: pa.Table, schema: Schema
 ) -> tuple[pa.Table, NerReport]:
     """The ``ner`` table and the report of how mentions were resolved into IOB2 tags."""
-    docs = pl.from_arrow(documents.select(["doc_id", "text", "zones"]))
+    docs = frame_of(documents.select(["doc_id", "text", "zones"]))
     segs = segments(docs)
     tokens = tok.tokenize(segs)  # in segment order, then text order
     tokens = tokens.with_columns(segs["doc"].gather(tokens["seg"]).alias("doc"))  # seg = row
@@ -143,7 +144,7 @@ def ner_table(
     t_seg = tokens["seg"].to_numpy()
 
     ments = (
-        pl.from_arrow(mentions.select(["doc_id", "id", "label", "start", "end"]))
+        frame_of(mentions.select(["doc_id", "id", "label", "start", "end"]))
         .join(
             docs.select("doc_id").with_row_index("doc"),
             on="doc_id",

@@ -59,4 +59,5 @@ def parquet_bytes(table: pa.Table) -> bytes:
     """The Parquet file of ``table``, byte-identical for identical tables."""
     sink = pa.BufferOutputStream()
     pq.write_table(canonical(table), sink, row_group_size=ROW_GROUP_SIZE, **WRITER)
-    return sink.getvalue().to_pybytes()
+    data: bytes = sink.getvalue().to_pybytes()
+    return data

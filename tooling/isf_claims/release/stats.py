@@ -14,6 +14,7 @@ import polars as pl
 import pyarrow.compute as pc
 
 from isf_claims.corpus import Corpus
+from isf_claims.frames import frame_of
 from isf_claims.release.tables import ReleaseTables
 from isf_claims.stats import CorpusStats, claim_vocab_fields, corpus_stats
 
@@ -66,7 +67,7 @@ def annotation_of_documents(corpus: Corpus) -> dict[str, Any]:
     document up to :data:`PER_DOCUMENT_LIMIT` documents, and counted."""
     table = corpus["documents"]
     cols = [c for c in ("doc_id", "annotator_count", "adjudicated") if c in table.column_names]
-    docs = pl.from_arrow(table.select(cols))
+    docs = frame_of(table.select(cols))
     for name, dtype in (("annotator_count", pl.Int64), ("adjudicated", pl.Boolean)):
         if name not in docs.columns:
             docs = docs.with_columns(pl.lit(None, dtype).alias(name))
@@ -99,17 +100,17 @@ def compute(
     cs = cs if cs is not None else corpus_stats(corpus)
     totals = dict(cs.totals.iter_rows())
     # Only the columns counted here: texts and mentions stay in Arrow.
-    docs = pl.from_arrow(
+    docs = frame_of(
         rt.tables["documents"].select(["outlet", "status", "language", "zones", "markers"])
     )
     rows = configs_rows(rt)
     outlets = docs["outlet"].fill_null(UNNAMED_OUTLET).value_counts().sort("outlet")
     attrs = cs.claim_attributes
-    clusters = pl.from_arrow(rt.tables["clusters"]).select("id", "members").explode("members")
+    clusters = frame_of(rt.tables["clusters"]).select("id", "members").explode("members")
     spanning = clusters.group_by("id").agg(
         pl.col("members").struct.field("doc_id").n_unique().alias("n")
     )
-    claims = pl.from_arrow(rt.tables["claims"].select(["source_entity", "parent"]))
+    claims = frame_of(rt.tables["claims"].select(["source_entity", "parent"]))
     ner = rt.tables["ner"]
     return {
         "documents": {
