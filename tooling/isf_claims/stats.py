@@ -9,6 +9,7 @@ corpus gives the same PNG and SVG bytes on every run.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -273,3 +274,33 @@ def load_selected(repo: Repo, doc_ids: list[str] | None) -> Corpus:
     """The corpus of ``doc_ids`` (default: every annotated document); see
     :func:`check_selected`."""
     return load_corpus(repo, check_selected(repo, doc_ids))
+
+
+def stats_json(stats: CorpusStats, per_doc: bool = True) -> dict[str, Any]:
+    """The statistics as JSON-ready data: totals, per outlet, per label and per attribute
+    value; with ``per_doc`` also every per-document table as lists of records."""
+    labels = by_series(stats, stats.mention_labels, ["label"])
+    attrs = by_series(stats, stats.claim_attributes, ["attribute", "value"])
+    by_attribute: dict[str, dict[str, int]] = {}
+    for (name, value), part in attrs.group_by("attribute", "value", maintain_order=True):
+        by_attribute.setdefault(str(name), {})[str(value)] = int(part["n"].sum())
+    out: dict[str, Any] = {
+        "totals": dict(zip(stats.totals["measure"], stats.totals["value"], strict=True)),
+        "outlets": outlets_table(stats).to_dicts(),
+        "by_label": {
+            str(k): int(v)
+            for k, v in labels.group_by("label", maintain_order=True)
+            .agg(pl.col("n").sum())
+            .iter_rows()
+        },
+        "by_attribute": by_attribute,
+        "by_label_and_outlet": labels.to_dicts(),
+        "by_attribute_and_outlet": attrs.to_dicts(),
+    }
+    if per_doc:
+        out.update(
+            documents=stats.documents.to_dicts(),
+            mention_labels=stats.mention_labels.to_dicts(),
+            claim_attributes=stats.claim_attributes.to_dicts(),
+        )
+    return out

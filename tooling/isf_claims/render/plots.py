@@ -163,7 +163,7 @@ def plot_files(
     """File name -> bytes of every plot in each of ``formats``. The bytes depend on the
     aggregated statistics only, so a process keeps the last few results instead of drawing
     again."""
-    from isf_claims.stats_report import stats_json
+    from isf_claims.stats import stats_json
 
     key = (json.dumps(stats_json(stats, per_doc=False), sort_keys=True), str(schema.path), formats)
     if key not in _CACHE:
