@@ -6,12 +6,15 @@ so its overloads cannot tell a table from an array); a table always gives a fram
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-def frame_of(table: Any) -> pl.DataFrame:
+
+def frame_of(table: pa.Table | pa.RecordBatch) -> pl.DataFrame:
     """``pl.from_arrow`` of an Arrow table or record batch: a ``pl.DataFrame``."""
     out = pl.from_arrow(table)
     if not isinstance(out, pl.DataFrame):

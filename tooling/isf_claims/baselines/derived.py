@@ -43,7 +43,7 @@ def ner_predictions(
     table, _ = ner_table(
         documents.select("doc_id", "text", "zones").to_arrow(),
         ids.to_arrow(),
-        _Labels(labels),  # type: ignore[arg-type]
+        _Labels(labels),
     )
     return frame_of(table.select(["doc_id", "start", "ner_tags"]))
 

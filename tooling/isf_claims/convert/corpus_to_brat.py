@@ -122,7 +122,11 @@ def _ann(doc: Document, schema: Schema) -> str:
 
 
 def _pairs(frags: str) -> list[tuple[int, int]]:
-    return [tuple(int(x) for x in f.split()) for f in frags.split(";")]  # type: ignore[misc]
+    out = []
+    for f in frags.split(";"):
+        start, end = f.split()
+        out.append((int(start), int(end)))
+    return out
 
 
 def annotation_conf(schema: Schema) -> str:

@@ -421,7 +421,7 @@ def read_claims(source: Any) -> list[PredictedClaim]:
             PredictedClaim(
                 r["doc_id"],
                 r["id"],
-                spans["content"],  # type: ignore[arg-type]
+                Span(r["content_start"], r["content_end"]),  # required: never null
                 spans["cue"],
                 spans["source"],
                 {a: r[a] for a in ATTRIBUTES},

@@ -18,7 +18,7 @@ Every step is column-wise (polars and numpy): no Python loop over tokens or ment
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
@@ -27,7 +27,6 @@ import pyarrow.compute as pc
 
 from isf_claims.frames import frame_of
 from isf_claims.release import tokenize as tok
-from isf_claims.schema import Schema
 
 RULES = {
     "crosses-segment": (
@@ -44,7 +43,13 @@ RULES = {
 _SHIFT = 1 << 32
 
 
-def tag_names(schema: Schema) -> list[str]:
+class Vocabularies(Protocol):
+    """What the IOB2 conversion asks of a schema: a vocabulary's values (``entity_label``)."""
+
+    def values(self, vocabulary: str) -> list[str]: ...
+
+
+def tag_names(schema: Vocabularies) -> list[str]:
     """IOB2 tag names: ``O``, then ``B-``/``I-`` per entity label in schema order."""
     return ["O"] + [f"{p}-{label}" for label in schema.values("entity_label") for p in "BI"]
 
@@ -131,7 +136,7 @@ def _ranges(first: np.ndarray, last: np.ndarray) -> np.ndarray:
 
 
 def ner_table(
-    documents: pa.Table, mentions: pa.Table, schema: Schema
+    documents: pa.Table, mentions: pa.Table, schema: Vocabularies
 ) -> tuple[pa.Table, NerReport]:
     """The ``ner`` table and the report of how mentions were resolved into IOB2 tags."""
     docs = frame_of(documents.select(["doc_id", "text", "zones"]))
