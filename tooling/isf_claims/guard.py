@@ -46,4 +46,4 @@ def valid_corpus(repo: Repo, code: str, purpose: str, tolerate: Iterable[str] = 
     allowed = set(tolerate)
     if any(f.code not in allowed for f in report.errors):
         raise _refusal(repo, code, purpose, report)
-    return corpus if corpus is not None else load_corpus(repo)
+    return corpus if corpus is not None else load_corpus(repo, repair=bool(allowed))

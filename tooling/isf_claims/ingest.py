@@ -15,7 +15,6 @@ staged and renamed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -94,18 +93,14 @@ def corpus_schema_version(repo: Repo) -> str:
     """The schema version most annotation files declare (the newest on a tie; the latest
     kept when there is none): the version a new annotation file follows."""
     from isf_claims.schema import known_versions, latest_version
+    from isf_claims.validation.structure import read_header
 
     kept = known_versions(repo.schema_dir)
     counts: Counter[str] = Counter()
     for path in repo.annotation_files():
         if path.is_symlink() or not path.is_file():
             continue  # validation reports it; its target is never read
-        with path.open("rb") as fh:
-            first = fh.readline()
-        try:
-            version = json.loads(first).get("schema_version")
-        except (ValueError, AttributeError, RecursionError):
-            continue
+        version = (read_header(path) or {}).get("schema_version")
         if version in kept:
             counts[version] += 1
     if not counts:

@@ -10,7 +10,6 @@ document counts only. Memory is bounded by the batch, not the corpus; the result
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -167,13 +166,9 @@ def _shared_bytes(repo: Repo, path: Path) -> bytes:
 
 def _schema(repo: Repo, paths: list[Path]) -> Schema:
     """The schema the first file declares (the latest kept when it declares none)."""
-    version = None
-    if paths:
-        with paths[0].open("rb") as fh:
-            try:
-                version = json.loads(fh.readline()).get("schema_version")
-            except (ValueError, AttributeError):
-                version = None
+    from isf_claims.validation.structure import read_header
+
+    version = (read_header(paths[0]) or {}).get("schema_version") if paths else None
     return load_schema(repo.schema_dir, version if isinstance(version, str) else None)
 
 

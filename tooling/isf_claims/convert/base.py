@@ -185,15 +185,13 @@ def kept_schema(repo: Repo, version: str | None, where: str) -> Schema:
 
 def existing_header(repo: Repo, doc_id: str) -> dict[str, Any] | None:
     """The header of the repository's annotation file for ``doc_id``, if there is one."""
+    from isf_claims.validation.structure import read_header
+
     path = repo.annotation_path(doc_id)
     if path.is_symlink() or not path.is_file():
         return None  # a link's target is never read (validation refuses the link)
-    first = path.read_bytes().split(b"\n", 1)[0]
-    try:
-        rec = json.loads(first)
-    except ValueError:
-        return None
-    return {k: v for k, v in rec.items() if k != "layer"} if isinstance(rec, dict) else None
+    rec = read_header(path)
+    return {k: v for k, v in rec.items() if k != "layer"} if rec is not None else None
 
 
 def require_header(repo: Repo, doc_id: str, given: dict[str, Any] | None) -> dict[str, Any]:

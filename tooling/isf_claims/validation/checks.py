@@ -31,14 +31,26 @@ class Check:
     title: str
     explanation: str
     fix: str
+    # What a run on some files reports of it: findings on those files ("file"), also
+    # findings naming one of their documents from another file ("document"), or every
+    # finding ("always": a removed or renamed raw file is in no run's files).
+    scope: str = "file"
 
     @property
     def level_name(self) -> str:
         return LEVELS[self.level]
 
 
-def _c(code: str, level: int, title: str, explanation: str, fix: str, severity: str = ERROR):
-    return Check(code, level, severity, title, " ".join(explanation.split()), fix)
+def _c(
+    code: str,
+    level: int,
+    title: str,
+    explanation: str,
+    fix: str,
+    severity: str = ERROR,
+    scope: str = "file",
+):
+    return Check(code, level, severity, title, " ".join(explanation.split()), fix, scope)
 
 
 _ALL = [
@@ -338,6 +350,7 @@ _ALL = [
         document with a new id.""",
         "restore the original bytes (`git checkout <first commit> -- raw/<doc_id>.txt`); "
         "ingest a corrected text as a new document",
+        scope="always",
     ),
     _c(
         "raw-removed",
@@ -347,6 +360,7 @@ _ALL = [
         under `dist/` no longer exists (and its bytes are not under another name). Documents
         are never removed from the raw layer.""",
         "restore raw/<doc_id>.txt from git or from the release's documents table",
+        scope="always",
     ),
     _c(
         "raw-renamed",
@@ -355,6 +369,7 @@ _ALL = [
         """The bytes of a raw text that was committed or released are now under another name.
         A document's file name is its identity (the doc_id); it never changes.""",
         "move the file back to its original name (`git mv`), and its annotation with it",
+        scope="always",
     ),
     _c(
         "meta-sha256-mismatch",
@@ -458,6 +473,7 @@ _ALL = [
         """Every member of a cluster names a document with an annotation file and a claim id in
         it. Removing or renumbering a claim that a cluster lists breaks the cluster.""",
         "update the cluster in annotated/clusters.jsonl",
+        scope="document",
     ),
     _c(
         "entity-label-mismatch",

@@ -111,7 +111,7 @@ def table_contract(schema: Schema, frames: Frames) -> list[Finding]:
     a run waits on job scheduling rather than computing."""
     import pandera.pyspark  # noqa: F401  (imported once, here, not by racing threads)
 
-    from isf_claims.validation import pandera_engine  # noqa: F401  (its wording)
+    from isf_claims.validation.backends.pandera import contract  # noqa: F401  (wording)
 
     with ThreadPoolExecutor(max_workers=len(TABLES)) as pool:
         found = pool.map(lambda table: _table(schema, frames, table), TABLES)
@@ -119,7 +119,7 @@ def table_contract(schema: Schema, frames: Frames) -> list[Finding]:
 
 
 def _table(schema: Schema, frames: Frames, table: str) -> list[Finding]:
-    from isf_claims.validation.pandera_engine import _describe
+    from isf_claims.validation.backends.pandera.contract import _describe
 
     out: list[Finding] = []
     descriptor = table_schema(schema, table)

@@ -77,7 +77,7 @@ def check_file(
 ) -> tuple[SourceFile, str | None, list[Finding], bytes]:
     """Level 1 of one document file, then its records typed: (file with ``ok`` set, the
     version it declares, findings, typed records as JSON lines)."""
-    from isf_claims.validation.pandera_frames import _typed_lines
+    from isf_claims.validation.typed import typed_lines
 
     f = SourceFile(Path(rel), rel, DOCUMENT, doc_id)
     findings: list[Finding] = []
@@ -88,8 +88,7 @@ def check_file(
         f.ok = False
     typed = b""
     if f.ok:
-        view = Inputs(Repo(Path(".")), schema, True, set(), [f], set())
-        typed, found = _typed_lines(view, None, f)
+        typed, found = typed_lines(schema, None, f)
         findings += found
         f.records = None
     return f, declared, findings, typed
@@ -238,7 +237,6 @@ def read_structure(
             scope_ids=set(ids) if full else set(scope or ()),
             files=files,
             annotated_ids=annotated,
-            meta_check=meta_check,
             listing=listing,
         )
         inputs.findings += refusals(repo, listing)
@@ -278,6 +276,7 @@ def read_structure(
             records = result.filter(F.col(KIND) == RECORD).drop(KIND, PAYLOAD)
         winner = max(declared, key=lambda v: (declared[v], kept.index(v))) if declared else version
         if winner == version:
+            inputs.findings += meta_check.result().findings
             return inputs, records, typed
         if records is not None:
             result.unpersist()
