@@ -226,8 +226,8 @@ def test_load_corpus_refuses_as_validation_reports(
 ) -> None:
     """load_corpus reads through validation's reader: a file it cannot read is refused with
     validation's code, place, wording and fix (no second set of refusal codes)."""
+    from isf_claims.codebook import CHECKS
     from isf_claims.validation import validate
-    from isf_claims.validation.checks import CHECKS
 
     path = repo_copy.annotation_files()[0]
     path.write_bytes(b"\n".join(damage(path.read_bytes().split(b"\n")[:-1])) + b"\n")

@@ -22,7 +22,8 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from isf_claims import annotations as fmt
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.codebook import ERROR
+from isf_claims.errors import refuse
 from isf_claims.raw import META_FIELDS, read_corpus_file
 from isf_claims.raw_columns import read_metas, read_texts
 from isf_claims.repo import ANNOTATION_SUFFIX, Repo
@@ -34,10 +35,10 @@ from isf_claims.tables import (
     shared_schema,
     table_schema,
 )
-from isf_claims.validation.checks import ERROR
-from isf_claims.validation.fastparse import fast_parse, shared_fast
+from isf_claims.validation.fastparse import shared_fast
 from isf_claims.validation.rawfiles import Listing, refusals
-from isf_claims.validation.reader import Inputs
+from isf_claims.validation.reader import Inputs, parse_documents
+from isf_claims.validation.report import Finding
 from isf_claims.validation.structure import (
     CLUSTERS,
     DOCUMENT,
@@ -110,14 +111,13 @@ def load_corpus(
     # read_corpus_file with its own code (not-a-regular-file / symbolic-link), not as unknown
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
-        raise usage_error(
+        raise refuse(
             "unknown-document",
-            "no annotation file for the document(s) asked for",
             path=repo.rel(missing[0]),
             expected="ids of annotated documents: "
             + ", ".join(p.stem for p in repo.annotation_files()[:10]),
             found=", ".join(p.stem for p in missing),
-            fix="check the document id (see annotated/)",
+            what="annotation file",
         )
     files = [
         SourceFile(p, _printable_name(repo.rel(p)), DOCUMENT, p.name[: -len(ANNOTATION_SUFFIX)])
@@ -132,24 +132,25 @@ def load_corpus(
         f.repair = repair
         if not stat.S_ISREG(os.lstat(f.path).st_mode):
             read_corpus_file(repo, f.path)  # refuses it: symbolic-link / not-a-regular-file
-    inputs = _read(repo, files)
+    inputs, table, file_idx, lines, typed = _read(repo, files)
     errors = [f for f in inputs.findings if f.severity == ERROR]
     if errors:
         order = {f.rel: i for i, f in enumerate(files)}
         raise refusal(min(errors, key=lambda e: (order.get(e.file, -1), e.line or 0)))
     for f in files:
-        if f.records is not None and not _types_fit(f, inputs.schema):
-            raise IsfError(
-                code="wrong-type",
-                message="a value does not fit the type of its field",
+        if f.kind == DOCUMENT:
+            wrong = any(t.file == f.rel for t in typed)
+        else:
+            wrong = f.records is not None and not _types_fit(f, inputs.schema)
+        if wrong:
+            raise refuse(
+                "wrong-type",
                 path=f.rel,
                 expected=f"types of schema {inputs.schema.version}",
-                found="a value of another type",
-                fix=f"run `isf-claims validate {f.rel}` for the exact records",
+                found="a value of another type (`isf-claims validate` names the record)",
+                what=f.rel,
             )
-    parsed = inputs.parsed
     schema = inputs.schema
-    none = np.zeros(0, np.int32)
     shared = {
         "entity" if f.kind == ENTITIES else "cluster": f.data if f.data is not None else f.read()
         for f in files
@@ -158,21 +159,17 @@ def load_corpus(
     return corpus_from_records(
         repo,
         schema,
-        parsed.table if parsed is not None else record_schema(schema).empty_table(),
-        parsed.file_idx if parsed is not None else none,
-        parsed.lines if parsed is not None else none,
+        table,
+        file_idx,
+        lines,
         [f.rel for f in files],
         shared=shared,
     )
 
 
 def _types_fit(f: SourceFile, schema: Schema) -> bool:
-    """Whether a file the reader read line by line (its typed parse failed) has every
-    value of its field's type: never for a document file (its typed parse failed on one),
-    and for a shared file when its records type (a missing member list is not a type
-    error)."""
-    if f.kind == DOCUMENT:
-        return False
+    """Whether a shared file the reader read line by line has every value of its field's
+    type (a missing member list is not a type error)."""
     try:
         _shared_records(f.read(), schema, "entity" if f.kind == ENTITIES else "cluster")
     except pa.ArrowInvalid:
@@ -180,31 +177,49 @@ def _types_fit(f: SourceFile, schema: Schema) -> bool:
     return True
 
 
-def _read(repo: Repo, files: list[SourceFile]) -> Inputs:
-    """Level 1 on ``files`` by validation's reader (typed records of the document files that
-    pass its fast path in ``parsed``), with the schema version most files declare (the
-    first file's when they agree: files that declare another one are reported)."""
+def _read(
+    repo: Repo, files: list[SourceFile]
+) -> tuple[Inputs, pa.Table, np.ndarray, np.ndarray, list[Finding]]:
+    """Level 1 on ``files`` by validation's reader, and the typed records of the document
+    files that pass it (one table; per row the index of its file and its line), with the
+    schema version most files declare (the first file's when they agree: files that
+    declare another one are reported)."""
     kept = known_versions(repo.schema_dir)
     version = latest_version(repo.schema_dir)
     head = next((f for f in files if f.kind == DOCUMENT), None)
     if head is not None and kept:
         declared = (read_header(head.path) or {}).get("schema_version")
         version = declared if declared in kept else kept[-1]
+    index = {id(f): i for i, f in enumerate(files)}
     while True:
         for f in files:
             f.ok, f.records, f.data, f.table = True, None, None, None
         schema = load_schema(repo.schema_dir, version)
-        inputs = Inputs(repo, schema, False, set(), files, {f.doc_id for f in files if f.doc_id})
+        inputs = Inputs(
+            repo, schema, False, set(), files, {f.doc_id for f in files if f.doc_id}, kept=kept
+        )
         for f in files:
             if f.kind != DOCUMENT:
                 data = f.read()
                 if not shared_fast(f, data, schema, inputs.findings):
                     read_lines(f, data, schema, kept, inputs.findings)
-        inputs.parsed, counts = fast_parse(inputs, kept)
-        winner = max(counts, key=lambda v: (counts[v], kept.index(v))) if counts else version
-        if winner == version:
-            return inputs
-        version = winner
+        tables, file_idx, lines, typed = [], [], [], []
+        for batch in parse_documents(inputs, raw=False):
+            typed += batch.typed
+            where = np.array([index[id(f)] for f in batch.files], dtype=np.int32)
+            tables.append(batch.records)
+            file_idx.append(where[batch.file_idx] if len(where) else batch.file_idx)
+            lines.append(batch.lines)
+        if inputs.winner == version:
+            none = np.zeros(0, np.int32)
+            return (
+                inputs,
+                pa.concat_tables(tables) if tables else record_schema(schema).empty_table(),
+                np.concatenate(file_idx) if file_idx else none,
+                np.concatenate(lines) if lines else none,
+                typed,
+            )
+        version = inputs.winner
 
 
 def _printable_name(name: str) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from isf_claims.batch import Article, problem, read_batch
-from isf_claims.errors import EXIT_INVALID, EXIT_USAGE, IsfError, usage_error
+from isf_claims.errors import EXIT_INVALID, EXIT_USAGE, IsfError, refuse
 from isf_claims.raw import (
     DEFAULT_RIGHTS,
     RawDocument,
@@ -75,15 +75,18 @@ def refused(problems: list[IsfError], total: int) -> IngestRefused:
     problems = sorted(problems, key=_order)
     counts = Counter(p.code for p in problems)
     data = any(p.exit_code == EXIT_INVALID for p in problems)
-    return IngestRefused(
-        code="ingest-refused",
-        message=f"{len(problems)} problem(s) in a batch of {total} article(s); nothing was written",
+    err = refuse(
+        "ingest-refused",
         expected="every article valid and new",
         found=", ".join(f"{n} x {code}" for code, n in sorted(counts.items())),
-        fix="fix each problem listed below and run the same command again",
         exit_code=EXIT_INVALID if data else EXIT_USAGE,
-        problems=problems,
+        cls=IngestRefused,
+        n=len(problems),
+        total=total,
     )
+    assert isinstance(err, IngestRefused)
+    err.problems = problems
+    return err
 
 
 # ------------------------------------------------------------------ checking and writing
@@ -136,10 +139,8 @@ def _check(
     if not text.strip():
         return problem(
             "raw-empty",
-            "the article has no text",
             art.where,
             f"{len(art.data)} bytes of whitespace" if art.data else "an empty text",
-            "ingest the article's full text",
             expected="a non-empty article",
         )
     digest = sha256_bytes(art.data)
@@ -157,20 +158,17 @@ def _check(
     if any(os.path.lexists(p) for p in paths):  # a link, even a dangling one, is there
         return problem(
             "doc-id-exists",
-            f"document id {doc_id!r} already exists",
             art.where,
             "an existing raw document or annotation file with that id",
-            "raw articles are never replaced: choose another id (--id, or the id column)",
             record=doc_id,
             expected="a new id",
+            doc_id=doc_id,
         )
     if digest in stored:
         return problem(
             "raw-duplicate",
-            "the same text is already stored",
             art.where,
             f"identical bytes (sha256 {digest}) stored as {stored[digest]!r}",
-            "nothing to do: the article is already in the corpus (leave it out of the batch)",
             record=stored[digest],
             expected="an article not yet in raw/",
         )
@@ -178,12 +176,11 @@ def _check(
         if key in seen:
             return problem(
                 "ingest-duplicate",
-                f"the same {what} twice in the batch",
                 art.where,
                 f"{doc_id!r}: the same {what} as at {seen[key]}",
-                "give each article its own id (id column) and each text once",
                 record=doc_id,
                 expected=f"each {what} once",
+                note=f"the same {what} twice in the batch",
             )
     seen_ids[doc_id], seen_texts[digest] = art.where, art.where
     return doc_id, text, digest
@@ -305,13 +302,7 @@ def ingest_articles(
     if found:
         raise refused(found, len(articles) + len(problems or []))
     if not planned:
-        raise usage_error(
-            "ingest-empty-batch",
-            "the batch holds no article",
-            expected="at least one article",
-            found="none",
-            fix="add articles (and their rows) to the batch",
-        )
+        raise refuse("ingest-empty-batch", expected="at least one article", found="none")
     write_new(f for p in planned for f in p.files)
     return [p.doc for p in planned]
 
@@ -332,9 +323,7 @@ def ingest_source(
     default of rows that give none. Writes each article's annotation file too."""
     options = options or {}
     if not source.exists():
-        raise usage_error(
-            "file-not-found", "no such file or folder", path=str(source), fix="check the path"
-        )
+        raise refuse("file-not-found", path=str(source), what="file or folder")
     if not source.is_dir() and source.suffix != ".jsonl":
         if table is not None:
             read_batch(source, table)  # the usage error for --meta with one file
@@ -357,13 +346,11 @@ def ingest_source(
         return [doc]
     given = sorted(k for k, v in options.items() if v is not None)
     if given:
-        raise usage_error(
+        raise refuse(
             "ingest-option-per-article",
-            "these options describe one article; a batch takes them from its table or records",
             path=str(source),
             expected="metadata in the table (columns) or the records (fields)",
             found=", ".join(given),
-            fix="move the values into the metadata table, or ingest the article on its own",
         )
     articles, problems = read_batch(source, table)
     if language is not None:
@@ -404,9 +391,7 @@ def ingest(
     ``annotate`` also write ``annotated/<doc_id>.jsonl`` holding the document record (what
     the command line does); :func:`ingest_articles` does batches."""
     if not file.is_file():
-        raise usage_error(
-            "file-not-found", "no such file", path=str(file), fix="give the article's path"
-        )
+        raise refuse("file-not-found", path=str(file), what="file")
     fields = {
         "id": doc_id,
         "topic": topic,

@@ -3,7 +3,7 @@ needs the ``spark`` extra).
 
 ``validate(repo)`` checks the whole corpus; ``validate(repo, paths)`` checks the given files
 plus the corpus-wide checks they can affect (what the pre-commit hook runs). Nothing is ever
-written. See :mod:`isf_claims.validation.checks` for every code.
+written. See :mod:`isf_claims.codebook` for every code.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from isf_claims.errors import usage_error
+from isf_claims.codebook import CHECKS, Check
+from isf_claims.errors import refuse
 from isf_claims.repo import Repo
 from isf_claims.validation import backends, history
-from isf_claims.validation.checks import CHECKS, Check
 from isf_claims.validation.policy import finalize
 from isf_claims.validation.reader import DOCUMENT, Inputs
 from isf_claims.validation.report import DEFAULT_MAX_PER_CODE, Finding, Report
@@ -53,13 +53,7 @@ def _engine(name: str) -> Engine:
     """The engine's module, imported only when used (each engine's library is heavy)."""
     names = engine_names()
     if name not in names:
-        raise usage_error(
-            "unknown-engine",
-            "unknown validation engine",
-            expected=" or ".join(names),
-            found=name,
-            fix=f"pass --engine {DEFAULT_ENGINE} (default), " + " or ".join(names[1:]),
-        )
+        raise refuse("unknown-engine", expected=" or ".join(names), found=name)
     return cast(Engine, importlib.import_module(f"{backends.__name__}.{name}"))
 
 
@@ -75,12 +69,8 @@ def validate(
     options: dict[str, Any] = {}
     if master is not None:
         if "master" not in inspect.signature(backend.run).parameters:
-            raise usage_error(
-                "master-without-spark",
-                "--master applies to the spark engine only",
-                expected="--engine spark",
-                found=f"--engine {engine}",
-                fix="add --engine spark, or drop --master",
+            raise refuse(
+                "master-without-spark", expected="--engine spark", found=f"--engine {engine}"
             )
         options["master"] = master
     inputs, found = backend.run(repo, paths, **options)

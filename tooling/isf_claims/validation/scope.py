@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from isf_claims.errors import usage_error
+from isf_claims.errors import refuse
 from isf_claims.repo import (
     ANNOTATION_SUFFIX,
     CLUSTERS_FILE,
@@ -32,25 +32,22 @@ def resolve_scope(repo: Repo, paths: Sequence[Path | str]) -> set[str] | None:
     for raw_path in paths:
         path = Path(raw_path)
         if not os.path.lexists(path):
-            raise usage_error(
+            raise refuse(
                 "path-not-found",
-                "no such file or folder",
                 path=str(raw_path),
                 expected="an existing corpus file",
                 found="nothing at that path",
-                fix="check the path (validate without paths checks the whole corpus)",
             )
         try:
             str(raw_path).encode("utf-8")
         except UnicodeEncodeError:
             shown = os.fsencode(raw_path).decode("utf-8", "backslashreplace")
-            raise usage_error(
+            raise refuse(
                 "not-a-corpus-path",
-                "the path is not UTF-8, so it names no corpus file",
                 path=shown,
                 expected="a corpus file (named by its document id)",
                 found=shown,
-                fix="rename the file to its document id",
+                note="the path is not UTF-8, so it names no corpus file",
             ) from None
         # The folders resolved, the name kept: a symbolic link is checked as the entry it
         # is (and refused), never followed out of the repository.
@@ -59,13 +56,12 @@ def resolve_scope(repo: Repo, paths: Sequence[Path | str]) -> set[str] | None:
         try:
             rel = full.relative_to(root)
         except ValueError:
-            raise usage_error(
+            raise refuse(
                 "not-a-corpus-path",
-                "path is outside the corpus repository",
                 path=str(raw_path),
                 expected=f"a file under {root}",
                 found=str(full),
-                fix="pass annotation or raw files of this repository",
+                note="path is outside the corpus repository",
             ) from None
         parts = rel.parts
         if not parts or parts in (("annotated",), ("raw",)) or parts[0] == "schema":
@@ -79,13 +75,12 @@ def resolve_scope(repo: Repo, paths: Sequence[Path | str]) -> set[str] | None:
         elif parts[0] == "raw" and len(parts) == 2 and rel.name.endswith(RAW_SUFFIX):
             ids.add(rel.name[: -len(RAW_SUFFIX)])
         else:
-            raise usage_error(
+            raise refuse(
                 "not-a-corpus-path",
-                "not an annotation, raw or schema file",
                 path=str(raw_path),
                 expected="annotated/*.jsonl, raw/*.txt, raw/*.meta.json or schema/**",
                 found=rel.as_posix(),
-                fix="pass only corpus files (the pre-commit hook filters them for you)",
+                note="not an annotation, raw or schema file",
             )
     return ids
 

@@ -18,11 +18,10 @@ from json import JSONDecodeError
 from pathlib import Path
 from typing import Any
 
-from isf_claims.errors import IsfError
+from isf_claims.errors import IsfError, refuse_finding
 from isf_claims.fsutil import read_regular
 from isf_claims.raw import has_lone_surrogate
 from isf_claims.schema import DOCUMENT_LAYERS, SPAN_KEYS, Schema
-from isf_claims.validation.checks import CHECKS
 from isf_claims.validation.report import Finding
 from isf_claims.validation.rules import layer_of
 
@@ -175,15 +174,7 @@ def read_header(path: Path) -> dict[str, Any] | None:
 def refusal(f: Finding) -> IsfError:
     """A finding as the refusal of a command that cannot go on (exit 1): the same code,
     place, wording and fix as validation reports it."""
-    return IsfError(
-        code=f.code,
-        message=f.message,
-        path=f.where,
-        record=f.record,
-        expected=f.expected,
-        found=f.found,
-        fix=f.hint or CHECKS[f.code].fix,
-    )
+    return refuse_finding(f)
 
 
 def _shown(text: str, n: int = 80) -> str:

@@ -14,10 +14,10 @@ import importlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isf_claims.repo import Repo
-from isf_claims.validation.reader import Inputs, read_inputs
+from isf_claims.validation.reader import Inputs, open_inputs, parse_documents
 from isf_claims.validation.report import Finding
 
 if TYPE_CHECKING:
@@ -37,10 +37,28 @@ def run(repo: Repo, paths: Sequence[Path | str] = ()) -> tuple[Inputs, list[Find
     if not paths:  # a few files: nothing to overlap the import with
         loading = threading.Thread(target=importlib.import_module, args=(_LEVELS,), daemon=True)
         loading.start()
-    inputs = read_inputs(repo, paths)
+    inputs, records = read(repo, paths)
     if loading is not None:
         loading.join()
-    return inputs, check(inputs)
+    return inputs, check(inputs, records)
+
+
+def read(repo: Repo, paths: Sequence[Path | str] = ()) -> tuple[Inputs, list[list[dict[str, Any]]]]:
+    """Level 1 by the reader, and per file the records of every document file that passed
+    it: as written for files read line by line, typed by the fast path otherwise."""
+    version = None
+    while True:
+        inputs = open_inputs(repo, paths, version)
+        index = {id(f): i for i, f in enumerate(inputs.files)}
+        records: list[list[dict[str, Any]]] = [[] for _ in inputs.files]
+        for batch in parse_documents(inputs, raw=True, keep_records=True):
+            where = [index[id(f)] for f in batch.files]
+            rows = batch.records.to_pylist()
+            for i, rec in zip(batch.file_idx.tolist(), rows, strict=True):
+                records[where[i]].append(rec)
+        if inputs.winner == inputs.schema.version:
+            return inputs, records
+        version = inputs.winner
 
 
 def _checks(state: State, table: str) -> list[RowCheck]:
@@ -57,7 +75,7 @@ def _checks(state: State, table: str) -> list[RowCheck]:
     return out
 
 
-def check(inputs: Inputs) -> list[Finding]:
+def check(inputs: Inputs, records: list[list[dict[str, Any]]]) -> list[Finding]:
     """Levels 2-5 over what the reader loaded, table by table."""
     from frictionless import Checklist
 
@@ -68,7 +86,7 @@ def check(inputs: Inputs) -> list[Finding]:
     from isf_claims.validation.contract import TABLES
     from isf_claims.validation.policy import dirty_units
 
-    rows = build_rows(inputs)
+    rows = build_rows(inputs, records)
     state = State(inputs, rows)
     package = contract.package(inputs, rows)
     findings: list[Finding] = []

@@ -63,15 +63,11 @@ def _flat(schema: Schema, layer: str, rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _records(inputs: Inputs) -> list[list[dict[str, Any]]]:
+def _records(inputs: Inputs, typed: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
     """The records of every file that passed level 1, as the reader gives them: read line by
-    line (``records``), or typed by its fast path (values as written: a typed parse takes
-    no value of another JSON type)."""
-    out: list[list[dict[str, Any]]] = [[] for _ in inputs.files]
-    parsed = inputs.parsed
-    if parsed is not None:
-        for i, rec in zip(parsed.file_idx.tolist(), parsed.table.to_pylist(), strict=True):
-            out[i].append(rec)
+    line (``records``), or typed by its fast path (``typed``; values as written: a typed
+    parse takes no value of another JSON type)."""
+    out = list(typed)
     for i, f in enumerate(inputs.files):
         if f.records is not None:
             out[i] = f.records
@@ -80,11 +76,11 @@ def _records(inputs: Inputs) -> list[list[dict[str, Any]]]:
     return out
 
 
-def build_rows(inputs: Inputs) -> dict[str, Rows]:
+def build_rows(inputs: Inputs, typed: list[list[dict[str, Any]]]) -> dict[str, Rows]:
     """Rows of every table from the files that passed level 1."""
     schema = inputs.schema
     tables = {t: Rows(column_names(schema, t)) for t in TABLES}
-    for f, records in zip(inputs.files, _records(inputs), strict=True):
+    for f, records in zip(inputs.files, _records(inputs, typed), strict=True):
         if not f.ok:
             continue
         for lineno, rec in enumerate(records, start=1):

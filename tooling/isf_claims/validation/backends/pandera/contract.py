@@ -119,7 +119,7 @@ def table_contract(
                     continue
                 code = PRIMARY_KEY_CODES.get(table, "duplicate-id")
                 column = None
-                message, expected, found = wording.duplicate(pk, row).values()
+                message, expected, found = wording.duplicate(pk, row, code).values()
             elif check == "not_nullable":
                 code = "missing-value"
                 message, expected = _describe(code, column, consts[column], None)

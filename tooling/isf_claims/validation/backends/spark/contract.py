@@ -137,7 +137,9 @@ def _table(schema: Schema, frames: Frames, table: str) -> list[Finding]:
                 table,
                 rows,
                 PRIMARY_KEY_CODES.get(table, "duplicate-id"),
-                lambda r, pk=pk: wording.duplicate(pk, r),
+                lambda r, pk=pk, t=table: wording.duplicate(
+                    pk, r, PRIMARY_KEY_CODES.get(t, "duplicate-id")
+                ),
             )
             continue
         code = CONSTRAINT_CODES[kind]
