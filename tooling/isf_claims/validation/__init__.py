@@ -96,11 +96,9 @@ def _run(
             fix="add --engine spark, or drop --master",
         )
     if engine == SPARK:
-        from isf_claims.validation.backends.spark import DEFAULT_MASTER, run
+        from isf_claims.validation.backends.spark import validate_many
 
-        inputs, engine_found = run(repo, paths, master or DEFAULT_MASTER)
-        inputs.findings += history.history_findings(repo, None if inputs.full else inputs.scope_ids)
-        return _report(inputs, engine, engine_found + inputs.meta_result().findings), None
+        return validate_many([(repo, paths)], master)[0], None
     loading = None if paths else _preload(engine)  # a few files: nothing to overlap with
     fast = engine == "pandera"
     inputs = read_inputs(repo, paths, prefetch_raw=fast)
