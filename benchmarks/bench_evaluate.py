@@ -132,11 +132,10 @@ def main() -> None:
         code = (
             "import time, sys; from pathlib import Path; from isf_claims.repo import Repo;"
             "from isf_claims.corpus import load_corpus;"
-            "from isf_claims.release.tables import release_tables, CONFIGS;"
-            "from isf_claims.release.datafiles import data_files;"
+            "from isf_claims.release.stream import stream_release;"
             "from isf_claims.release import evaluation;"
-            f"repo = Repo(Path({str(repo.root)!r})); rt = release_tables(load_corpus(repo));"
-            "data_files(rt); rt.tables = {n: rt.tables[n] for n in CONFIGS};"
+            f"repo = Repo(Path({str(repo.root)!r})); whole = [];"
+            "stream_release([load_corpus(repo)], None, None, whole.append); rt = whole[0];"
             "w, c = time.perf_counter(), time.process_time();"
             "evaluation.compute(rt, '1.0.0', repo.schema_dir);"
             'print(f\'{{"wall": {time.perf_counter() - w}, "cpu": {time.process_time() - c}}}\')'

@@ -9,9 +9,9 @@ a shared machine whose speed drifts), warm page cache; best and median per step:
 - the floor: reading every input file, parsing the annotation JSON with pyarrow and the
   metadata JSON files with ``json`` (the least any build must do; the same without parsing
   the metadata, as in earlier figures), and ``load_corpus`` (the same plus the typed tables);
-- the build: validation (pandera engine, which hands the corpus model it parsed to the
-  build), every artefact in memory from that corpus, and the whole ``build_release``
-  (validation + artefacts + writing the folder);
+- the build: validation (pandera engine), every artefact from a loaded corpus in memory
+  (``release_files``), and the whole ``build_release`` (validation, then the documents read
+  in batches and each data file written as its rows come, the other artefacts, the folder);
 - verification (``checksums.verify``: sha256 of every release file) against reading every
   Parquet file of the release with pyarrow.
 
@@ -86,7 +86,7 @@ def main() -> None:
     args = ap.parse_args()
     repo = corpus(args.docs)
     dist = OUT / f"dist-{args.docs}"
-    validated = check_valid(repo)[1]
+    validated = load_corpus(repo)
     build_release(repo, dist)  # warm-up: imports, page cache
     times = rounds(
         {
@@ -95,8 +95,8 @@ def main() -> None:
                 repo, metadata=False
             ),
             "load_corpus (typed tables)": lambda: load_corpus(repo),
-            "validation keeping its corpus (check_valid)": lambda: check_valid(repo),
-            "release artefacts in memory from that corpus": lambda: release_files(
+            "validation (check_valid)": lambda: check_valid(repo),
+            "release artefacts in memory from a loaded corpus": lambda: release_files(
                 repo, {}, validated
             ),
             "build_release (validation + artefacts + write)": lambda: build_release(repo, dist),

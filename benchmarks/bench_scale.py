@@ -1,9 +1,14 @@
-"""Commands at corpus scale: ``synth``, ``stats``, ``stats --plots`` and ``render``, each the
-wall time, CPU time and peak RSS of a separate process (median wall time of ``--repeat`` runs,
-largest RSS).
+"""Commands at corpus scale: ``synth``, ``stats``, ``stats --plots``, ``render`` and ``build``,
+each the wall time, CPU time and peak RSS of a separate process (median wall time of
+``--repeat`` runs, largest RSS).
 
     .venv/bin/python benchmarks/bench_scale.py                               # 10k and 100k
     .venv/bin/python benchmarks/bench_scale.py --sizes 10000 --render 10000
+    .venv/bin/python benchmarks/bench_scale.py --sizes "" --render "" --build 10000,100000
+
+``build`` is timed twice per size: ``isf-claims build`` (validation, then the release) and
+the release alone (``build_release(..., validate=False)``), whose memory is the build's own
+whatever validation takes. The release is written under ``--out`` and removed after.
 
 Synthetic corpora (``isf-claims synth``, seed 0) are written to
 benchmarks/out/scale-synth-N once (the first run times ``synth`` too) and reused. Results go
@@ -66,18 +71,35 @@ def measure(name: str, docs: int, cmd: list[str], repeat: int, clean: Path | Non
     return result
 
 
+def build(corpus: Path, docs: int, dist: Path, repeat: int) -> list[dict]:
+    """``isf-claims build`` and the release alone (no validation) on ``corpus``."""
+    code = (
+        "from pathlib import Path; from isf_claims.repo import Repo; "
+        "from isf_claims.release.build import build_release; "
+        f"build_release(Repo(Path({str(corpus)!r})), Path({str(dist)!r}), validate=False)"
+    )
+    out = [
+        measure("build", docs, [CLI, "build", "--root", str(corpus), "--out", str(dist)], repeat),
+        measure("build, release alone", docs, [sys.executable, "-c", code], repeat, clean=dist),
+    ]
+    shutil.rmtree(dist, ignore_errors=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="corpus sizes for stats")
     parser.add_argument("--render", default="10000", help="corpus sizes for render")
+    parser.add_argument("--build", default="", help="corpus sizes for build")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     render_sizes = [int(s) for s in args.render.split(",") if s]
+    build_sizes = [int(s) for s in args.build.split(",") if s]
     results = []
-    for docs in sorted({*sizes, *render_sizes}):
+    for docs in sorted({*sizes, *render_sizes, *build_sizes}):
         corpus = args.out / f"scale-synth-{docs}"
         if not corpus.is_dir():
             cmd = [CLI, "synth", "--docs", str(docs), "--out", str(corpus), "--root", str(ROOT)]
@@ -92,6 +114,8 @@ def main() -> None:
             site = args.out / f"scale-site-{docs}"
             cmd = [CLI, "render", *root, "--out", str(site)]
             results.append(measure("render", docs, cmd, args.repeat, clean=site))
+        if docs in build_sizes:
+            results += build(corpus, docs, args.out / f"scale-dist-{docs}", args.repeat)
     (args.out / "scale-results.json").write_text(json.dumps(results, indent=1) + "\n")
     print("\n| command | documents | wall s | CPU s | peak RSS MB |")
     print("| --- | ---: | ---: | ---: | ---: |")

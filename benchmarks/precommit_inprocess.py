@@ -14,7 +14,13 @@ import time
 from pathlib import Path
 
 from isf_claims.repo import Repo
-from isf_claims.validation import pandera_engine, validate  # noqa: F401 (imports first)
+from isf_claims.validation import validate
+from isf_claims.validation.backends.pandera import (  # noqa: F401 (imports first)
+    anchoring,
+    contract,
+    corpus,
+    references,
+)
 
 
 def main() -> None:

@@ -207,3 +207,61 @@ def test_build_refuses_a_lone_surrogate_escape_without_a_traceback(
     done = CliRunner().invoke(app, ["build", "--root", str(repo_copy.root), "--out", str(out)])
     assert done.exit_code == 1 and "lone-surrogate" in done.output and not out.exists()
     assert done.exception is None or isinstance(done.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("damage", "code", "line"),
+    [
+        (lambda lines: [lines[0], b"{not json", *lines[2:]], "json-invalid", 2),
+        (lambda lines: [lines[0], b"", *lines[1:]], "blank-line", 2),
+        (lambda lines: [lines[0], b"[1, 2]", *lines[2:]], "not-an-object", 2),
+        (lambda lines: [lines[0], lines[1][:-1] + b', "colour": "red"}'], "unknown-field", 2),
+        (lambda lines: [lines[0].replace(b'"doc_id": "', b'"doc_id": "x')], "doc-id-mismatch", 1),
+        (lambda lines: [b"\xef\xbb\xbf" + lines[0], *lines[1:]], "bom", 1),
+    ],
+    ids=["json", "blank", "array", "unknown-field", "doc-id", "bom"],
+)
+def test_load_corpus_refuses_as_validation_reports(
+    repo_copy: Repo, damage, code: str, line: int
+) -> None:
+    """load_corpus reads through validation's reader: a file it cannot read is refused with
+    validation's code, place, wording and fix (no second set of refusal codes)."""
+    from isf_claims.codebook import CHECKS
+    from isf_claims.validation import validate
+
+    path = repo_copy.annotation_files()[0]
+    path.write_bytes(b"\n".join(damage(path.read_bytes().split(b"\n")[:-1])) + b"\n")
+    with pytest.raises(IsfError) as info:
+        load_corpus(repo_copy)
+    err = info.value
+    rel = repo_copy.rel(path)
+    assert (err.code, err.path, err.exit_code) == (code, f"{rel}:{line}", 1)
+    (finding,) = [f for f in validate(repo_copy).findings if f.code == code]
+    assert (err.message, err.expected, err.found) == (
+        finding.message,
+        finding.expected,
+        finding.found,
+    )
+    assert err.fix == CHECKS[code].fix
+
+
+def test_load_corpus_refuses_a_value_of_another_type(repo_copy: Repo) -> None:
+    path = repo_copy.annotation_files()[0]
+    data = path.read_bytes()
+    at = data.index(b'"start": ') + len(b'"start": ')
+    end = data.index(b",", at)
+    path.write_bytes(data[:at] + b'"' + data[at:end] + b'"' + data[end:])
+    with pytest.raises(IsfError) as info:
+        load_corpus(repo_copy)
+    assert info.value.code == "wrong-type" and repo_copy.rel(path) in str(info.value.path)
+
+
+def test_load_corpus_with_repair_reads_what_fmt_repairs(repo_copy: Repo) -> None:
+    path = repo_copy.annotation_files()[0]
+    good = load_corpus(repo_copy)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    with pytest.raises(IsfError):
+        load_corpus(repo_copy)
+    repaired = load_corpus(repo_copy, repair=True)
+    for name, table in good.tables.items():
+        assert repaired.tables[name].equals(table), name

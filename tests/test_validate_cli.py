@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, snapshot
 from isf_claims.cli import app
+from isf_claims.codebook import CHECKS, REFUSALS, markdown
 from isf_claims.errors import IsfError
 from isf_claims.repo import Repo
 from isf_claims.synth import synth_corpus
 from isf_claims.validation import ENGINES, validate
-from isf_claims.validation.checks import CHECKS, markdown_table
 from isf_claims.validation.rules import quote_hint
 from validation_cases import ALPHA, edit, make_corpus, rec, write_raw
 
@@ -166,16 +166,18 @@ def test_checks_lists_every_code_with_its_explanation() -> None:
     code, out = invoke("checks", "--format", "json")
     assert code == 0
     listed = json.loads(out)
-    assert [c["code"] for c in listed] == list(CHECKS)
+    assert [c["code"] for c in listed if c["kind"] == "finding"] == list(CHECKS)
+    assert [c["code"] for c in listed if c["kind"] == "refusal"] == list(REFUSALS)
     for c in listed:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", c["code"])
         assert c["explanation"] and c["fix"] and c["severity"] in ("error", "warning")
+        assert c["template"]
 
 
 def test_the_docs_table_is_generated_from_the_code() -> None:
-    assert (ROOT / "docs" / "checks.md").read_text(encoding="utf-8") == markdown_table()
+    assert (ROOT / "docs" / "checks.md").read_text(encoding="utf-8") == markdown()
     code, out = invoke("checks", "--format", "markdown")
-    assert code == 0 and out == markdown_table()
+    assert code == 0 and out == markdown()
 
 
 # ------------------------------------------------------------------------------ scope

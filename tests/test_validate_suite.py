@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from conftest import snapshot
 from isf_claims.cli import app
+from isf_claims.codebook import CHECKS
 from isf_claims.repo import Repo
 from isf_claims.validation import ENGINES, validate
-from isf_claims.validation.checks import CHECKS
 from validation_cases import CASES, alpha_file, edit_bytes, make_corpus
 
 runner = CliRunner()

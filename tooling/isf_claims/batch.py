@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import IsfError, refuse
 
 #: Metadata an article may carry (a table column, a record field or a command-line option).
 FIELDS = ("id", "topic", "outlet", "byline", "date", "date_basis", "url", "language")
@@ -31,8 +31,10 @@ class Article:
     fields: dict[str, str | None] = field(default_factory=dict)
 
 
-def problem(code: str, message: str, where: str, found: str, fix: str, **kw: Any) -> IsfError:
-    return IsfError(code=code, message=message, path=where, found=found, fix=fix, **kw)
+def problem(code: str, where: str, found: str, **kw: Any) -> IsfError:
+    """The refusal ``code`` of one article or row (``kw``: expected and the template's
+    fields)."""
+    return refuse(code, path=where, found=found, **kw)
 
 
 def _text(path: Path, what: str) -> str:
@@ -42,11 +44,10 @@ def _text(path: Path, what: str) -> str:
     except UnicodeDecodeError as exc:
         raise problem(
             "ingest-table-invalid",
-            f"{what} is not UTF-8 at byte offset {exc.start}",
             str(path),
             f"byte 0x{data[exc.start]:02x} ({exc.reason})",
-            "save the file as UTF-8",
             expected="UTF-8 text",
+            note=f"{what} is not UTF-8 at byte offset {exc.start}",
         ) from exc
 
 
@@ -62,11 +63,10 @@ def _jsonl_rows(path: Path) -> list[tuple[str, Any]]:
         except (ValueError, RecursionError) as exc:
             raise problem(
                 "ingest-table-invalid",
-                f"line is not valid JSON: {exc}",
                 where,
                 line[:80],
-                "one JSON object per line",
                 expected="a JSON object",
+                note=f"line is not valid JSON: {exc}",
             ) from exc
     return rows
 
@@ -80,31 +80,28 @@ def _csv_rows(path: Path) -> list[tuple[str, Any]]:
     except csv.Error as exc:
         raise problem(
             "ingest-table-invalid",
-            f"the metadata table is not valid CSV: {exc}",
             str(path),
             str(exc),
-            "write a CSV file with a header row (file,outlet,byline,date,url)",
             expected="CSV with a header row",
+            note=f"the metadata table is not valid CSV: {exc}",
         ) from exc
     if len(set(header)) != len(header):
         raise problem(
             "ingest-table-invalid",
-            "a column name repeats in the header",
             f"{path}:1",
             ", ".join(header),
-            "give each column once",
             expected="distinct column names",
+            note="a column name repeats in the header",
         )
     out = []
     for where, row in rows:
         if None in row or any(v is None for v in row.values()):
             raise problem(
                 "ingest-table-invalid",
-                "row has another number of cells than the header",
                 where,
                 repr(list(row.values()))[:80],
-                "one cell per column (leave unknown ones empty)",
                 expected=f"{len(header)} cells",
+                note="row has another number of cells than the header",
             )
         out.append((where, {k: (v if v != "" else None) for k, v in row.items()}))
     return out
@@ -119,10 +116,9 @@ def _fields(
         return None, [
             problem(
                 "ingest-table-invalid",
-                "record is not a JSON object",
                 where,
                 type(rec).__name__,
-                "one JSON object per line",
+                note="record is not a JSON object",
             )
         ]
     problems = []
@@ -131,10 +127,8 @@ def _fields(
         problems.append(
             problem(
                 "ingest-unknown-column",
-                "metadata the raw layer does not record",
                 where,
                 ", ".join(unknown),
-                "rename or remove it (unknown facts are left out, never guessed)",
                 expected="fields among " + ", ".join(allowed),
             )
         )
@@ -143,22 +137,20 @@ def _fields(
         problems.append(
             problem(
                 "ingest-table-invalid",
-                "metadata values are text (or null when unknown)",
                 where,
                 ", ".join(f"{k}={rec[k]!r}" for k in wrong)[:120],
-                "write the value as a JSON string, or null",
                 expected="strings or null",
+                note="metadata values are text (or null when unknown)",
             )
         )
     if not isinstance(rec.get(required), str) or not rec[required]:
         problems.append(
             problem(
                 "ingest-table-invalid",
-                f"record without its {required!r}",
                 where,
                 repr(rec.get(required))[:80],
-                f"give every record its {required}",
                 expected=f"a non-empty {required!r} string",
+                note=f"record without its {required!r}",
             )
         )
     return ({k: v for k, v in rec.items() if k in allowed}, problems)
@@ -168,13 +160,13 @@ def find_table(folder: Path) -> Path:
     """The folder's metadata table (``metadata.csv`` or ``metadata.jsonl``)."""
     found = [folder / n for n in TABLE_NAMES if (folder / n).is_file()]
     if len(found) != 1:
-        raise usage_error(
+        raise refuse(
             "ingest-no-table",
-            "a folder of articles needs one metadata table" + (" (found both)" if found else ""),
             path=str(folder),
             expected=" or ".join(TABLE_NAMES) + " in the folder, or --meta TABLE",
             found=", ".join(p.name for p in found) or "neither",
-            fix="write a table with a row per file: file,outlet,byline,date,url",
+            note="a folder of articles needs one metadata table"
+            + (" (found both)" if found else ""),
         )
     return found[0]
 
@@ -193,10 +185,8 @@ def read_folder(folder: Path, table: Path | None = None) -> tuple[list[Article],
             return [], [
                 problem(
                     "ingest-unknown-column",
-                    "metadata the raw layer does not record",
                     f"{table}:1",
                     ", ".join(unknown),
-                    "rename or remove the column (unknown facts are left out, never guessed)",
                     expected="columns among " + ", ".join(allowed),
                 )
             ]
@@ -217,31 +207,28 @@ def read_folder(folder: Path, table: Path | None = None) -> tuple[list[Article],
             problems.append(
                 problem(
                     "ingest-file-missing",
-                    "the file column names a path, not a file of the folder",
                     where,
                     name,
-                    "name a file in the folder itself",
+                    note="the file column names a path, not a file of the folder",
                 )
             )
         elif name in listed:
             problems.append(
                 problem(
                     "ingest-duplicate",
-                    "file listed twice in the metadata table",
                     where,
                     f"{name} (also at {listed[name]})",
-                    "list each file once",
+                    note="file listed twice in the metadata table",
                 )
             )
         elif not path.is_file() or path.is_symlink():
             problems.append(
                 problem(
                     "ingest-file-missing",
-                    "the metadata table lists a file the folder does not hold"
-                    + (" (a symbolic link is not followed)" if path.is_symlink() else ""),
                     where,
                     name,
-                    "add the file itself (not a link) or remove its row",
+                    note="the metadata table lists a file the folder does not hold"
+                    + (" (a symbolic link is not followed)" if path.is_symlink() else ""),
                 )
             )
         else:
@@ -249,15 +236,7 @@ def read_folder(folder: Path, table: Path | None = None) -> tuple[list[Article],
             articles.append(Article(str(path), path.read_bytes(), name, meta))
     for path in sorted(folder.glob("*.txt")):
         if path.name not in mentioned:
-            problems.append(
-                problem(
-                    "ingest-file-unlisted",
-                    "article file without a row in the metadata table",
-                    str(path),
-                    path.name,
-                    f"add a row for it to {table.name} (unknown facts left empty)",
-                )
-            )
+            problems.append(problem("ingest-file-unlisted", str(path), path.name, table=table.name))
     return articles, problems
 
 
@@ -277,11 +256,10 @@ def read_records(path: Path) -> tuple[list[Article], list[IsfError]]:
             problems.append(
                 problem(
                     "raw-not-utf8",
-                    f"text has a lone surrogate at code point {exc.start}",
                     where,
                     repr(text[exc.start]),
-                    "a \\ud800-\\udfff escape is half a character: give the whole character",
                     expected="text that encodes as UTF-8",
+                    note=f"a lone surrogate at code point {exc.start}",
                 )
             )
             continue
@@ -294,12 +272,11 @@ def read_batch(source: Path, table: Path | None = None) -> tuple[list[Article], 
     if source.is_dir():
         return read_folder(source, table)
     if table is not None:
-        raise usage_error(
+        raise refuse(
             "ingest-no-table",
-            "--meta goes with a folder of articles",
             path=str(source),
             expected="a folder of .txt files",
             found="a file",
-            fix="pass the folder, or leave out --meta",
+            note="--meta goes with a folder of articles",
         )
     return read_records(source)

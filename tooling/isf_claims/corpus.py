@@ -1,15 +1,16 @@
 """The corpus model: raw + annotations + schema loaded into typed Arrow tables.
 
 Everything else in the project (validation, releases, converters, the review view) builds
-on :func:`load_corpus`. Annotation files are parsed in one pass by pyarrow's JSON reader over
-the concatenated bytes of all files, so loading is columnar end to end; :func:`write_corpus`
-writes the same records back in the canonical format, byte for byte.
+on :func:`load_corpus`. Annotation files are read by validation's reader (the only parser of
+``annotated/*.jsonl``: typed pyarrow passes over batches of files, line by line only for a
+file that fails them), so loading is columnar end to end; :func:`corpus_files` writes the
+same records back in the canonical format, byte for byte.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,17 +22,31 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from isf_claims import annotations as fmt
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.codebook import ERROR
+from isf_claims.errors import refuse
 from isf_claims.raw import META_FIELDS, read_corpus_file
 from isf_claims.raw_columns import read_metas, read_texts
-from isf_claims.repo import Repo
-from isf_claims.schema import DOCUMENT_LAYERS, Schema, load_schema
+from isf_claims.repo import ANNOTATION_SUFFIX, Repo
+from isf_claims.schema import DOCUMENT_LAYERS, Schema, known_versions, latest_version, load_schema
 from isf_claims.tables import (
     TABLE_LAYERS,
     read_json_lines,
     record_schema,
     shared_schema,
     table_schema,
+)
+from isf_claims.validation.fastparse import shared_fast
+from isf_claims.validation.rawfiles import Listing, refusals
+from isf_claims.validation.reader import Inputs, parse_documents
+from isf_claims.validation.report import Finding
+from isf_claims.validation.structure import (
+    CLUSTERS,
+    DOCUMENT,
+    ENTITIES,
+    SourceFile,
+    read_header,
+    read_lines,
+    refusal,
 )
 
 LAYER_TABLES = {v: k for k, v in TABLE_LAYERS.items()}
@@ -60,111 +75,6 @@ class Corpus:
         return docs["text"][idx].as_py()
 
 
-def _json_error(path: Path, data: bytes, schema: pa.Schema, repo: Repo) -> IsfError:
-    """Locate the first line of ``data`` that does not parse (the slow path, errors only)."""
-    names = set(schema.names)
-    for lineno, raw_line in enumerate(data.split(b"\n"), start=1):
-        if not raw_line.strip():
-            if lineno == data.count(b"\n") + 1:
-                continue
-            return IsfError(
-                code="blank-line",
-                message="blank line in an annotation file",
-                path=f"{repo.rel(path)}:{lineno}",
-                expected="one JSON record per line",
-                found="an empty line",
-                fix="delete the blank line",
-            )
-        try:
-            rec = json.loads(raw_line)
-        except (ValueError, RecursionError) as exc:
-            return IsfError(
-                code="json-invalid",
-                message=f"line is not valid JSON: {exc}",
-                path=f"{repo.rel(path)}:{lineno}",
-                expected="one JSON object per line",
-                found=raw_line[:120].decode("utf-8", "replace"),
-                fix="repair the JSON on this line",
-            )
-        extra = sorted(set(rec) - names) if isinstance(rec, dict) else []
-        if not isinstance(rec, dict) or extra:
-            return IsfError(
-                code="record-shape",
-                message="record has unknown fields" if extra else "record is not a JSON object",
-                path=f"{repo.rel(path)}:{lineno}",
-                record=str(rec.get("id")) if isinstance(rec, dict) else None,
-                expected="fields of the declared schema version",
-                found=", ".join(extra) if extra else type(rec).__name__,
-                fix="remove or rename the field (see `isf-claims checks`)",
-            )
-    return IsfError(
-        code="record-type",
-        message="a field has the wrong type",
-        path=repo.rel(path),
-        expected="types of the declared schema version",
-        found="a value that does not fit its field",
-        fix="run `isf-claims validate` for the exact record",
-    )
-
-
-def _check_utf8(path: Path, data: bytes, repo: Repo) -> None:
-    """``not-utf8`` naming the line and byte offset of the first byte that does not decode."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        lineno = data.count(b"\n", 0, exc.start) + 1
-        raise IsfError(
-            code="not-utf8",
-            message=f"annotation file is not UTF-8 at byte offset {exc.start}",
-            path=f"{repo.rel(path)}:{lineno}",
-            expected="UTF-8 text",
-            found=f"byte 0x{data[exc.start]:02x} ({exc.reason})",
-            fix="re-save the file as UTF-8 or restore it from git",
-        ) from exc
-
-
-def parse_jsonl(
-    files: list[tuple[Path, bytes]], schema: pa.Schema, repo: Repo
-) -> tuple[pa.Table, np.ndarray, np.ndarray]:
-    """Parse JSON-lines files in one pyarrow pass.
-
-    Returns the records, and per row the index of its file and its 1-based line number.
-    """
-    chunks: list[bytes] = []
-    counts: list[int] = []
-    for _path, data in files:
-        if data and not data.endswith(b"\n"):
-            data += b"\n"
-        chunks.append(data)
-        counts.append(data.count(b"\n"))
-    buf = b"".join(chunks)
-    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
-    try:
-        table = read_json_lines(buf, options) if buf else schema.empty_table()
-    except pa.ArrowInvalid:
-        table = None
-    if table is None or table.num_rows != sum(counts):
-        for (path, data), _ in zip(files, counts, strict=True):
-            try:
-                single = read_json_lines(data or b"", options)
-                if single.num_rows == data.count(b"\n") + (0 if data.endswith(b"\n") else 1):
-                    continue
-            except pa.ArrowInvalid:
-                pass
-            raise _json_error(path, data, schema, repo)
-        raise AssertionError("unreachable: the whole failed but every file parsed")
-    try:
-        table.validate(full=True)  # pyarrow's JSON reader passes bytes that are not UTF-8
-    except pa.ArrowInvalid:
-        for path, data in files:
-            _check_utf8(path, data, repo)
-        raise
-    file_idx = np.repeat(np.arange(len(files), dtype=np.int32), counts)
-    starts = np.repeat(np.cumsum([0, *counts])[:-1].astype(np.int64), counts)
-    lines = (np.arange(table.num_rows, dtype=np.int64) - starts + 1).astype(np.int32)
-    return table.select(schema.names), file_idx, lines
-
-
 def _flatten(records: pa.Table, schema: Schema, table: str) -> list[pa.Array]:
     """Columns of ``table`` (without doc_id/provenance) taken from parsed records."""
     layer = schema.layer(TABLE_LAYERS[table])
@@ -180,21 +90,17 @@ def _flatten(records: pa.Table, schema: Schema, table: str) -> list[pa.Array]:
     return cols
 
 
-def _header_of(data: bytes) -> dict[str, Any]:
-    first = data.split(b"\n", 1)[0]
-    try:
-        rec = json.loads(first)
-    except ValueError:
-        return {}
-    return rec if isinstance(rec, dict) else {}
-
-
-def load_corpus(repo: Repo, doc_ids: Iterable[str] | None = None) -> Corpus:
+def load_corpus(
+    repo: Repo, doc_ids: Iterable[str] | None = None, *, repair: bool = False
+) -> Corpus:
     """Load raw texts, metadata and annotations of ``doc_ids`` (default: all annotated
     documents) plus the shared entities and clusters, as typed Arrow tables.
 
-    Raises :class:`IsfError` on input that cannot be parsed at all; semantic problems are
-    left to validation.
+    The files are read by validation's reader; anything it reports at level 1 (the file
+    cannot be read as annotation records at all) is raised as an :class:`IsfError` with
+    validation's code and wording, as is a value of the wrong type. Semantic problems are
+    left to validation. With ``repair``, files are read with a byte-order mark and CR line
+    endings repaired (what ``fmt`` rewrites).
     """
     paths = (
         [repo.annotation_path(d) for d in doc_ids]
@@ -205,36 +111,115 @@ def load_corpus(repo: Repo, doc_ids: Iterable[str] | None = None) -> Corpus:
     # read_corpus_file with its own code (not-a-regular-file / symbolic-link), not as unknown
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
-        raise usage_error(
+        raise refuse(
             "unknown-document",
-            "no annotation file for the document(s) asked for",
             path=repo.rel(missing[0]),
             expected="ids of annotated documents: "
             + ", ".join(p.stem for p in repo.annotation_files()[:10]),
             found=", ".join(p.stem for p in missing),
-            fix="check the document id (see annotated/)",
+            what="annotation file",
         )
-    files = [(p, read_corpus_file(repo, p)) for p in paths]
-    versions = {_header_of(data).get("schema_version") for _, data in files}
-    versions.discard(None)
-    if len(versions) > 1:
-        raise IsfError(
-            code="mixed-schema-versions",
-            message="annotation files declare different schema versions",
-            path=repo.rel(repo.annotated_dir),
-            expected="one schema version across the corpus",
-            found=", ".join(sorted(versions)),
-            fix="migrate the older files with `isf-claims migrate --to VERSION`",
-        )
-    schema = load_schema(repo.schema_dir, next(iter(versions)) if versions else None)
-    return build_corpus(repo, schema, files)
+    files = [
+        SourceFile(p, _printable_name(repo.rel(p)), DOCUMENT, p.name[: -len(ANNOTATION_SUFFIX)])
+        for p in paths
+    ]
+    for kind, path in ((ENTITIES, repo.entities_path), (CLUSTERS, repo.clusters_path)):
+        if os.path.lexists(path):
+            files.append(SourceFile(path, repo.rel(path), kind, None))
+    for f in files:
+        if f.rel != repo.rel(f.path):  # a name that is not UTF-8: never read
+            raise refusal(refusals(repo, Listing({}, {}, [f.rel]))[0])
+        f.repair = repair
+        if not stat.S_ISREG(os.lstat(f.path).st_mode):
+            read_corpus_file(repo, f.path)  # refuses it: symbolic-link / not-a-regular-file
+    inputs, table, file_idx, lines, typed = _read(repo, files)
+    errors = [f for f in inputs.findings if f.severity == ERROR]
+    if errors:
+        order = {f.rel: i for i, f in enumerate(files)}
+        raise refusal(min(errors, key=lambda e: (order.get(e.file, -1), e.line or 0)))
+    for f in files:
+        if f.kind == DOCUMENT:
+            wrong = any(t.file == f.rel for t in typed)
+        else:
+            wrong = f.records is not None and not _types_fit(f, inputs.schema)
+        if wrong:
+            raise refuse(
+                "wrong-type",
+                path=f.rel,
+                expected=f"types of schema {inputs.schema.version}",
+                found="a value of another type (`isf-claims validate` names the record)",
+                what=f.rel,
+            )
+    schema = inputs.schema
+    shared = {
+        "entity" if f.kind == ENTITIES else "cluster": f.data if f.data is not None else f.read()
+        for f in files
+        if f.kind != DOCUMENT
+    }
+    return corpus_from_records(
+        repo,
+        schema,
+        table,
+        file_idx,
+        lines,
+        [f.rel for f in files],
+        shared=shared,
+    )
 
 
-def build_corpus(repo: Repo, schema: Schema, files: list[tuple[Path, bytes]]) -> Corpus:
-    """Typed tables from annotation file bytes (see :func:`load_corpus`)."""
-    records, file_idx, lines = parse_jsonl(files, record_schema(schema), repo)
-    shown = [_printable_name(repo.rel(p)) for p, _ in files]
-    return corpus_from_records(repo, schema, records, file_idx, lines, shown)
+def _types_fit(f: SourceFile, schema: Schema) -> bool:
+    """Whether a shared file the reader read line by line has every value of its field's
+    type (a missing member list is not a type error)."""
+    try:
+        _shared_records(f.read(), schema, "entity" if f.kind == ENTITIES else "cluster")
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _read(
+    repo: Repo, files: list[SourceFile]
+) -> tuple[Inputs, pa.Table, np.ndarray, np.ndarray, list[Finding]]:
+    """Level 1 on ``files`` by validation's reader, and the typed records of the document
+    files that pass it (one table; per row the index of its file and its line), with the
+    schema version most files declare (the first file's when they agree: files that
+    declare another one are reported)."""
+    kept = known_versions(repo.schema_dir)
+    version = latest_version(repo.schema_dir)
+    head = next((f for f in files if f.kind == DOCUMENT), None)
+    if head is not None and kept:
+        declared = (read_header(head.path) or {}).get("schema_version")
+        version = declared if declared in kept else kept[-1]
+    index = {id(f): i for i, f in enumerate(files)}
+    while True:
+        for f in files:
+            f.ok, f.records, f.data, f.table = True, None, None, None
+        schema = load_schema(repo.schema_dir, version)
+        inputs = Inputs(
+            repo, schema, False, set(), files, {f.doc_id for f in files if f.doc_id}, kept=kept
+        )
+        for f in files:
+            if f.kind != DOCUMENT:
+                data = f.read()
+                if not shared_fast(f, data, schema, inputs.findings):
+                    read_lines(f, data, schema, kept, inputs.findings)
+        tables, file_idx, lines, typed = [], [], [], []
+        for batch in parse_documents(inputs, raw=False):
+            typed += batch.typed
+            where = np.array([index[id(f)] for f in batch.files], dtype=np.int32)
+            tables.append(batch.records)
+            file_idx.append(where[batch.file_idx] if len(where) else batch.file_idx)
+            lines.append(batch.lines)
+        if inputs.winner == version:
+            none = np.zeros(0, np.int32)
+            return (
+                inputs,
+                pa.concat_tables(tables) if tables else record_schema(schema).empty_table(),
+                np.concatenate(file_idx) if file_idx else none,
+                np.concatenate(lines) if lines else none,
+                typed,
+            )
+        version = inputs.winner
 
 
 def _printable_name(name: str) -> str:
@@ -255,13 +240,17 @@ def corpus_from_records(
     metadata: bool | Mapping[str, dict[str, Any]] = True,
     shared: Mapping[str, bytes] | None = None,
 ) -> Corpus:
-    """Typed tables from records already parsed by :func:`parse_jsonl`.
+    """Typed tables from records already parsed by validation's reader.
 
-    ``texts`` (columns ``doc_id``, ``text``: raw texts the caller has read already, null
-    where a raw file is missing or not UTF-8) replaces reading raw/; ``metadata=False``
+    ``records`` are the typed records (:func:`isf_claims.tables.record_schema`) of the
+    document files, ``file_idx`` and ``lines`` the index into ``rel_paths_list`` and the
+    1-based line of each. ``texts`` (columns ``doc_id``, ``text``: raw texts the caller has
+    read already, null where a raw file is missing or not UTF-8) replaces reading raw/;
+    ``metadata=False``
     leaves the metadata columns null instead of reading raw/*.meta.json, and a mapping
-    (doc_id -> metadata already read) replaces reading them; ``shared``
-    (``"entity"`` / ``"cluster"`` -> bytes) replaces reading entities.jsonl and clusters.jsonl.
+    (doc_id -> metadata already read) replaces reading them. ``shared`` holds the bytes of
+    entities.jsonl and clusters.jsonl (``"entity"`` / ``"cluster"`` -> bytes that passed the
+    reader's level 1; a missing one: no such file).
     """
     rel_paths = pa.array(rel_paths_list, pa.string())
     layer_col = records["layer"]
@@ -294,11 +283,9 @@ def corpus_from_records(
     corpus.tables["documents"] = _documents(repo, schema, header_rows, provenance, texts, metadata)
     for layer in ("entity", "cluster"):
         path = repo.entities_path if layer == "entity" else repo.clusters_path
-        if shared is not None:
-            data = shared.get(layer, b"")
-        else:
-            data = read_corpus_file(repo, path) if os.path.lexists(path) else b""
-        recs, _, rec_lines = parse_jsonl([(path, data)], shared_schema(schema.layer(layer)), repo)
+        data = (shared or {}).get(layer, b"")
+        recs = _shared_records(data, schema, layer)
+        rec_lines = np.arange(1, recs.num_rows + 1, dtype=np.int32)
         name = LAYER_TABLES[layer]
         cols = [
             *_flatten(recs, schema, name),
@@ -309,6 +296,15 @@ def corpus_from_records(
         if layer == "cluster":
             corpus.tables["cluster_members"] = _members(recs, rec_lines, repo.rel(path), schema)
     return corpus
+
+
+def _shared_records(data: bytes, schema: Schema, layer: str) -> pa.Table:
+    """The typed records of a shared file the reader has checked (level 1 passed: one
+    record per line)."""
+    options = pj.ParseOptions(
+        explicit_schema=shared_schema(schema.layer(layer)), unexpected_field_behavior="error"
+    )
+    return read_json_lines(data, options) if data else options.explicit_schema.empty_table()
 
 
 def _documents(

@@ -2,16 +2,21 @@
 
 Every error carries a stable kebab-case code, the file (and record) it concerns, what was
 expected, what was found and how to fix it, and the exit code the CLI uses: 1 for invalid
-data, 2 for usage or environment errors.
+data, 2 for usage or environment errors. :func:`refuse` makes one from its entry in the code
+book (:mod:`isf_claims.codebook.refusals`): message, fix and exit status come from there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-EXIT_INVALID = 1
-EXIT_USAGE = 2
+from isf_claims.codebook.common import EXIT_INVALID, EXIT_USAGE, fill
+from isf_claims.codebook.findings import CHECKS
+from isf_claims.codebook.refusals import REFUSALS
+
+__all__ = ["EXIT_INVALID", "EXIT_USAGE", "IsfError", "refuse", "refuse_finding"]
 
 
 @dataclass
@@ -58,6 +63,54 @@ class IsfError(Exception):
         }
 
 
-def usage_error(code: str, message: str, **kw: object) -> IsfError:
-    """An error in how the tool was called or in its environment (exit 2)."""
-    return IsfError(code=code, message=message, exit_code=EXIT_USAGE, **kw)  # type: ignore[arg-type]
+def refuse(
+    code: str,
+    *,
+    path: Path | str | None = None,
+    record: str | None = None,
+    expected: str | None = None,
+    found: str | None = None,
+    exit_code: int | None = None,
+    cls: type[IsfError] | None = None,
+    extra: dict[str, object] | None = None,
+    **params: Any,
+) -> IsfError:
+    """The refusal ``code`` of the code book: its message is the entry's template filled from
+    ``params`` (and ``path`` and ``record``), its fix and exit status the entry's.
+    ``exit_code`` picks one of the statuses the entry declares (for the few codes that have
+    two); ``cls`` a subclass to build."""
+    entry = REFUSALS[code]
+    if exit_code is None:
+        exit_code = entry.exit_code
+    elif exit_code not in entry.exit_codes:
+        raise ValueError(f"{code} exits {entry.exit_codes}, not {exit_code}")
+    fix = entry.fix if entry.fix is not None else CHECKS[code].fix
+    params = {"path": path, "record": record, **params}
+    return (cls or IsfError)(
+        code=code,
+        message=fill(code, entry.template, params),
+        path=path,
+        record=record,
+        expected=expected,
+        found=found,
+        fix=fill(code, fix, params),
+        exit_code=exit_code,
+        extra=extra or {},
+    )
+
+
+def refuse_finding(finding: Any, more: int = 0) -> IsfError:
+    """A validation finding (``isf_claims.validation.Finding``) turned into a refusal of the
+    same code and fix (exit 1), for commands that stop on the first finding."""
+    return IsfError(
+        code=finding.code,
+        message=(finding.message or CHECKS[finding.code].title)
+        + (f" ({finding.hint})" if finding.hint else "")
+        + (f" (and {more} more errors)" if more else ""),
+        path=finding.where,
+        record=finding.record,
+        expected=finding.expected,
+        found=finding.found,
+        fix=CHECKS[finding.code].fix,
+        exit_code=EXIT_INVALID,
+    )

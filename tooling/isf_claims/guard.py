@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from isf_claims.errors import IsfError
+from isf_claims.errors import IsfError, refuse
 from isf_claims.repo import Repo
 
 if TYPE_CHECKING:
@@ -14,28 +14,27 @@ if TYPE_CHECKING:
     from isf_claims.validation import Report
 
 
-def require_valid(repo: Repo, code: str, purpose: str) -> None:
+def require_valid(repo: Repo, code: str) -> None:
     """Refuse (``code``, with the findings) a corpus that validation finds errors in; keeps
     no corpus in memory (for commands that read the corpus a batch at a time)."""
     from isf_claims.validation import validate
 
     report = validate(repo)
     if not report.ok:
-        raise _refusal(repo, code, purpose, report)
+        raise _refusal(repo, code, report)
 
 
-def _refusal(repo: Repo, code: str, purpose: str, report: Report) -> IsfError:
-    return IsfError(
-        code=code,
-        message=f"the corpus does not validate; {purpose}",
+def _refusal(repo: Repo, code: str, report: Report) -> IsfError:
+    """``code`` (its message says why the command needs a valid corpus) with the findings."""
+    return refuse(
+        code,
         path=str(repo.root),
         expected="`isf-claims validate` passes",
         found="\n" + report.render(),
-        fix="fix the findings above (`isf-claims validate`), then run the command again",
     )
 
 
-def valid_corpus(repo: Repo, code: str, purpose: str, tolerate: Iterable[str] = ()) -> Corpus:
+def valid_corpus(repo: Repo, code: str, tolerate: Iterable[str] = ()) -> Corpus:
     """The corpus of ``repo`` when validation finds no error (other than the codes in
     ``tolerate``, which the caller repairs); otherwise ``code`` with the findings, so a
     command never works on records it cannot trust."""
@@ -45,5 +44,5 @@ def valid_corpus(repo: Repo, code: str, purpose: str, tolerate: Iterable[str] = 
     report, corpus = validate_and_load(repo)
     allowed = set(tolerate)
     if any(f.code not in allowed for f in report.errors):
-        raise _refusal(repo, code, purpose, report)
-    return corpus if corpus is not None else load_corpus(repo)
+        raise _refusal(repo, code, report)
+    return corpus if corpus is not None else load_corpus(repo, repair=bool(allowed))

@@ -15,7 +15,6 @@ staged and renamed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from isf_claims.batch import Article, problem, read_batch
-from isf_claims.errors import EXIT_INVALID, EXIT_USAGE, IsfError, usage_error
+from isf_claims.errors import EXIT_INVALID, EXIT_USAGE, IsfError, refuse
 from isf_claims.raw import (
     DEFAULT_RIGHTS,
     RawDocument,
@@ -68,15 +67,18 @@ def refused(problems: list[IsfError], total: int) -> IngestRefused:
     problems = sorted(problems, key=_order)
     counts = Counter(p.code for p in problems)
     data = any(p.exit_code == EXIT_INVALID for p in problems)
-    return IngestRefused(
-        code="ingest-refused",
-        message=f"{len(problems)} problem(s) in a batch of {total} article(s); nothing was written",
+    err = refuse(
+        "ingest-refused",
         expected="every article valid and new",
         found=", ".join(f"{n} x {code}" for code, n in sorted(counts.items())),
-        fix="fix each problem listed below and run the same command again",
         exit_code=EXIT_INVALID if data else EXIT_USAGE,
-        problems=problems,
+        cls=IngestRefused,
+        n=len(problems),
+        total=total,
     )
+    assert isinstance(err, IngestRefused)
+    err.problems = problems
+    return err
 
 
 # ------------------------------------------------------------------ checking and writing
@@ -86,18 +88,14 @@ def corpus_schema_version(repo: Repo) -> str:
     """The schema version most annotation files declare (the newest on a tie; the latest
     kept when there is none): the version a new annotation file follows."""
     from isf_claims.schema import known_versions, latest_version
+    from isf_claims.validation.structure import read_header
 
     kept = known_versions(repo.schema_dir)
     counts: Counter[str] = Counter()
     for path in repo.annotation_files():
         if path.is_symlink() or not path.is_file():
             continue  # validation reports it; its target is never read
-        with path.open("rb") as fh:
-            first = fh.readline()
-        try:
-            version = json.loads(first).get("schema_version")
-        except (ValueError, AttributeError, RecursionError):
-            continue
+        version = (read_header(path) or {}).get("schema_version")
         if version in kept:
             counts[version] += 1
     if not counts:
@@ -133,10 +131,8 @@ def _check(
     if not text.strip():
         return problem(
             "raw-empty",
-            "the article has no text",
             art.where,
             f"{len(art.data)} bytes of whitespace" if art.data else "an empty text",
-            "ingest the article's full text",
             expected="a non-empty article",
         )
     digest = sha256_bytes(art.data)
@@ -154,20 +150,17 @@ def _check(
     if any(os.path.lexists(p) for p in paths):  # a link, even a dangling one, is there
         return problem(
             "doc-id-exists",
-            f"document id {doc_id!r} already exists",
             art.where,
             "an existing raw document or annotation file with that id",
-            "raw articles are never replaced: choose another id (--id, or the id column)",
             record=doc_id,
             expected="a new id",
+            doc_id=doc_id,
         )
     if digest in stored:
         return problem(
             "raw-duplicate",
-            "the same text is already stored",
             art.where,
             f"identical bytes (sha256 {digest}) stored as {stored[digest]!r}",
-            "nothing to do: the article is already in the corpus (leave it out of the batch)",
             record=stored[digest],
             expected="an article not yet in raw/",
         )
@@ -175,12 +168,11 @@ def _check(
         if key in seen:
             return problem(
                 "ingest-duplicate",
-                f"the same {what} twice in the batch",
                 art.where,
                 f"{doc_id!r}: the same {what} as at {seen[key]}",
-                "give each article its own id (id column) and each text once",
                 record=doc_id,
                 expected=f"each {what} once",
+                note=f"the same {what} twice in the batch",
             )
     seen_ids[doc_id], seen_texts[digest] = art.where, art.where
     return doc_id, text, digest
@@ -302,13 +294,7 @@ def ingest_articles(
     if found:
         raise refused(found, len(articles) + len(problems or []))
     if not planned:
-        raise usage_error(
-            "ingest-empty-batch",
-            "the batch holds no article",
-            expected="at least one article",
-            found="none",
-            fix="add articles (and their rows) to the batch",
-        )
+        raise refuse("ingest-empty-batch", expected="at least one article", found="none")
     write_new(f for p in planned for f in p.files)
     return [p.doc for p in planned]
 
@@ -331,9 +317,7 @@ def ingest_source(
 
     options = options or {}
     if not source.exists():
-        raise usage_error(
-            "file-not-found", "no such file or folder", path=str(source), fix="check the path"
-        )
+        raise refuse("file-not-found", path=str(source), what="file or folder")
     if not source.is_dir() and source.suffix != ".jsonl":
         if table is not None:
             read_batch(source, table)  # the usage error for --meta with one file
@@ -356,13 +340,11 @@ def ingest_source(
         return [doc]
     given = sorted(k for k, v in options.items() if v is not None)
     if given:
-        raise usage_error(
+        raise refuse(
             "ingest-option-per-article",
-            "these options describe one article; a batch takes them from its table or records",
             path=str(source),
             expected="metadata in the table (columns) or the records (fields)",
             found=", ".join(given),
-            fix="move the values into the metadata table, or ingest the article on its own",
         )
     articles, problems = read_batch(source, table)
     if language is not None:

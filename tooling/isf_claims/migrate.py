@@ -32,7 +32,7 @@ import polars as pl
 import pyarrow as pa
 
 from isf_claims.corpus import LAYER_TABLES, Corpus, corpus_files, load_corpus
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import EXIT_USAGE, IsfError, refuse
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema, known_versions, load_schema
 from isf_claims.tables import table_schema
@@ -60,14 +60,11 @@ class Step:
 
 
 def _invalid(path: Path, problems: list[str], lossy: bool) -> IsfError:
-    return IsfError(
-        code="migration-lossy" if lossy else "migration-invalid",
-        message="the schema mapping "
-        + ("would lose information without a recorded decision" if lossy else "is incomplete"),
+    return refuse(
+        "migration-lossy" if lossy else "migration-invalid",
         path=str(path),
         expected="a mapping that places every field and value, with a decision for every loss",
         found="; ".join(problems),
-        fix="complete schema/<version>/migration.json (see isf_claims.migrate)",
     )
 
 
@@ -78,13 +75,13 @@ def load_step(schema_dir: Path, old_version: str, new_version: str) -> Step:
     try:
         spec = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise usage_error(
+        raise refuse(
             "migration-missing",
-            f"no readable mapping from {old_version} to {new_version}",
             path=str(path),
             expected=f"{MIGRATION_FILE} beside the new schema",
             found=str(exc),
-            fix="every schema version after the first ships its migration.json",
+            old=old_version,
+            new=new_version,
         ) from exc
     if (spec.get("from"), spec.get("to")) != (old_version, new_version):
         raise _invalid(path, [f"declares {spec.get('from')} -> {spec.get('to')}"], lossy=False)
@@ -202,12 +199,8 @@ def plan(schema_dir: Path, from_version: str, to_version: str) -> list[Step]:
             load_schema(schema_dir, v)  # raises unknown-schema-version
     i, j = versions.index(from_version), versions.index(to_version)
     if j < i:
-        raise usage_error(
-            "migration-backwards",
-            "migration only goes forward",
-            expected=f"a version after {from_version}",
-            found=to_version,
-            fix="pick a later kept version",
+        raise refuse(
+            "migration-backwards", expected=f"a version after {from_version}", found=to_version
         )
     return [load_step(schema_dir, versions[k], versions[k + 1]) for k in range(i, j)]
 
@@ -262,24 +255,17 @@ def _folders(repo: Repo, paths: list[Path]) -> list[Path]:
         elif p.is_file():
             folders.setdefault(p.parent, set()).add(p)
         else:
-            raise usage_error(
-                "file-not-found",
-                "no such file or folder",
-                path=str(p),
-                fix="pass annotation files or folders",
-            )
+            raise refuse("file-not-found", path=str(p), what="file or folder")
     from isf_claims.agreement.loading import FolderRepo
 
     for folder, files in folders.items():
         every = set(FolderRepo(repo.root, folder).annotation_files())
         if files and files != every:
-            raise usage_error(
+            raise refuse(
                 "migrate-partial",
-                "a folder's annotation files must be migrated together",
                 path=str(folder),
                 expected="every annotation file of the folder (or the folder itself)",
                 found=f"{len(files)} of {len(every)} files",
-                fix="pass the folder: files of one corpus share one schema version",
             )
     return sorted(folders)
 
@@ -302,13 +288,13 @@ def migrate(
     target = to_version or latest_version(repo.schema_dir)
     kept = known_versions(repo.schema_dir)
     if target not in kept:
-        raise usage_error(
+        raise refuse(
             "unknown-schema-version",
-            f"--to names a schema version this repository does not keep: {target!r}",
             path=repo.rel(repo.schema_dir),
             expected="one of " + ", ".join(kept),
             found=target,
-            fix="pass --to with a kept version (schema/<version>/schema.json)",
+            exit_code=EXIT_USAGE,
+            version=target,
         )
     pending: dict[Path, bytes] = {}
     steps_done: list[str] = []

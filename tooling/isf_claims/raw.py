@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import refuse
 from isf_claims.fsutil import NotRegularFile, read_regular
 from isf_claims.repo import ANNOTATION_SUFFIX, CLUSTERS_FILE, ENTITIES_FILE, Repo
 
@@ -59,20 +59,18 @@ def decode_utf8(
     data: bytes,
     path: Path | str,
     code: str = "raw-not-utf8",
-    fix: str = "convert the file to UTF-8 before ingesting (the raw layer stores UTF-8 only)",
 ) -> str:
     """Decode strictly; a bad byte is ``code`` naming its offset. No BOM stripping, no
     newline translation: the text is exactly the bytes."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise IsfError(
-            code=code,
-            message=f"bytes are not valid UTF-8 at byte offset {exc.start}",
+        raise refuse(
+            code,
             path=str(path),
             expected="UTF-8 text",
             found=f"byte 0x{data[exc.start]:02x} at offset {exc.start} ({exc.reason})",
-            fix=fix,
+            note=f"a bad byte at byte offset {exc.start}",
         ) from exc
 
 
@@ -170,13 +168,12 @@ def read_corpus_file(repo: Repo, path: Path) -> bytes:
         return read_regular(path)
     except NotRegularFile as exc:
         link = exc.kind == "a symbolic link"
-        raise IsfError(
-            code="symbolic-link" if link else "not-a-regular-file",
-            message=f"{repo.rel(path)} is {exc.kind}, not a regular file",
+        raise refuse(
+            "symbolic-link" if link else "not-a-regular-file",
             path=repo.rel(path),
             expected="a regular file",
             found=exc.kind,
-            fix="replace it with the file itself" if link else "remove or rename it",
+            kind=exc.kind,
         ) from None
 
 
@@ -193,13 +190,12 @@ def parse_meta(repo: Repo, doc_id: str, data: bytes) -> dict[str, Any]:
         return meta
     p = problems[0]
     where = f" (field {p.field})" if p.field else ""
-    raise IsfError(
-        code="meta-invalid",
-        message=f"metadata file breaks the contract: {p.message}{where}",
+    raise refuse(
+        "meta-invalid",
         path=repo.rel(repo.meta_path(doc_id)),
         expected=p.expected,
         found=p.found,
-        fix="restore the file from version control (metadata is written by ingest)",
+        note=f"metadata file breaks the contract: {p.message}{where}",
     )
 
 
@@ -241,14 +237,7 @@ def valid_date(date: str) -> bool:
 def check_date(date: str | None, where: str) -> None:
     """``bad-date`` (a usage error) unless ``date`` is None or a real ``YYYY-MM-DD`` date."""
     if date is not None and not valid_date(date):
-        raise usage_error(
-            "bad-date",
-            "the publication date must be a real calendar date in ISO 8601 form",
-            path=where,
-            expected="YYYY-MM-DD (a date that exists)",
-            found=date,
-            fix="pass the publication date as YYYY-MM-DD, or leave it out when unknown",
-        )
+        raise refuse("bad-date", path=where, expected="YYYY-MM-DD (a date that exists)", found=date)
 
 
 def reserved_doc_ids() -> frozenset[str]:
@@ -263,22 +252,20 @@ def check_new_doc_id(doc_id: str, where: str) -> None:
     """``bad-doc-id`` (a usage error) unless ``doc_id`` matches the schema's document id
     pattern and names no shared file."""
     if not DOC_ID_RE.match(doc_id):
-        raise usage_error(
+        raise refuse(
             "bad-doc-id",
-            "document id has characters outside [a-z0-9._-]",
             path=where,
             expected="lower-case letters, digits, '.', '_' or '-', starting with a letter or digit",
             found=doc_id,
-            fix="pass --id with a valid id",
+            note="document id has characters outside [a-z0-9._-]",
         )
     if doc_id in reserved_doc_ids():
-        raise usage_error(
+        raise refuse(
             "bad-doc-id",
-            f"document id {doc_id!r} is reserved",
             path=where,
             expected="an id other than " + ", ".join(sorted(reserved_doc_ids())),
             found=doc_id,
-            fix=f"annotated/{doc_id}.jsonl is a shared file: choose another id with --id",
+            note=f"document id {doc_id!r} is reserved",
         )
 
 
@@ -306,9 +293,7 @@ def ingest(
     from isf_claims.ingest import DEFAULT_ANNOTATORS, Article, ingest_articles
 
     if not file.is_file():
-        raise usage_error(
-            "file-not-found", "no such file", path=str(file), fix="give the article's path"
-        )
+        raise refuse("file-not-found", path=str(file), what="file")
     fields = {
         "id": doc_id,
         "topic": topic,

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from isf_claims.errors import usage_error
+from isf_claims.errors import refuse
 
 ENTITIES_FILE = "entities.jsonl"
 CLUSTERS_FILE = "clusters.jsonl"
@@ -83,11 +83,9 @@ def find_repo(start: Path | None = None) -> Repo:
     for cand in (here, *here.parents):
         if (cand / "schema").is_dir() and (cand / "raw").is_dir():
             return Repo(cand)
-    raise usage_error(
+    raise refuse(
         "repo-not-found",
-        "no corpus repository here",
         path=str(here),
         expected="a folder with schema/ and raw/ (or one of its parents)",
         found="neither",
-        fix="run inside an isf-claims checkout or pass --root / set ISF_CLAIMS_ROOT",
     )

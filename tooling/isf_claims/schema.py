@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import refuse
 
 SCHEMA_FILE = "schema.json"
 DOCUMENT_LAYERS = ("zone", "mention", "claim", "marker")
@@ -121,12 +121,7 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise usage_error(
-            "schema-unreadable",
-            f"cannot read the schema definition: {exc}",
-            path=str(path),
-            fix="restore schema/<version>/schema.json from git",
-        ) from exc
+        raise refuse("schema-unreadable", path=str(path), error=exc) from exc
 
 
 def _version_key(v: str) -> tuple[int, ...]:
@@ -146,13 +141,11 @@ def known_versions(schema_dir: Path) -> list[str]:
 def latest_version(schema_dir: Path) -> str:
     versions = known_versions(schema_dir)
     if not versions:
-        raise usage_error(
+        raise refuse(
             "schema-missing",
-            "no schema version found",
             path=str(schema_dir),
             expected="schema/<MAJOR.MINOR.PATCH>/schema.json",
             found="none",
-            fix="restore schema/ from git",
         )
     return versions[-1]
 
@@ -162,12 +155,11 @@ def load_schema(schema_dir: Path, version: str | None = None) -> Schema:
     version = version or latest_version(schema_dir)
     path = (schema_dir / version / SCHEMA_FILE).resolve()
     if not path.is_file():
-        raise IsfError(
-            code="unknown-schema-version",
-            message=f"schema version {version!r} is not kept in this repository",
+        raise refuse(
+            "unknown-schema-version",
             path=str(schema_dir),
             expected="one of " + ", ".join(known_versions(schema_dir)),
             found=version,
-            fix="declare a kept schema version, or migrate with `isf-claims migrate`",
+            version=version,
         )
     return Schema(version=version, path=path, raw=_read(path))

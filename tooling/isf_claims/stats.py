@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from isf_claims.corpus import Corpus, load_corpus
-from isf_claims.errors import usage_error
+from isf_claims.errors import refuse
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
 
@@ -254,16 +254,15 @@ def check_selected(repo: Repo, doc_ids: list[str] | None) -> list[str] | None:
     missing = [d for d in doc_ids if not repo.annotation_path(d).is_file()]
     if missing:
         known = [p.stem for p in repo.annotation_files()]
-        raise usage_error(
+        raise refuse(
             "unknown-document",
-            "no annotation file for the document id",
             path=repo.rel(repo.annotated_dir),
             record=", ".join(missing),
             expected="one of "
             + (", ".join(known[:20]) or "(no annotated documents)")
             + (f" and {len(known) - 20} more" if len(known) > 20 else ""),
             found=", ".join(missing),
-            fix="pass ids of annotated documents (annotated/<doc_id>.jsonl)",
+            what="annotation file",
         )
     return list(dict.fromkeys(doc_ids))
 

@@ -10,7 +10,6 @@ document counts only. Memory is bounded by the batch, not the corpus; the result
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,7 +19,7 @@ import polars as pl
 
 from isf_claims import progress
 from isf_claims.corpus import load_corpus
-from isf_claims.errors import IsfError
+from isf_claims.errors import IsfError, refuse
 from isf_claims.raw import read_corpus_file
 from isf_claims.raw_columns import read_metas
 from isf_claims.repo import Repo
@@ -38,12 +37,7 @@ def _unreadable(repo: Repo, paths: list[Path], exc: Exception) -> IsfError:
         load_corpus(repo, [p.stem for p in paths])
     except IsfError as err:
         return err
-    return IsfError(
-        code="json-invalid",
-        message=f"the annotation files could not be read for the statistics: {exc}",
-        path=repo.rel(paths[0].parent),
-        fix="run `isf-claims validate` and fix what it reports",
-    )
+    return refuse("json-invalid", path=repo.rel(paths[0].parent), error=exc)
 
 
 def _rows(paths: list[Path], data: bytes, columns: dict[str, Any]) -> pl.DataFrame:
@@ -141,11 +135,8 @@ def _shared(repo: Repo) -> tuple[pl.DataFrame, int]:
                 io.BytesIO(data), schema={"id": pl.String, "members": pl.List(member)}
             )
         except pl.exceptions.PolarsError as exc:
-            raise IsfError(
-                code="wrong-type",
-                message=f"clusters could not be read for the statistics: {exc}",
-                path=repo.rel(repo.clusters_path),
-                fix="run `isf-claims validate` and fix what it reports",
+            raise refuse(
+                "wrong-type", path=repo.rel(repo.clusters_path), what="clusters", error=exc
             ) from None
         members = (
             clusters.explode("members")
@@ -167,26 +158,20 @@ def _shared_bytes(repo: Repo, path: Path) -> bytes:
 
 def _schema(repo: Repo, paths: list[Path]) -> Schema:
     """The schema the first file declares (the latest kept when it declares none)."""
-    version = None
-    if paths:
-        with paths[0].open("rb") as fh:
-            try:
-                version = json.loads(fh.readline()).get("schema_version")
-            except (ValueError, AttributeError):
-                version = None
+    from isf_claims.validation.structure import read_header
+
+    version = (read_header(paths[0]) or {}).get("schema_version") if paths else None
     return load_schema(repo.schema_dir, version if isinstance(version, str) else None)
 
 
 def _one_version(repo: Repo, documents: pl.DataFrame, schema: Schema) -> None:
     versions = set(documents["schema_version"].drop_nulls().unique().to_list())
     if versions - {schema.version}:
-        raise IsfError(
-            code="mixed-schema-versions",
-            message="annotation files declare different schema versions",
+        raise refuse(
+            "mixed-schema-versions",
             path=repo.rel(repo.annotated_dir),
             expected="one schema version across the corpus",
             found=", ".join(sorted(versions | {schema.version})),
-            fix="migrate the older files with `isf-claims migrate --to VERSION`",
         )
 
 

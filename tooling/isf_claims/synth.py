@@ -22,7 +22,7 @@ from typing import Any
 
 from isf_claims import annotations as fmt
 from isf_claims import progress
-from isf_claims.errors import usage_error
+from isf_claims.errors import refuse
 from isf_claims.fsutil import make_temp_dir
 from isf_claims.raw import meta_bytes, sha256_bytes
 from isf_claims.release.metadata import DATASET_FILE
@@ -271,21 +271,11 @@ def synth_corpus(repo: Repo, out: Path, docs: int, seed: int = 0, workers: int =
     are made by ``workers`` processes (0: one per CPU) and the bytes depend on the seed
     only."""
     if out.exists() and any(out.iterdir()):
-        raise usage_error(
-            "out-not-empty",
-            "the output folder is not empty",
-            path=str(out),
-            expected="a new or empty folder",
-            found="existing files",
-            fix="choose another --out",
+        raise refuse(
+            "out-not-empty", path=str(out), expected="a new or empty folder", found="existing files"
         )
     if docs < 1:
-        raise usage_error(
-            "bad-docs",
-            "--docs must be at least 1",
-            found=str(docs),
-            fix="pass --docs N with N >= 1",
-        )
+        raise refuse("bad-docs", found=str(docs))
     schema = load_schema(repo.schema_dir)
     rng = random.Random(seed)
     entities = _entities(rng, schema, max(40, min(2000, docs // 5)))

@@ -31,7 +31,7 @@ from isf_claims.adjudicate.staged import require_valid_files
 from isf_claims.agreement.loading import FolderRepo, load_annotation_set
 from isf_claims.convert.base import read_jsonl
 from isf_claims.convert.model import Interchange, from_corpus, to_files
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import IsfError, refuse
 from isf_claims.fsutil import atomic_write_many
 from isf_claims.repo import ANNOTATION_SUFFIX, CLUSTERS_FILE, ENTITIES_FILE, Repo
 
@@ -79,13 +79,11 @@ def load_set(repo: Repo, folder: Path) -> LoadedSet:
     corpus = load_annotation_set(repo, folder)  # checks it first: annotation-set-invalid
     files = _set_files(folder)
     if not any(n not in (ENTITIES_FILE, CLUSTERS_FILE) for n in files):
-        raise IsfError(
-            code="annotation-set-empty",
-            message="the annotation set holds no document",
+        raise refuse(
+            "annotation-set-empty",
             path=repo.rel(folder),
             expected="<doc_id>.jsonl annotation files",
             found="none",
-            fix="pass a folder of annotation files shaped like annotated/",
         )
     return LoadedSet(
         folder, from_corpus(corpus), _digest(files), ENTITIES_FILE in files, CLUSTERS_FILE in files
@@ -95,25 +93,21 @@ def load_set(repo: Repo, folder: Path) -> LoadedSet:
 def _pair(repo: Repo, a: LoadedSet, b: LoadedSet) -> tuple[Alignment, bool, bool]:
     ia, ib = a.inter, b.inter
     if ia.schema.version != ib.schema.version:
-        raise IsfError(
-            code="adjudication-schema-mismatch",
-            message="the two annotation sets follow different schema versions",
+        raise refuse(
+            "adjudication-schema-mismatch",
             expected="one schema version",
             found=f"{ia.schema.version} and {ib.schema.version}",
-            fix="migrate both sets to the same version with `isf-claims migrate`",
         )
     da, db = {d.doc_id for d in ia.documents}, {d.doc_id for d in ib.documents}
     if da != db:
-        raise IsfError(
-            code="adjudication-documents-differ",
-            message="the two annotation sets do not annotate the same documents",
+        raise refuse(
+            "adjudication-documents-differ",
             path=repo.rel(b.folder),
             expected=f"the documents of {repo.rel(a.folder)}",
             found="only in A: "
             + (", ".join(sorted(da - db)) or "none")
             + "; only in B: "
             + (", ".join(sorted(db - da)) or "none"),
-            fix="adjudicate two annotations of the same documents",
         )
     # a set without entities.jsonl or clusters.jsonl has none (it validated, so nothing in
     # it points at one); the gold set carries each file when either set does
@@ -129,24 +123,21 @@ def read_decisions(path: Path) -> list[tuple[int, dict[str, Any]]]:
     out = []
     for lineno, rec in enumerate(read_jsonl(path), start=1):
         if not isinstance(rec, dict) or not isinstance(rec.get("id"), str):
-            raise IsfError(
-                code="adjudication-decisions-invalid",
-                message="a line of the decisions file is not a decision",
+            raise refuse(
+                "adjudication-decisions-invalid",
                 path=f"{path}:{lineno}",
                 expected='an object with "id" and "decision" as written by `adjudicate`',
                 found=json.dumps(rec, ensure_ascii=False)[:120],
-                fix="restore the line from the file `adjudicate` wrote; edit only `decision`",
             )
         choice = rec.get("decision")
         if choice is not None and choice not in CHOICES:
-            raise IsfError(
-                code="adjudication-decision-invalid",
-                message="unknown decision",
+            raise refuse(
+                "adjudication-decision-invalid",
                 path=f"{path}:{lineno}",
                 record=rec["id"],
                 expected="a, b, both, neither (or null while undecided)",
                 found=repr(choice),
-                fix="set decision to a, b, both or neither",
+                note="unknown decision",
             )
         out.append((lineno, rec))
     return out
@@ -203,14 +194,11 @@ def _set_path(repo: Repo, shown: str) -> Path:
 
 
 def _stale(path: Path, found: str) -> IsfError:
-    return IsfError(
-        code="adjudication-stale",
-        message="the decisions no longer match the two annotation sets",
+    return refuse(
+        "adjudication-stale",
         path=str(path),
         expected="the sets as they were when `isf-claims adjudicate` wrote the decisions",
         found=found,
-        fix="run `isf-claims adjudicate A B --out DIR` again (decisions taken are kept), "
-        "decide what it reopens, then apply",
     )
 
 
@@ -218,20 +206,18 @@ def apply_decisions(repo: Repo, decisions: Path, out: Path | None = None) -> Sum
     """Write the gold set the decisions in ``decisions`` make; refuses (writing nothing)
     undecided or invalid decisions, changed sets, and a gold set that does not validate."""
     if not decisions.is_file():
-        raise usage_error(
-            "file-not-found", "no such decisions file", path=str(decisions), fix="check the path"
-        )
+        raise refuse("file-not-found", path=str(decisions), what="decisions file")
     meta_path = decisions.parent / META
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise usage_error(
+        raise refuse(
             "adjudication-meta-missing",
-            f"cannot read {META} beside the decisions file: {exc}",
             path=str(meta_path),
             expected=f"the {META} `isf-claims adjudicate` wrote",
             found="missing or not JSON",
-            fix="keep the decisions file in the folder `adjudicate --out` wrote",
+            meta=META,
+            error=exc,
         ) from exc
     given = read_decisions(decisions)
     sa = load_set(repo, _set_path(repo, meta["a"]))
@@ -256,14 +242,14 @@ def apply_decisions(repo: Repo, decisions: Path, out: Path | None = None) -> Sum
         )
     pending = [d for d in decs if d.decision is None]
     if pending:
-        raise IsfError(
-            code="adjudication-pending",
-            message=f"{len(pending)} of {len(decs)} disagreements are not decided",
+        raise refuse(
+            "adjudication-pending",
             path=str(decisions),
             record=pending[0].id,
             expected="every decision set to a, b, both or neither",
             found=", ".join(d.id for d in pending[:10]),
-            fix="set each decision, then apply again (nothing was written)",
+            n=len(pending),
+            total=len(decs),
         )
     gold_dir = (out or decisions.parent / GOLD).resolve()
     gold = build(al, decs, agreed_only=False, entities=entities, clusters=clusters)

@@ -13,7 +13,7 @@ from typing import Any
 from isf_claims.adjudicate.align import Alignment, Unit
 from isf_claims.adjudicate.decisions import Decision, member_keys
 from isf_claims.convert.model import REFERENCES, Document, Interchange
-from isf_claims.errors import IsfError
+from isf_claims.errors import IsfError, refuse
 from isf_claims.schema import DOCUMENT_LAYERS
 
 GOLD_STATUS = "gold"
@@ -32,14 +32,13 @@ def _carry(al: Alignment, unit: Unit, side: str) -> dict[str, Any]:
 
 
 def _refuse(dec: Decision, why: str) -> IsfError:
-    return IsfError(
-        code="adjudication-decision-invalid",
-        message=why,
+    return refuse(
+        "adjudication-decision-invalid",
         path=dec.doc_id,
         record=dec.id,
         expected="a, b or neither for a field; a, b, both or neither for a record or member",
         found=repr(dec.decision),
-        fix="edit the decision in the decisions file, then apply again",
+        note=why,
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from isf_claims.agreement.loading import NOT_ABOUT_A_SET
-from isf_claims.errors import IsfError
+from isf_claims.errors import refuse
 from isf_claims.repo import ANNOTATION_SUFFIX, CLUSTERS_FILE, ENTITIES_FILE, Repo
 
 STAGED = "annotated/"
@@ -48,13 +48,12 @@ def require_valid_files(repo: Repo, folder: Path, files: Mapping[str, bytes], co
         if f.severity == "error" and f.code not in NOT_ABOUT_A_SET
     ]
     if errors:
-        raise IsfError(
-            code=code,
-            message=f"the annotation set would not validate ({len(errors)} errors)",
+        raise refuse(
+            code,
             path=repo.rel(folder),
             expected="a set that `isf-claims validate` accepts",
             found="\n" + replace(report, findings=errors).render(),
-            fix="change the decisions that cause the findings above, then apply again",
+            n=len(errors),
         )
 
 

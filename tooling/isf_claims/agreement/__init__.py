@@ -16,7 +16,7 @@ from isf_claims.agreement.clusters import cluster_agreement
 from isf_claims.agreement.loading import load_annotation_set
 from isf_claims.agreement.mentions import mention_f1, token_agreement
 from isf_claims.corpus import Corpus
-from isf_claims.errors import IsfError
+from isf_claims.errors import refuse
 from isf_claims.repo import Repo
 
 __all__ = ["agreement_report", "compare", "render_text"]
@@ -25,21 +25,17 @@ __all__ = ["agreement_report", "compare", "render_text"]
 def compare(a: Corpus, b: Corpus) -> dict[str, Any]:
     """Agreement of ``b`` with ``a`` over the documents both annotate."""
     if a.schema.version != b.schema.version:
-        raise IsfError(
-            code="agreement-schema-mismatch",
-            message="the two annotation sets follow different schema versions",
+        raise refuse(
+            "agreement-schema-mismatch",
             expected="one schema version",
             found=f"{a.schema.version} and {b.schema.version}",
-            fix="migrate both sets to the same version with `isf-claims migrate`",
         )
     docs = sorted(set(a.doc_ids) & set(b.doc_ids))
     if not docs:
-        raise IsfError(
-            code="agreement-no-common-documents",
-            message="the two annotation sets share no document",
+        raise refuse(
+            "agreement-no-common-documents",
             expected="annotation files of the same documents",
             found=f"{len(a.doc_ids)} and {len(b.doc_ids)} documents, none in common",
-            fix="compare two annotations of the same documents",
         )
     claims, matches = claim_agreement(a, b, docs)
     return {

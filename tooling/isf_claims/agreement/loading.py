@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from isf_claims.corpus import Corpus, load_corpus
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import refuse
 from isf_claims.repo import Repo
 
 # Findings that do not concern an annotation set as such: a second set need not cover every
@@ -34,13 +34,11 @@ def check_annotation_set(repo: Repo, folder: Path) -> None:
     report = validate(FolderRepo(repo.root, folder.resolve()))
     errors = [f for f in report.findings if f.severity == "error" and f.code not in NOT_ABOUT_A_SET]
     if errors:
-        raise IsfError(
-            code="annotation-set-invalid",
-            message="the annotation set does not validate; no agreement is computed from it",
+        raise refuse(
+            "annotation-set-invalid",
             path=repo.rel(folder),
             expected="an annotation set that passes the checks annotated/ passes",
             found="\n" + replace(report, findings=errors).render(),
-            fix="fix the findings above (or remove the set), then run again",
         )
 
 
@@ -50,13 +48,11 @@ def load_annotation_set(
     """The corpus that ``folder``'s annotation files make with ``repo``'s raw texts, after
     :func:`check_annotation_set` (``check=False``: the caller has just validated it)."""
     if not folder.is_dir():
-        raise usage_error(
+        raise refuse(
             "not-a-folder",
-            "annotation set is not a folder",
             path=str(folder),
             expected="a folder of <doc_id>.jsonl files (plus entities.jsonl, clusters.jsonl)",
             found="no such folder",
-            fix="pass two folders of annotation files",
         )
     if check:
         check_annotation_set(repo, folder)

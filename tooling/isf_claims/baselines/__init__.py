@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 import pyarrow.parquet as pq
 
-from isf_claims.errors import usage_error
+from isf_claims.errors import refuse
 from isf_claims.evaluate.formats import HEADER_KEY
 from isf_claims.evaluate.gold import Gold
 from isf_claims.fsutil import atomic_write_bytes
@@ -51,13 +51,7 @@ def run(task: str, gold: Gold, schema_dir: Path) -> pl.DataFrame:
         from isf_claims.baselines.derived import cluster_predictions
 
         return cluster_predictions(gold.table("claims"))
-    raise usage_error(
-        "baseline-unknown-task",
-        "no baseline for this task",
-        expected=" or ".join(BASELINES + DERIVED),
-        found=task,
-        fix="pass mentions, claims, ner or clusters",
-    )
+    raise refuse("baseline-unknown-task", expected=" or ".join(BASELINES + DERIVED), found=task)
 
 
 def header(task: str, gold: Gold, split: str | None = None) -> dict[str, Any]:

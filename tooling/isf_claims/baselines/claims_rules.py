@@ -32,7 +32,7 @@ from typing import Any
 
 import polars as pl
 
-from isf_claims.errors import usage_error
+from isf_claims.errors import refuse
 
 LEXICON_FILE = "cue_lexicon.json"
 MIN_WORDS = 3
@@ -53,13 +53,12 @@ def load_lexicon(schema_dir: Path) -> dict[str, str]:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {str(k): str(v) for k, v in data["cues"].items()}
     except (OSError, ValueError, KeyError, AttributeError) as err:
-        raise usage_error(
+        raise refuse(
             "cue-lexicon-missing",
-            "the claims baseline needs its cue lexicon",
             path=str(path),
             expected='a JSON object {"cues": {cue: cue_commitment, ...}}',
             found=type(err).__name__,
-            fix=f"restore schema/{LEXICON_FILE}",
+            file=LEXICON_FILE,
         ) from None
 
 

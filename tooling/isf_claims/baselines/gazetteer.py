@@ -15,6 +15,8 @@ No model, nothing downloaded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
@@ -103,29 +105,68 @@ def _matches(
     return pl.concat(found)
 
 
-def predict(ner: pl.DataFrame, mentions: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
-    """Leave-one-document-out gazetteer predictions (doc_id, start, end, label) from the
-    release's ``ner`` rows (doc_id, tokens, token_offsets) and gold ``mentions`` (doc_id,
-    label, text)."""
-    docs = sorted(
-        set(ner["doc_id"].unique().to_list()) | set(mentions["doc_id"].unique().to_list())
-    )
-    texts = mentions["text"].unique().sort()
+@dataclass
+class Gazetteer:
+    """The surface forms of every gold mention of a corpus and their counts per label (what
+    each document's leave-one-out gazetteer is made from)."""
+
+    texts: pl.Series  # every mention text, sorted
+    surface: np.ndarray  # per text: its surface (token sequence) number
+    live: np.ndarray  # per text: whether it has a token
+    total: np.ndarray  # [surface, label]: mentions
+    keyed: pl.DataFrame  # forms with a token: text, n, key, _sf
+    labels: list[str]
+
+
+def gazetteer(counts: pl.DataFrame, labels: list[str]) -> Gazetteer:
+    """The gazetteer of a corpus from its mentions counted per ``text`` and ``label``
+    (column ``n``), as many frames of counts as wanted (the counts are added)."""
+    counts = counts.group_by("text", "label").agg(pl.col("n").sum())
+    texts = counts["text"].unique().sort()
     forms = surface_keys(texts)
     # a surface is a token sequence: texts differing only in spacing share one
     surface = forms.select(pl.struct("n", "key").rank("dense")).to_series().to_numpy()
     surface = surface.astype(np.int64) - 1
     n_sf, n_lab = int(surface.max(initial=-1)) + 1, len(labels)
+    live = forms["n"].to_numpy() > 0
+    c_text = counts["text"].cast(pl.Enum(texts.to_list())).to_physical().to_numpy()
+    c_lab = counts["label"].cast(pl.Enum(labels)).to_physical().to_numpy().astype(np.int64)
+    c_n = counts["n"].to_numpy().astype(np.int64)
+    on = live[c_text]
+    total = np.bincount(
+        surface[c_text[on]] * n_lab + c_lab[on], weights=c_n[on], minlength=n_sf * n_lab
+    ).astype(np.int64)
+    keyed = forms.with_columns(_sf=surface).filter(pl.col("n") > 0)
+    return Gazetteer(texts, surface, live, total.reshape(n_sf, n_lab), keyed, labels)
+
+
+def predict(ner: pl.DataFrame, mentions: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
+    """Leave-one-document-out gazetteer predictions (doc_id, start, end, label) from the
+    release's ``ner`` rows (doc_id, tokens, token_offsets) and gold ``mentions`` (doc_id,
+    label, text)."""
+    counts = mentions.group_by("text", "label").agg(pl.len().cast(pl.Int64).alias("n"))
+    return predict_documents(gazetteer(counts, labels), ner, mentions)
+
+
+def predict_documents(g: Gazetteer, ner: pl.DataFrame, mentions: pl.DataFrame) -> pl.DataFrame:
+    """:func:`predict` for some documents of a corpus whose gazetteer is ``g``: ``ner``
+    and ``mentions`` are those documents' rows (each document whole); the predictions are
+    those of :func:`predict` over the whole corpus."""
+    labels = g.labels
+    docs = sorted(
+        set(ner["doc_id"].unique().to_list()) | set(mentions["doc_id"].unique().to_list())
+    )
+    surface, keyed = g.surface, g.keyed
+    n_sf, n_lab = g.total.shape
     m_doc = mentions["doc_id"].cast(pl.Enum(docs)).to_physical().to_numpy().astype(np.int64)
-    m_text = mentions["text"].cast(pl.Enum(texts.to_list())).to_physical().to_numpy()
+    m_text = mentions["text"].cast(pl.Enum(g.texts.to_list())).to_physical().to_numpy()
     m_sf = surface[m_text]
     m_lab = mentions["label"].cast(pl.Enum(labels)).to_physical().to_numpy().astype(np.int64)
-    live = forms["n"].to_numpy()[m_text] > 0
+    live = g.live[m_text]
     m_doc, m_sf, m_lab = m_doc[live], m_sf[live], m_lab[live]
-    total = np.bincount(m_sf * n_lab + m_lab, minlength=n_sf * n_lab).reshape(n_sf, n_lab)
+    total = g.total
     own_key, own_count = np.unique((m_doc * n_sf + m_sf) * n_lab + m_lab, return_counts=True)
 
-    keyed = forms.with_columns(_sf=surface).filter(pl.col("n") > 0)
     firsts = _token_hashes(keyed["text"].str.extract(f"({tok.PATTERN})", 1))
     doc_code = ner["doc_id"].cast(pl.Enum(docs)).to_physical().to_numpy().astype(np.int64)
     found = _matches(ner, doc_code, keyed.unique(["n", "key"]), firsts)

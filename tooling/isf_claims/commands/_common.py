@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from isf_claims.errors import EXIT_USAGE, IsfError
+from isf_claims.errors import IsfError, refuse
 from isf_claims.repo import Repo, find_repo
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,13 +35,11 @@ def check_format(value: str, allowed: tuple[str, ...] = ("text", "json")) -> str
     """``value`` lower-cased, or a usage error when it is not one of ``allowed``."""
     value = value.lower()
     if value not in allowed:
-        raise IsfError(
-            code="bad-format",
-            message="unknown output format",
+        raise refuse(
+            "bad-format",
             expected=" or ".join(allowed),
             found=value,
-            fix="pass --format " + " or --format ".join(allowed),
-            exit_code=EXIT_USAGE,
+            allowed=" or --format ".join(allowed),
         )
     return value
 

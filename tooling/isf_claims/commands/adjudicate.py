@@ -10,7 +10,7 @@ import typer
 
 from isf_claims import progress
 from isf_claims.commands._common import RootOption, handles_errors, repo_of
-from isf_claims.errors import usage_error
+from isf_claims.errors import refuse
 
 
 def register(app: typer.Typer) -> None:
@@ -40,12 +40,11 @@ def adjudicate_cmd(
     repo = repo_of(root)
     if apply is not None:
         if a is not None or b is not None:
-            raise usage_error(
+            raise refuse(
                 "bad-arguments",
-                "--apply takes the decisions file alone",
                 expected="isf-claims adjudicate --apply DIR/decisions.jsonl [--out GOLD]",
                 found="annotation set folders as well",
-                fix="drop A and B: the decisions file's folder records them",
+                note="--apply takes the decisions file alone",
             )
         with progress.working("adjudicate: applying decisions and validating the gold set"):
             summary = apply_decisions(repo, apply, out)
@@ -56,12 +55,11 @@ def adjudicate_cmd(
             typer.echo(f"wrote {repo.rel(path)}")
         return
     if a is None or b is None or out is None:
-        raise usage_error(
+        raise refuse(
             "bad-arguments",
-            "adjudicate needs two annotation sets and --out",
             expected="isf-claims adjudicate A B --out DIR",
             found="A, B or --out missing",
-            fix="name both folders and the output folder",
+            note="adjudicate needs two annotation sets and --out",
         )
     with progress.working("adjudicate: validating both sets and comparing"):
         s = adjudicate(repo, a, b, out)

@@ -116,12 +116,7 @@ def fmt_cmd(
     from isf_claims.guard import valid_corpus
 
     repo = repo_of(root)
-    corpus = valid_corpus(
-        repo,
-        "fmt-invalid-corpus",
-        "fmt only reformats records that validate (it repairs a BOM and CR LF line endings)",
-        tolerate=FMT_REPAIRS,
-    )
+    corpus = valid_corpus(repo, "fmt-invalid-corpus", tolerate=FMT_REPAIRS)
     wanted = corpus_files(corpus)
     changed = {p: b for p, b in wanted.items() if not p.is_file() or p.read_bytes() != b}
     for p in sorted(changed):

@@ -79,32 +79,24 @@ def validate_cmd(
 def checks_cmd(
     output: Annotated[str, typer.Option("--format", help="text, json or markdown.")] = "text",
 ) -> None:
-    """List every validation check: code, level, severity, explanation and fix."""
-    from isf_claims.validation.checks import CHECKS, markdown_table
+    """List every code: the validation checks (level, severity) and the refusals (exit
+    status, command), each with its explanation and fix."""
+    from isf_claims.codebook import entries, markdown
 
     fmt = check_format(output, ("text", "json", "markdown"))
     if fmt == "markdown":
-        typer.echo(markdown_table(), nl=False)
+        typer.echo(markdown(), nl=False)
     elif fmt == "json":
-        emit_json(
-            [
-                {
-                    "code": c.code,
-                    "level": c.level,
-                    "level_name": c.level_name,
-                    "severity": c.severity,
-                    "title": c.title,
-                    "explanation": c.explanation,
-                    "fix": c.fix,
-                }
-                for c in CHECKS.values()
-            ]
-        )
+        emit_json(entries())
     else:
-        for c in CHECKS.values():
-            typer.echo(f"{c.code}  [{c.level} {c.level_name}, {c.severity}]  {c.title}")
-            typer.echo(f"    {c.explanation}")
-            typer.echo(f"    fix: {c.fix}\n")
+        for c in entries():
+            if c["kind"] == "finding":
+                where = f"{c['level']} {c['level_name']}, {c['severity']}"
+            else:
+                where = f"refusal, exit {' or '.join(map(str, c['exit_codes']))}, {c['command']}"
+            typer.echo(f"{c['code']}  [{where}]  {c['title']}")
+            typer.echo(f"    {c['explanation']}")
+            typer.echo(f"    fix: {c['fix']}\n")
 
 
 @handles_errors

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from isf_claims.errors import usage_error
+from isf_claims.errors import refuse
 
 if TYPE_CHECKING:
     from isf_claims.convert.base import Dropped, ExportResult
@@ -107,12 +107,12 @@ class ExportReport:
 
 def _pick(registry: LazyRegistry, name: str, verb: str) -> Callable[..., Any]:
     if name not in registry:
-        raise usage_error(
+        raise refuse(
             "unknown-format",
-            f"no {verb} for format {name!r}",
             expected="one of " + ", ".join(sorted(registry)),
             found=name,
-            fix=f"pick a format `isf-claims {verb}` knows",
+            verb=verb,
+            name=name,
         )
     return registry[name]
 
@@ -139,12 +139,11 @@ def export_corpus(
 
     exporter = _pick(EXPORTERS, fmt, "export")
     if (predictions is not None or model_version is not None) and fmt not in PREDICTIONS:
-        raise usage_error(
+        raise refuse(
             "predictions-unsupported",
-            f"the {fmt} export cannot carry predictions",
             expected="--predictions with: " + ", ".join(PREDICTIONS),
             found=fmt,
-            fix="drop --predictions/--model-version, or export labelstudio",
+            fmt=fmt,
         )
     inter = load_interchange(repo, doc_ids)
     if predictions is not None:
@@ -171,8 +170,6 @@ def import_annotations(repo: Repo, fmt: str, source: Path, *, force: bool = Fals
 
     importer = _pick(IMPORTERS, fmt, "import")
     if not source.exists():
-        raise usage_error(
-            "file-not-found", "no such file or folder", path=str(source), fix="check the path"
-        )
+        raise refuse("file-not-found", path=str(source), what="file or folder")
     inter: Interchange = importer(repo, source)
     return write_annotations(repo, to_files(repo, inter), force=force)

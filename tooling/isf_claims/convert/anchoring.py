@@ -12,7 +12,7 @@ import polars as pl
 
 from isf_claims.convert.model import REFERENCES, TOP, shapes
 from isf_claims.corpus import LAYER_TABLES, Corpus
-from isf_claims.errors import IsfError
+from isf_claims.errors import IsfError, refuse
 
 
 def span_frame(corpus: Corpus) -> pl.DataFrame:
@@ -39,17 +39,20 @@ def span_frame(corpus: Corpus) -> pl.DataFrame:
     return pl.concat(frames, how="vertical_relaxed")
 
 
-def _fail(code: str, message: str, bad: pl.DataFrame, expected: str, fix: str) -> IsfError:
+def _fail(code: str, bad: pl.DataFrame, expected: str, **params: object) -> IsfError:
+    """``code`` for the first of the ``bad`` rows (the message counts them when several)."""
     row = bad.row(0, named=True)
-    return IsfError(
-        code=code,
-        message=message + (f" ({bad.height} records)" if bad.height > 1 else ""),
+    err = refuse(
+        code,
         path=f"{row.get('_file')}:{row.get('_line')}",
         record=str(row.get("id")),
         expected=expected,
         found=str(row.get("found")),
-        fix=fix,
+        **params,
     )
+    if bad.height > 1:
+        err.message += f" ({bad.height} records)"
+    return err
 
 
 def check_corpus(corpus: Corpus) -> None:
@@ -59,20 +62,12 @@ def check_corpus(corpus: Corpus) -> None:
     )
     bad = docs.filter(pl.col("text").is_null()).with_columns(found=pl.lit("no raw text"))
     if bad.height:
-        raise _fail(
-            "raw-missing", "no raw text for the document", bad, "raw/<doc_id>.txt", "ingest it"
-        )
+        raise _fail("raw-missing", bad, "raw/<doc_id>.txt", what="the document")
     bad = docs.filter(pl.col("raw_sha256") != pl.col("sha256")).with_columns(
         found=pl.col("raw_sha256")
     )
     if bad.height:
-        raise _fail(
-            "raw-sha256-mismatch",
-            "annotation made on other raw bytes than those stored",
-            bad,
-            "raw_sha256 equal to the raw file's sha256",
-            "the offsets may not fit this text: re-anchor the annotation on raw/<doc_id>.txt",
-        )
+        raise _fail("raw-sha256-mismatch", bad, "raw_sha256 equal to the raw file's sha256")
     spans = span_frame(corpus).join(docs.select("doc_id", "text"), on="doc_id", suffix="_raw")
     covered = pl.col("text_raw").str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
     bad = spans.filter(
@@ -86,10 +81,8 @@ def check_corpus(corpus: Corpus) -> None:
     if bad.height:
         raise _fail(
             "span-not-anchored",
-            "span text is not raw[start:end]",
             bad,
             "text equal to raw[start:end] with 0 <= start < end <= len(raw)",
-            "fix the offsets or the text so they agree with raw/<doc_id>.txt",
         )
     _check_ids_and_values(corpus)
 
@@ -102,7 +95,7 @@ def _check_ids_and_values(corpus: Corpus) -> None:
         ids[layer] = table.select("doc_id", "id")
         dup = table.filter(pl.struct("doc_id", "id").is_duplicated()).with_columns(found="id")
         if dup.height:
-            raise _fail("duplicate-id", f"{layer} id used twice", dup, "unique ids", "renumber")
+            raise _fail("duplicate-id", dup, "unique ids", layer=layer)
         for name, vocab in shp.vocabularies.items():
             values = schema.values(vocab)
             bad = table.filter(
@@ -110,11 +103,7 @@ def _check_ids_and_values(corpus: Corpus) -> None:
             ).with_columns(found=pl.col(name))
             if bad.height:
                 raise _fail(
-                    "unknown-value",
-                    f"{layer}.{name} value outside its vocabulary",
-                    bad,
-                    "one of " + ", ".join(values),
-                    "use a value of the schema's vocabulary",
+                    "unknown-value", bad, "one of " + ", ".join(values), field=f"{layer}.{name}"
                 )
     entities = pl.from_arrow(corpus["entities"]).select("id")
     for layer, refs in REFERENCES.items():
@@ -132,8 +121,8 @@ def _check_ids_and_values(corpus: Corpus) -> None:
             if bad.height:
                 raise _fail(
                     "dangling-reference",
-                    f"{layer}.{name} points at no {target}",
                     bad.with_columns(found=pl.col(name)),
                     f"the id of an existing {target}",
-                    "link an existing record or set the field to null",
+                    field=f"{layer}.{name}",
+                    target=target,
                 )

@@ -59,17 +59,13 @@ def _owners(parsed: Parsed, shps: dict[str, Shape], fail) -> dict[str, str]:
             cur = parsed.edges.get(cur)
         if cur is None or cur not in owner or regions[cur].layer != reg.layer:
             anchor = shps[reg.layer].anchor
-            raise fail(
-                f"{reg.layer} {reg.role} span linked to no {anchor}",
-                key,
-                f"link it to its {anchor} with the {reg.layer}_{reg.role} relation",
-            )
+            raise fail(key, note=f"{reg.layer} {reg.role} span linked to no {anchor}")
         owner[key] = owner[cur]
     return owner
 
 
 def assemble(schema: Schema, header: dict[str, Any], text: str, parsed: Parsed, fail) -> Document:
-    """The document ``parsed`` describes. ``fail(message, found, fix)`` makes the error."""
+    """The document ``parsed`` describes. ``fail(found, note=...)`` makes the error."""
     shps = shapes(schema)
     owner = _owners(parsed, shps, fail)
     records: dict[str, dict[str, Any]] = {}
@@ -80,17 +76,17 @@ def assemble(schema: Schema, header: dict[str, Any], text: str, parsed: Parsed, 
             rec.update(span)
             rec[shps[reg.layer].label] = reg.label
         elif reg.role in rec:
-            raise fail(f"two {reg.role} spans for one {reg.layer}", key, "keep one")
+            raise fail(key, note=f"two {reg.role} spans for one {reg.layer}")
         else:
             rec[reg.role] = span
         if reg.record_id is not None and owner[key] == key:
             rec["id"] = reg.record_id
     for key, name, value in parsed.values:
         if key not in owner:
-            raise fail(f"{name} given for an unknown span", key, "attach it to an exported span")
+            raise fail(key, note=f"{name} given for an unknown span")
         rec = records[owner[key]]
         if name not in _settable(shps[rec["_layer"]]):
-            raise fail(f"{rec['_layer']} has no field {name}", name, "use the export's config")
+            raise fail(name, note=f"{rec['_layer']} has no field {name}")
         rec[name] = value
     doc = Document(header, text, {layer: [] for layer in DOCUMENT_LAYERS})
     pending: dict[str, list[dict[str, Any]]] = {}
@@ -106,7 +102,7 @@ def assemble(schema: Schema, header: dict[str, Any], text: str, parsed: Parsed, 
     assign_ids(doc, schema, pending)
     for key, name, target in parsed.refs:
         if key not in owner or target not in owner:
-            raise fail(f"{name} relation between unknown spans", f"{key} -> {target}", "redraw it")
+            raise fail(f"{key} -> {target}", note=f"{name} relation between unknown spans")
         rec, tgt = records[owner[key]], records[owner[target]]
         rec[name] = tgt["id"]
     return doc

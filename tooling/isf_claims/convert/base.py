@@ -11,7 +11,7 @@ from typing import Any
 
 from isf_claims import annotations as fmt
 from isf_claims.convert.model import Document, Interchange, next_ids
-from isf_claims.errors import IsfError
+from isf_claims.errors import EXIT_INVALID, refuse
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
 
@@ -56,15 +56,13 @@ def refuse_lossy(fmt_name: str, dropped: list[Dropped], allow_lossy: bool) -> No
         for d in dropped:
             counts[d.what] = counts.get(d.what, 0) + 1
         first = dropped[0]
-        raise IsfError(
-            code="export-lossy",
-            message=f"the {fmt_name} format cannot hold everything in the corpus",
+        raise refuse(
+            "export-lossy",
             path=first.doc_id,
             record=first.record,
             expected="an export that keeps every record and field",
             found="; ".join(f"{n} x {what}" for what, n in sorted(counts.items())),
-            fix="pass --allow-lossy to export anyway; the report then lists what was dropped",
-            exit_code=2,
+            fmt=fmt_name,
         )
 
 
@@ -101,7 +99,6 @@ def read_utf8(path: Path) -> str:
         path.read_bytes(),
         path,
         code="import-not-utf8",
-        fix="save the file as UTF-8 (the tool's export is UTF-8; was it re-saved?)",
     )
 
 
@@ -111,14 +108,12 @@ def check_doc_id(doc_id: object, where: str) -> str:
     from isf_claims.raw import DOC_ID_RE
 
     if not isinstance(doc_id, str) or not DOC_ID_RE.match(doc_id):
-        raise IsfError(
-            code="import-doc-id-invalid",
-            message="missing or invalid document id",
+        raise refuse(
+            "import-doc-id-invalid",
             path=where,
             expected="a document id: lower-case letters, digits, '.', '_' or '-', "
             "starting with a letter or digit (never a path)",
             found=repr(doc_id),
-            fix="keep the document id the export wrote",
         )
     return doc_id
 
@@ -135,13 +130,12 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         except (ValueError, RecursionError) as exc:
             problem = f"line is not valid JSON: {exc}"
         if problem is not None:
-            raise IsfError(
-                code="import-json-invalid",
-                message=problem if problem.startswith("line") else "line is not a JSON object",
+            raise refuse(
+                "import-json-invalid",
                 path=f"{path}:{lineno}",
                 expected="one JSON object per line",
                 found=line[:120],
-                fix="repair the line",
+                note=problem if problem.startswith("line") else "line is not a JSON object",
             )
         out.append(rec)
     return out
@@ -170,40 +164,35 @@ def kept_schema(repo: Repo, version: str | None, where: str) -> Schema:
 
     kept = known_versions(repo.schema_dir)
     if version is not None and version not in kept:
-        raise IsfError(
-            code="unknown-schema-version",
-            message="the tool's files declare a schema version this repository does not keep",
+        raise refuse(
+            "unknown-schema-version",
             path=where,
             expected="one of " + ", ".join(kept),
             found=version,
-            fix="keep the schema_version the export wrote (migrate the corpus first if needed)",
+            version=version,
         )
     return load_schema(repo.schema_dir, version)
 
 
 def existing_header(repo: Repo, doc_id: str) -> dict[str, Any] | None:
     """The header of the repository's annotation file for ``doc_id``, if there is one."""
+    from isf_claims.validation.structure import read_header
+
     path = repo.annotation_path(doc_id)
     if path.is_symlink() or not path.is_file():
         return None  # a link's target is never read (validation refuses the link)
-    first = path.read_bytes().split(b"\n", 1)[0]
-    try:
-        rec = json.loads(first)
-    except ValueError:
-        return None
-    return {k: v for k, v in rec.items() if k != "layer"} if isinstance(rec, dict) else None
+    rec = read_header(path)
+    return {k: v for k, v in rec.items() if k != "layer"} if rec is not None else None
 
 
 def require_header(repo: Repo, doc_id: str, given: dict[str, Any] | None) -> dict[str, Any]:
     header = given or existing_header(repo, doc_id)
     if header is None:
-        raise IsfError(
-            code="import-no-header",
-            message="no document header (schema version, raw sha256, status, annotators)",
+        raise refuse(
+            "import-no-header",
             record=doc_id,
             expected="the header exported with the document, or an existing annotation file",
             found="neither",
-            fix="keep the export's header (task data.isf / documents.jsonl) when editing",
         )
     return {**header, "doc_id": doc_id}
 
@@ -214,25 +203,23 @@ def raw_text(repo: Repo, doc_id: str, given: str | None, where: str) -> str:
 
     path = repo.raw_path(check_doc_id(doc_id, where))
     if not path.is_file():
-        raise IsfError(
-            code="unknown-document",
-            message="no raw document with this id",
+        raise refuse(
+            "unknown-document",
             path=where,
             record=doc_id,
             expected="an id of raw/<doc_id>.txt",
             found=doc_id,
-            fix="ingest the article first, or correct the document id",
+            exit_code=EXIT_INVALID,
+            what="raw text",
         )
     text = decode_utf8(path.read_bytes(), path)
     if given is not None and given != text:
-        raise IsfError(
-            code="import-text-differs",
-            message="the tool's text differs from the stored raw text",
+        raise refuse(
+            "import-text-differs",
             path=where,
             record=doc_id,
             expected=f"the raw text exactly ({len(text)} code points)",
             found=f"{len(given)} code points that differ",
-            fix="offsets would not fit raw/: annotate on the exported text, unchanged",
         )
     return text
 
@@ -262,5 +249,5 @@ def load_interchange(repo: Repo, doc_ids: list[str] | None = None) -> Interchang
     from isf_claims.convert.model import from_corpus
     from isf_claims.guard import valid_corpus
 
-    corpus = valid_corpus(repo, "export-invalid-corpus", "an export is made from a valid corpus")
+    corpus = valid_corpus(repo, "export-invalid-corpus")
     return from_corpus(corpus, doc_ids)

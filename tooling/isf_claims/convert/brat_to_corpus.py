@@ -26,7 +26,7 @@ from isf_claims.convert.base import (
 )
 from isf_claims.convert.corpus_to_brat import type_names
 from isf_claims.convert.model import Document, Interchange, shapes
-from isf_claims.errors import IsfError
+from isf_claims.errors import EXIT_USAGE, IsfError, refuse
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
 
@@ -40,27 +40,25 @@ _NOTE = re.compile(r"^(#\d+)\tAnnotatorNotes (T\d+)\t([A-Za-z_]+): (.*)$")
 def import_brat(repo: Repo, folder: Path) -> Interchange:
     """Records of every ``.ann`` file in ``folder``."""
     if not folder.is_dir():
-        raise IsfError(
-            code="brat-invalid",
-            message="not a folder of brat files",
+        raise refuse(
+            "brat-invalid",
             path=str(folder),
             expected="a folder with <doc_id>.ann and <doc_id>.txt",
             found="no such folder",
-            fix="pass the folder `isf-claims export brat` wrote",
-            exit_code=2,
+            exit_code=EXIT_USAGE,
+            note="not a folder of brat files",
         )
     headers = {}
     if (folder / HEADERS).is_file():
         headers = read_headers(folder / HEADERS)
     versions = {str(v) for h in headers.values() if (v := h.get("schema_version"))}
     if len(versions) > 1:
-        raise IsfError(
-            code="brat-invalid",
-            message="documents declare several schema versions",
+        raise refuse(
+            "brat-invalid",
             path=str(folder / HEADERS),
             expected="one schema version",
             found=", ".join(sorted(versions)),
-            fix="migrate first, then export and import one version",
+            note="documents declare several schema versions",
         )
     schema = kept_schema(repo, next(iter(versions)) if versions else None, str(folder / HEADERS))
     docs = [
@@ -83,15 +81,14 @@ def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Doc
     parsed, lineno = Parsed(), 0
     relations: list[tuple[str, str, str]] = []
 
-    def fail(message: str, found: str, fix: str, code: str = "brat-invalid") -> IsfError:
-        return IsfError(
-            code=code,
-            message=message,
+    def fail(found: str, code: str = "brat-invalid", **params: object) -> IsfError:
+        return refuse(
+            code,
             path=f"{ann}:{lineno}" if lineno else str(ann),
             record=doc_id,
             expected="brat standoff as `isf-claims export brat` writes it",
             found=found,
-            fix=fix,
+            **params,
         )
 
     kinds = {name: key for key, name in type_names(schema).items()}
@@ -108,9 +105,7 @@ def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Doc
         if m := _T.match(line):
             key, kind, frags, shown = m.groups()
             if kind not in kinds:
-                raise fail(
-                    "unknown span type", kind, f"use the types in {ann.parent}/annotation.conf"
-                )
+                raise fail(kind, note=f"unknown span type (see {ann.parent}/annotation.conf)")
             layer, role, label = kinds[kind]
             start, end = _span(text, frags, shown, fail)
             parsed.regions[key] = Region(key, layer, role, label, start, end, text[start:end])
@@ -122,17 +117,20 @@ def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Doc
             elif kind in fields:
                 parsed.refs.append((a, fields[kind], b))
             else:
-                raise fail("unknown relation type", kind, "use the relations in annotation.conf")
+                raise fail(kind, note="unknown relation type")
         elif m := _A.match(line):
             _aid, name, target, value = m.groups()
             if name not in attributes:
-                raise fail("unknown attribute", name, "use the attributes in annotation.conf")
+                raise fail(name, note="unknown attribute")
             parsed.values.append((target, name, value))
         elif m := _N.match(line):
             _nid, target, name, value = m.groups()
             if name not in entity_links:
                 raise fail(
-                    "unknown normalization database", name, "use " + ", ".join(sorted(entity_links))
+                    name,
+                    note="unknown normalization database (known: "
+                    + ", ".join(sorted(entity_links))
+                    + ")",
                 )
             parsed.values.append((target, name, value))
         elif m := _NOTE.match(line):
@@ -141,25 +139,27 @@ def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Doc
                 try:
                     value = json.loads(value)
                 except ValueError as exc:
-                    raise fail("note value is not a JSON string", value, "fix the quoting") from exc
+                    raise fail(value, note="note value is not a JSON string") from exc
             if name == "id":
                 if target not in parsed.regions:
-                    raise fail("id note on an unknown span", target, "attach it to a T line")
+                    raise fail(target, note="id note on an unknown span")
                 parsed.regions[target].record_id = value
             elif name in texts:
                 parsed.values.append((target, name, value))
             else:
-                raise fail("unknown note field", name, "notes are `id: ...` or a text field")
+                raise fail(name, note="unknown note field")
         else:
-            raise fail("unsupported or malformed line", line[:80], "only T, R, A, N and # lines")
+            raise fail(
+                line[:80], note="unsupported or malformed line (only T, R, A, N and # lines)"
+            )
     lineno = 0
     for a, b, line in relations:
         if a not in parsed.regions or b not in parsed.regions:
             raise fail(
-                "relation to a span that is not in the file",
                 f"{line[:80]}: no {a if a not in parsed.regions else b}",
-                "delete the relation or draw it between existing spans",
                 code="relation-unknown-region",
+                what="span",
+                place="file",
             )
     return assemble(schema, header, text, parsed, fail)
 
@@ -172,29 +172,16 @@ def _span(text: str, frags: str, shown: str, fail) -> tuple[int, int]:
     pairs = [tuple(int(x) for x in f.split(" ")) for f in frags.split(";")]
     for s, e in pairs:
         if s >= e:
-            raise fail(
-                "span with start not before end",
-                f"{s} {e}",
-                "brat offsets are [start, end) with start < end: fix the span",
-                code="brat-span-inverted",
-            )
+            raise fail(f"{s} {e}", code="brat-span-inverted")
         if e > len(text):
-            raise fail("span outside the text", frags, "fix the offsets")
+            raise fail(frags, note="span outside the text")
     for (_s1, e1), (s2, _e2) in itertools.pairwise(pairs):
         if s2 <= e1 or text[e1:s2].strip("\r\n"):
             raise fail(
-                "discontinuous span",
                 f"{frags} (gap {text[e1:s2]!r})" if s2 > e1 else frags,
-                "one span covers one stretch of text: split it into two annotations "
-                "(fragments may only skip line breaks)",
                 code="brat-span-discontinuous",
             )
     covered = " ".join(text[s:e] for s, e in pairs)
     if shown != covered:
-        raise fail(
-            "the text column differs from the raw text at the span's offsets",
-            f"{shown!r} (the raw text there is {covered!r})",
-            "fix the offsets, or restore the text column brat wrote",
-            code="brat-text-mismatch",
-        )
+        raise fail(f"{shown!r} (the raw text there is {covered!r})", code="brat-text-mismatch")
     return pairs[0][0], pairs[-1][1]

@@ -29,7 +29,7 @@ from isf_claims.convert.model import (
     records_with_structure,
     shapes,
 )
-from isf_claims.errors import IsfError
+from isf_claims.errors import refuse
 from isf_claims.schema import Schema
 
 CONF = "annotation.conf"
@@ -50,12 +50,10 @@ def type_names(schema: Schema) -> dict[tuple[str, str, str | None], str]:
                 out[(layer, role, None)] = f"{layer.capitalize()}-{role}"
     bad = [n for n in out.values() if not _TYPE_RE.match(n)]
     if bad or len(set(out.values())) != len(out):
-        raise IsfError(
-            code="brat-type-clash",
-            message="schema labels do not make distinct brat type names",
+        raise refuse(
+            "brat-type-clash",
             expected="distinct names of letters, digits, '_' and '-'",
             found=", ".join(bad) or "a duplicate name",
-            fix="rename the label in the schema (with a migration)",
         )
     return out
 

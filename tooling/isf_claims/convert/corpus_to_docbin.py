@@ -18,7 +18,7 @@ import numpy as np
 from isf_claims.convert.base import ExportResult, shared_sidecars
 from isf_claims.convert.model import TOP, Document, Interchange, present_spans, shapes, span_of
 from isf_claims.convert.tokens import outermost, tokenize
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import refuse
 
 OUTPUT = "corpus.spacy"
 
@@ -27,12 +27,8 @@ def _spacy() -> Any:
     try:
         import spacy
     except ImportError as exc:
-        raise usage_error(
-            "spacy-missing",
-            "the docbin export needs spaCy, which is not installed",
-            expected="the spacy package",
-            found="ImportError: " + str(exc),
-            fix="pip install 'isf-claims[spacy]'  (no model is needed or downloaded)",
+        raise refuse(
+            "spacy-missing", expected="the spacy package", found="ImportError: " + str(exc)
         ) from exc
     return spacy
 
@@ -83,13 +79,11 @@ def _doc(nlp: Any, doc: Document, schema: Any) -> Any:
                     continue
                 got = sdoc.char_span(span["start"], span["end"])
                 if got is None:
-                    raise IsfError(
-                        code="docbin-misaligned",
-                        message="span does not align with tokens",
+                    raise refuse(
+                        "docbin-misaligned",
                         record=f"{doc.doc_id}/{rec['id']}",
                         expected="span edges on token edges",
                         found=f"[{span['start']}, {span['end']})",
-                        fix="report this: tokens are cut at every span edge",
                     )
                 label = rec.get(shp.label) if role == TOP else role
                 kb = next(

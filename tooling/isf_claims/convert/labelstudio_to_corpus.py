@@ -28,20 +28,25 @@ from isf_claims.convert.base import (
 from isf_claims.convert.corpus_to_labelstudio import TASKS
 from isf_claims.convert.model import Document, Interchange, shapes
 from isf_claims.convert.offsets import OffsetMap
-from isf_claims.errors import IsfError
+from isf_claims.errors import IsfError, refuse
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
 
 
-def _bad(where: str, message: str, found: str, fix: str, record: str | None = None) -> IsfError:
-    return IsfError(
-        code="labelstudio-invalid",
-        message=message,
+def _bad(
+    where: str,
+    found: str,
+    record: str | None = None,
+    code: str = "labelstudio-invalid",
+    **params: object,
+) -> IsfError:
+    return refuse(
+        code,
         path=where,
         record=record,
         expected="Label Studio tasks as exported by `isf-claims export labelstudio`",
         found=found,
-        fix=fix,
+        **params,
     )
 
 
@@ -56,14 +61,11 @@ def _tasks_file(path: Path) -> Path:
     found = sorted(p for p in path.glob("*.json") if p.is_file() and p.name not in shared)
     if len(found) == 1:
         return found[0]
-    raise IsfError(
-        code="labelstudio-no-tasks",
-        message="cannot tell which file holds the tasks",
+    raise refuse(
+        "labelstudio-no-tasks",
         path=str(path),
         expected=f"{TASKS}, or exactly one .json file (a Label Studio JSON export)",
         found=", ".join(p.name for p in found) if found else "no .json file",
-        fix="pass the export file itself: isf-claims import labelstudio path/to/export.json",
-        exit_code=2,
     )
 
 
@@ -72,14 +74,12 @@ def _load_tasks(path: Path) -> tuple[list[dict[str, Any]], Path]:
     try:
         tasks = json.loads(read_utf8(file))
     except (ValueError, RecursionError) as exc:
-        raise _bad(
-            str(file), f"cannot read the tasks: {exc}", "unreadable JSON", "re-export"
-        ) from exc
+        raise _bad(str(file), "unreadable JSON", note=f"cannot read the tasks: {exc}") from exc
     if isinstance(tasks, dict):
         tasks = [tasks]
     if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
         raise _bad(
-            str(file), "tasks must be a JSON list of objects", type(tasks).__name__, "re-export"
+            str(file), type(tasks).__name__, note="tasks must be a JSON list of objects (re-export)"
         )
     return tasks, file
 
@@ -92,9 +92,9 @@ def import_labelstudio(repo: Repo, path: Path) -> Interchange:
     if len(versions) > 1:
         raise _bad(
             str(file),
-            "tasks declare several schema versions",
             ", ".join(sorted(versions)),
-            "migrate first, then export and import one version",
+            note="tasks declare several schema versions (migrate first, then export and "
+            "import one version)",
         )
     schema = kept_schema(repo, next(iter(versions)) if versions else None, str(file))
     docs = [
@@ -126,17 +126,13 @@ def _annotation(task: dict[str, Any], where: str) -> list[dict[str, Any]]:
     if not isinstance(given, list) or len(anns) != 1:
         raise _bad(
             where,
-            "a task must have exactly one annotation",
             f"{len(anns)} annotations",
-            "export each annotator's annotations separately",
+            note="a task must have exactly one annotation (export each annotator's separately)",
         )
     result = anns[0].get("result") or []
     if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
         raise _bad(
-            where,
-            "an annotation's result must be a list of objects",
-            repr(result)[:80],
-            "re-export",
+            where, repr(result)[:80], note="an annotation's result must be a list of objects"
         )
     return result
 
@@ -150,10 +146,8 @@ def _document(repo: Repo, schema: Schema, task: dict[str, Any], where: str) -> D
     header = require_header(repo, doc_id, isf if isinstance(isf, dict) and isf else None)
     result = _annotation(task, where)
 
-    def fail(message: str, found: str, fix: str, code: str = "labelstudio-invalid") -> IsfError:
-        err = _bad(where, message, found, fix, doc_id)
-        err.code = code
-        return err
+    def fail(found: str, code: str = "labelstudio-invalid", **params: object) -> IsfError:
+        return _bad(where, found, doc_id, code, **params)
 
     return assemble(schema, header, text, _parse(schema, text, result, fail), fail)
 
@@ -165,12 +159,7 @@ def _offsets(spans: list[dict[str, Any]], key: str, fail) -> list[int]:
     for r in spans:
         v = r["value"].get(key)
         if type(v) is not int:
-            raise fail(
-                f"region {key} offset is not an integer",
-                f"{r.get('id')}: {v!r}",
-                "offsets are whole UTF-16 code units, as Label Studio writes them",
-                code="offset-not-integer",
-            )
+            raise fail(f"{r.get('id')}: {v!r}", code="offset-not-integer", key=key)
         out.append(v)
     return out
 
@@ -186,7 +175,7 @@ def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Par
     spans = [r for r in result if r.get("type") == "labels"]
     for r in spans:
         if not isinstance(r.get("value"), dict) or not isinstance(r.get("id"), str):
-            raise fail("labels region without an id and a value object", repr(r)[:80], "re-export")
+            raise fail(repr(r)[:80], note="labels region without an id and a value object")
     omap = OffsetMap.of(text)
     try:
         starts = omap.to_codepoints(_offsets(spans, "start", fail))
@@ -194,27 +183,23 @@ def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Par
     except IsfError as err:
         if err.code == "offset-not-integer":
             raise
-        raise fail(err.message, str(err.found), str(err.fix)) from err
+        raise fail(str(err.found), note=err.message) from err
     parsed = Parsed()
     for r, s, e in zip(spans, starts, ends, strict=True):
         rid, layer, value = r["id"], r.get("from_name"), r["value"]
         labels = value.get("labels")
         label = labels[0] if isinstance(labels, list) and len(labels) == 1 else None
         if not isinstance(label, str):
-            raise fail("a region must carry exactly one label", repr(labels), "pick one label")
+            raise fail(repr(labels), note="a region must carry exactly one label")
         if not isinstance(layer, str) or layer not in shps:
-            raise fail("labels region of an unknown layer", str(layer), "use the export's config")
+            raise fail(str(layer), note="labels region of an unknown layer")
         shp = shps[layer]
         role = role_of(shp, label)
         if role not in shp.roles:
-            raise fail(f"unknown {layer} role", repr(label), "use the export's config")
+            raise fail(repr(label), note=f"unknown {layer} role")
         covered = text[int(s) : int(e)]
         if value.get("text") not in (None, covered):
-            raise fail(
-                "region text is not the raw text at its offsets",
-                repr(value["text"]),
-                "annotate on the exported text, unchanged",
-            )
+            raise fail(repr(value["text"]), note="region text is not the raw text at its offsets")
         prefix = schema.layer(layer).id_prefix or ""
         owner = rid.removesuffix(f"-{role}") if role != shp.anchor else None
         parsed.regions[rid] = Region(
@@ -237,38 +222,34 @@ def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Par
             unknown = [x for x in (src, dst) if not isinstance(x, str) or x not in parsed.regions]
             if unknown:
                 raise fail(
-                    "relation to a region that is not in the annotation",
                     f"{r.get('from_id')!r} -> {r.get('to_id')!r}: no region {unknown[0]!r}",
-                    "delete the relation or draw it between existing regions",
                     code="relation-unknown-region",
+                    what="region",
+                    place="annotation",
                 )
             labels = r.get("labels")
             if not isinstance(labels, list) or not labels:
-                raise fail(
-                    "relation without a label",
-                    f"{src} -> {dst}",
-                    "give the relation one of the config's labels, or delete it",
-                )
+                raise fail(f"{src} -> {dst}", note="relation without a label")
             for lab in labels:
                 if not isinstance(lab, str):
-                    raise fail("relation label is not a string", repr(lab), "re-export")
+                    raise fail(repr(lab), note="relation label is not a string")
                 if lab in structure:
                     parsed.edges[src] = dst
                 elif lab in fields:
                     parsed.refs.append((src, fields[lab][1], dst))
                 else:
-                    raise fail("unknown relation label", str(lab), "use the export's config")
+                    raise fail(str(lab), note="unknown relation label")
         elif kind in ("choices", "textarea"):
             name, rid = r.get("from_name"), r.get("id")
             if not isinstance(name, str) or name not in fields:
-                raise fail(f"{kind} of an unknown field", str(name), "use the export's config")
+                raise fail(str(name), note=f"{kind} of an unknown field")
             value = _obj(r.get("value"))
             vals = value.get("choices") if kind == "choices" else value.get("text")
             if not isinstance(vals, list) or len(vals) != 1:
-                raise fail(f"{name} must hold exactly one value", repr(vals), "pick one")
+                raise fail(repr(vals), note=f"{name} must hold exactly one value")
             if not isinstance(rid, str):
-                raise fail(f"{kind} without a region id", repr(rid), "re-export")
+                raise fail(repr(rid), note=f"{kind} without a region id")
             parsed.values.append((rid, fields[name][1], vals[0]))
         elif kind != "labels":
-            raise fail("result item of an unsupported type", str(kind), "use the export's config")
+            raise fail(str(kind), note="result item of an unsupported type")
     return parsed

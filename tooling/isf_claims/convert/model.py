@@ -16,7 +16,7 @@ from typing import Any
 
 from isf_claims import annotations as fmt
 from isf_claims.corpus import LAYER_TABLES, Corpus
-from isf_claims.errors import IsfError
+from isf_claims.errors import EXIT_INVALID, refuse
 from isf_claims.repo import Repo
 from isf_claims.schema import DOCUMENT_LAYERS, SPAN_KEYS, Schema
 
@@ -79,12 +79,12 @@ def shape(schema: Schema, layer: str) -> Shape:
         elif f.type == "string":
             texts.append(f.name)
         else:
-            raise IsfError(
-                code="convert-unsupported-field",
-                message=f"field {layer}.{f.name} of type {f.type!r} has no interchange form",
+            raise refuse(
+                "convert-unsupported-field",
                 expected="span, string or vocabulary fields",
                 found=f.type,
-                fix="teach isf_claims.convert.model.shape about the new field type",
+                field=f"{layer}.{f.name}",
+                type=f.type,
             )
     return Shape(layer, label, tuple(roles), tuple(attrs), dict(refs), tuple(texts), vocabularies)
 
@@ -172,13 +172,13 @@ def from_corpus(corpus: Corpus, doc_ids: list[str] | None = None) -> Interchange
     wanted = doc_ids if doc_ids is not None else corpus.doc_ids
     missing = sorted(set(wanted) - set(corpus.doc_ids))
     if missing:
-        raise IsfError(
-            code="unknown-document",
-            message="no annotation file for the document",
+        raise refuse(
+            "unknown-document",
             record=", ".join(missing),
             expected="an annotated document id",
             found=", ".join(missing),
-            fix="list annotated/ for the ids, or annotate the document first",
+            exit_code=EXIT_INVALID,
+            what="annotation file",
         )
     per_doc: dict[str, dict[str, list[dict[str, Any]]]] = {
         d: {layer: [] for layer in DOCUMENT_LAYERS} for d in wanted

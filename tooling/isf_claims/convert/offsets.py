@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from isf_claims.errors import IsfError
+from isf_claims.errors import IsfError, refuse
 
 
 @dataclass(frozen=True)
@@ -57,24 +57,16 @@ class OffsetMap:
         split = self.u16[np.minimum(idx, self.n_codepoints)] != arr
         if split.any():
             at = int(arr[split][0])
-            raise IsfError(
-                code="offset-splits-character",
-                message="a UTF-16 offset falls between the two halves of an astral character",
+            raise refuse(
+                "offset-splits-character",
                 expected="offsets on character boundaries",
                 found=f"UTF-16 offset {at}",
-                fix="move the span edge before or after the character (emoji) it cuts",
             )
         return idx.astype(np.int64)
 
 
 def _out_of_range(value: int, limit: int, unit: str) -> IsfError:
-    return IsfError(
-        code="offset-out-of-range",
-        message=f"{unit} offset outside the text",
-        expected=f"0..{limit}",
-        found=str(value),
-        fix="the span does not fit the document text: was it made on another text?",
-    )
+    return refuse("offset-out-of-range", expected=f"0..{limit}", found=str(value), unit=unit)
 
 
 def utf16_len(text: str) -> int:

@@ -16,14 +16,14 @@ from pathlib import Path
 
 from isf_claims.convert.anchoring import check_corpus
 from isf_claims.corpus import Corpus, load_corpus
-from isf_claims.errors import IsfError
+from isf_claims.errors import EXIT_USAGE, refuse, refuse_finding
 from isf_claims.fsutil import atomic_write_bytes, atomic_write_many
 from isf_claims.repo import Repo
 
 
 def _project_validation(stage: Repo) -> None:
     """Run the project's validation (``isf_claims.validation.validate``) on the staged
-    repository when it is installed; its first error becomes an :class:`IsfError`."""
+    repository when it is installed; its first error becomes a refusal of the same code."""
     try:
         from isf_claims.validation import validate
     except ImportError:
@@ -32,16 +32,7 @@ def _project_validation(stage: Repo) -> None:
     if report.ok:
         return
     first, n = report.errors[0], len(report.errors)
-    raise IsfError(
-        code=first.code,
-        message=(first.message or "invalid annotation")
-        + (f" (and {n - 1} more errors)" if n > 1 else ""),
-        path=first.where,
-        record=first.record,
-        expected=first.expected,
-        found=first.found,
-        fix=first.hint or "run `isf-claims validate` on the imported files for every finding",
-    )
+    raise refuse_finding(first, more=n - 1)
 
 
 def validate_staged(repo: Repo, files: dict[Path, bytes]) -> Corpus:
@@ -94,13 +85,12 @@ def write_annotations(repo: Repo, files: dict[Path, bytes], *, force: bool) -> l
     changed = changed_files(files)
     existing = sorted(p for p in changed if os.path.lexists(p) and not _fills_draft(p, changed[p]))
     if existing and not force:
-        raise IsfError(
-            code="would-overwrite",
-            message="import would replace existing annotation files",
+        raise refuse(
+            "would-overwrite",
             path=repo.rel(existing[0]),
             expected="new files, or --force to replace",
             found=", ".join(repo.rel(p) for p in existing),
-            fix="review the differences, then rerun with --force (nothing was written)",
+            what="import",
         )
     validate_staged(repo, files)
     atomic_write_many(sorted(changed.items()))
@@ -113,14 +103,13 @@ def write_outputs(out_dir: Path, files: dict[str, bytes], *, force: bool) -> lis
     targets = {out_dir / name: data for name, data in files.items()}
     clash = sorted(p for p, b in targets.items() if p.exists() and p.read_bytes() != b)
     if clash and not force:
-        raise IsfError(
-            code="would-overwrite",
-            message="export would replace existing files",
+        raise refuse(
+            "would-overwrite",
             path=str(clash[0]),
             expected="an empty or new output folder, or --force",
             found=f"{len(clash)} file(s) with other content",
-            fix="choose another --out folder or pass --force",
-            exit_code=2,
+            exit_code=EXIT_USAGE,
+            what="export",
         )
     if len(targets) == 1:
         ((path, data),) = targets.items()

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from isf_claims.errors import refuse
 from isf_claims.evaluate import checks, claims, clusters, mentions, ner
 from isf_claims.evaluate.bootstrap import Bootstrap
-from isf_claims.evaluate.codes import bad
 from isf_claims.evaluate.formats import Predictions, read_predictions
 from isf_claims.evaluate.gold import Gold, from_release
 from isf_claims.evaluate.report import render_text, scorer
@@ -41,23 +41,20 @@ def scored_documents(gold: Gold, split: str | None, docs: list[str] | None) -> l
     if docs:
         missing = sorted(set(docs) - set(known["doc_id"].to_list()))
         if missing:
-            raise bad(
+            raise refuse(
                 "evaluate-unknown-document",
-                "--docs names documents the release does not have",
                 expected="doc_ids of the release",
                 found=", ".join(missing[:5]),
-                fix="pass doc_ids from the release's documents config",
             )
         return sorted(set(docs))
     if split is not None:
         splits = sorted(set(known["split"].to_list()))
         if split not in splits:
-            raise bad(
+            raise refuse(
                 "evaluate-unknown-split",
-                f"the release has no split {split!r}",
                 expected="one of " + ", ".join(splits),
                 found=split,
-                fix="pass one of the release's splits (or no --split: all documents)",
+                split=split,
             )
         known = known.filter(pl.col("split") == split)
     return known["doc_id"].to_list()

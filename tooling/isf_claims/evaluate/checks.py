@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from isf_claims.evaluate.codes import bad
+from isf_claims.errors import refuse
 from isf_claims.evaluate.formats import Predictions
 from isf_claims.evaluate.gold import ATTRIBUTES, Gold
 
@@ -23,14 +23,11 @@ def _first(df: pl.DataFrame) -> str:
     return f"record {rec + 1} ({shown})"
 
 
-def _refuse(preds: Predictions, rows: pl.DataFrame, code: str, message: str, **kw: str) -> None:
+def _refuse(preds: Predictions, rows: pl.DataFrame, code: str, **kw: str) -> None:
+    """``code`` for the first of ``rows`` (the message counts them), if there are any."""
     if rows.height:
-        raise bad(
-            code,
-            f"{rows.height} {preds.task} prediction(s): {message}",
-            path=preds.path,
-            record=_first(rows),
-            **kw,
+        raise refuse(
+            code, path=preds.path, record=_first(rows), n=rows.height, task=preds.task, **kw
         )
 
 
@@ -38,32 +35,30 @@ def check_declared(preds: Predictions, gold: Gold, split: str | None) -> None:
     """The release and split the file declares (if any) are the ones scored."""
     d = preds.declared
     if "release" in d and d["release"] is not None and str(d["release"]) != gold.version:
-        raise bad(
+        raise refuse(
             "prediction-release-mismatch",
-            "the predictions were made on another release",
             path=preds.path,
             expected=f"release {gold.version}",
             found=f"release {d['release']}",
-            fix="score against the release the predictions were made on (--version/--release)",
+            note="the predictions were made on another release",
         )
     digest = d.get("sha256sums")
     if digest and gold.sha256sums and digest != gold.sha256sums:
-        raise bad(
+        raise refuse(
             "prediction-release-mismatch",
-            "the predictions were made on a release with other files (SHA256SUMS differs)",
             path=preds.path,
             expected=f"sha256sums {gold.sha256sums}",
             found=f"sha256sums {digest}",
-            fix="score against the exact release the predictions were made on",
+            note="the predictions were made on a release with other files (SHA256SUMS differs)",
         )
     if split and d.get("split") and d["split"] != split:
-        raise bad(
+        raise refuse(
             "prediction-split-mismatch",
-            "the predictions declare another split",
             path=preds.path,
             expected=f"split {split}",
             found=f"split {d['split']}",
-            fix=f"pass --split {d['split']}, or predict on split {split}",
+            declared=d["split"],
+            split=split,
         )
 
 
@@ -73,10 +68,9 @@ def _vocab_check(preds: Predictions, df: pl.DataFrame, column: str, values: list
         preds,
         rows.select("_r", "doc_id", column),
         "prediction-label-not-in-schema",
-        f"{column} is not a value of the schema",
         expected="one of " + ", ".join(values),
         found=str(rows[column][0]) if rows.height else "",
-        fix="use the schema's values (the release's ClassLabel names)",
+        column=column,
     )
 
 
@@ -90,12 +84,11 @@ def _span_check(preds: Predictions, df: pl.DataFrame, docs: pl.DataFrame, role: 
         preds,
         rows.select("_r", "doc_id", s, e, "n_codepoints"),
         "prediction-offsets-out-of-range",
-        f"{role or 'span'} offsets outside the text",
         expected="0 <= start < end <= the document's length in code points",
         found=f"[{rows[s][0]}, {rows[e][0]}) in a text of {rows['n_codepoints'][0]}"
         if rows.height
         else "",
-        fix="give half-open code-point offsets into the document's text",
+        role=role or "span",
     )
 
 
@@ -105,10 +98,8 @@ def _duplicates(preds: Predictions, df: pl.DataFrame, keys: list[str]) -> None:
         preds,
         rows.select("_r", *keys),
         "prediction-duplicate",
-        "the same prediction appears more than once",
         expected="each prediction once",
         found=f"{rows.height} records repeating another",
-        fix="remove the repeated records",
     )
 
 
@@ -128,10 +119,9 @@ def check_preannotation(preds: Predictions, texts: pl.DataFrame) -> None:
             preds,
             rows.select("_r", "doc_id", "score"),
             "prediction-field-invalid",
-            "score out of range",
             expected="a number from 0 to 1 (or no score)",
             found=str(rows["score"][0]) if rows.height else "",
-            fix="give scores as probabilities from 0 to 1",
+            note="score out of range",
         )
     roles = ["content", "cue", "source"] if preds.task == "claims" else [""]
     joined = df.join(texts, on="doc_id", how="left")
@@ -144,10 +134,9 @@ def check_preannotation(preds: Predictions, texts: pl.DataFrame) -> None:
             preds,
             rows.select("_r", "doc_id", s, e),
             "prediction-span-edge-whitespace",
-            f"{role or 'span'} starts or ends on whitespace",
             expected="a span with no edge on whitespace",
             found=repr(rows["_span"][0]) if rows.height else "",
-            fix="trim the span to its first and last non-space characters",
+            role=role or "span",
         )
 
 
@@ -160,10 +149,8 @@ def check_predictions(preds: Predictions, gold: Gold) -> None:
         preds,
         unknown.select("_r", "doc_id"),
         "prediction-unknown-document",
-        "doc_id not in the release",
         expected="a doc_id of the release's documents config",
         found=str(unknown["doc_id"][0]) if unknown.height else "",
-        fix="predict only on the release's documents",
     )
     task = preds.task
     if task == "mentions":
@@ -185,10 +172,8 @@ def check_predictions(preds: Predictions, gold: Gold) -> None:
             preds,
             unknown.select("_r", "cluster_id", "doc_id", "claim"),
             "prediction-unknown-claim",
-            "cluster member is not a claim of the release",
             expected="members naming (doc_id, claim) of the claims config",
             found=f"{unknown['doc_id'][0]} {unknown['claim'][0]}" if unknown.height else "",
-            fix="cluster the release's claims by their ids",
         )
         _duplicates(preds, df, ["cluster_id", "doc_id", "claim"])
 
@@ -203,20 +188,16 @@ def _check_ner(preds: Predictions, df: pl.DataFrame, gold: Gold) -> None:
         preds,
         unknown.select("_r", "doc_id", "start"),
         "prediction-unknown-segment",
-        "no row of the ner config has this doc_id and start",
         expected="doc_id and start of a row of the ner config",
         found=f"{unknown['doc_id'][0]} start {unknown['start'][0]}" if unknown.height else "",
-        fix="predict one row per row of the ner config, keeping its doc_id and start",
     )
     wrong = joined.filter(pl.col("ner_tags").list.len() != pl.col("_tokens"))
     _refuse(
         preds,
         wrong.select("_r", "doc_id", "start", "_tokens"),
         "prediction-tag-count",
-        "number of tags differs from the segment's tokens",
         expected=f"{wrong['_tokens'][0]} tags" if wrong.height else "",
         found=f"{wrong['ner_tags'].list.len()[0]} tags" if wrong.height else "",
-        fix="give one tag per token of the ner config's tokens",
     )
     tags = df.select("_r", "doc_id", "start", pl.col("ner_tags").alias("tag")).explode("tag")
     _vocab_check(preds, tags, "tag", tag_names_for(gold.vocab["label"]))

@@ -34,7 +34,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from isf_claims.evaluate.codes import bad
+from isf_claims.errors import refuse
 from isf_claims.evaluate.gold import ATTRIBUTES, SPAN_ROLES
 
 TASKS = ("ner", "mentions", "claims", "clusters")
@@ -89,12 +89,8 @@ def _read_jsonl(path: Path) -> tuple[pl.DataFrame, dict[str, Any]]:
     try:
         head = json.loads(first) if first.strip() else None
     except ValueError as err:
-        raise bad(
-            "prediction-unreadable",
-            "line 1 is not JSON",
-            path=f"{path}:1",
-            found=str(err),
-            fix="write one JSON object per line",
+        raise refuse(
+            "prediction-unreadable", path=f"{path}:1", found=str(err), note="line 1 is not JSON"
         ) from None
     if isinstance(head, dict) and set(head) == {HEADER_KEY}:
         declared = dict(head[HEADER_KEY] or {})
@@ -104,35 +100,32 @@ def _read_jsonl(path: Path) -> tuple[pl.DataFrame, dict[str, Any]]:
     try:
         return pl.read_ndjson(io.BytesIO(data), infer_schema_length=None), declared
     except Exception as err:  # polars raises its own ComputeError for bad JSON
-        raise bad(
+        raise refuse(
             "prediction-unreadable",
-            "the file is not JSON lines",
             path=str(path),
             found=str(err).splitlines()[0][:200],
-            fix="write one JSON object per line (UTF-8)",
+            note="the file is not JSON lines",
         ) from None
 
 
 def _read_path(path: Path) -> tuple[pl.DataFrame, dict[str, Any]]:
     if not path.is_file():
-        raise bad(
+        raise refuse(
             "prediction-unreadable",
-            "no such prediction file",
             path=str(path),
             expected="a .jsonl or .parquet file",
             found="nothing",
-            fix="pass the path of a prediction file",
+            note="no such prediction file",
         )
     if path.suffix == ".parquet":
         try:
             table = pq.read_table(path)
         except Exception as err:
-            raise bad(
+            raise refuse(
                 "prediction-unreadable",
-                "the file is not Parquet",
                 path=str(path),
                 found=str(err)[:200],
-                fix="write the predictions with pyarrow, polars or pandas",
+                note="the file is not Parquet",
             ) from None
         meta = (table.schema.metadata or {}).get(HEADER_KEY.encode())
         declared = json.loads(meta) if meta else {}
@@ -152,23 +145,22 @@ def _frame_of(source: Any) -> tuple[pl.DataFrame, dict[str, Any], str]:
     table = getattr(data, "table", None)
     if isinstance(table, pa.Table):
         return pl.from_arrow(table), {}, "<Dataset>"  # type: ignore[return-value]
-    raise bad(
+    raise refuse(
         "prediction-unreadable",
-        "predictions must be a file path, a datasets.Dataset, a pyarrow.Table or a polars frame",
         found=type(source).__name__,
-        fix="pass a .jsonl or .parquet path",
+        note="predictions must be a file path, a datasets.Dataset, a pyarrow.Table or a "
+        "polars frame",
     )
 
 
 def _need(df: pl.DataFrame, name: str, path: str, task: str) -> None:
     if name not in df.columns:
-        raise bad(
+        raise refuse(
             "prediction-field-invalid",
-            f"{task} predictions need a field {name!r}",
             path=path,
             expected=f"every record with {name!r}",
             found="fields: " + (", ".join(df.columns) or "none"),
-            fix="see the prediction format in the README (Evaluate a system)",
+            note=f"{task} predictions need a field {name!r}",
         )
 
 
@@ -176,13 +168,12 @@ def _cast(df: pl.DataFrame, exprs: dict[str, pl.Expr], path: str, task: str) -> 
     try:
         out = df.select(**exprs)
     except Exception as err:
-        raise bad(
+        raise refuse(
             "prediction-field-invalid",
-            f"a field of the {task} predictions has the wrong type",
             path=path,
             expected="doc_id and labels as strings, offsets as integers, spans as {start, end}",
             found=str(err).splitlines()[0][:200],
-            fix="see the prediction format in the README (Evaluate a system)",
+            note=f"a field of the {task} predictions has the wrong type",
         ) from None
     return out
 
@@ -222,25 +213,23 @@ def _offsets(df: pl.DataFrame, path: str, task: str) -> None:
         if dtype.is_float():
             bad_rows = bad_rows & (value.is_nan() | (value != value.floor()))
         if dtype == pl.String:  # a string anywhere makes the whole column text
-            raise bad(
+            raise refuse(
                 "prediction-field-invalid",
-                f"offset {name} is given as a string in some record",
                 path=path,
                 expected="integer code point offsets",
                 found=f"{name} read as text, such as {found[name].drop_nulls()[0]!r}",
-                fix="write offsets as JSON integers (never strings or fractions)",
+                note=f"offset {name} is given as a string in some record",
             )
         numbered = found.with_row_index("_i").filter(bad_rows)
         if numbered.height:
             row = df["_r"][numbered["_i"][0]] if "_r" in df.columns else numbered["_i"][0]
-            raise bad(
+            raise refuse(
                 "prediction-field-invalid",
-                f"offset {name} is not an integer",
                 path=path,
                 record=f"record {row + 1}",
                 expected="integer code point offsets",
                 found=repr(numbered[name][0]),
-                fix="write offsets as JSON integers (never strings or fractions)",
+                note=f"offset {name} is not an integer",
             )
 
 
@@ -302,12 +291,11 @@ def _normalise(df: pl.DataFrame, task: str, path: str, keep: tuple[str, ...] = (
             task,
         ).explode("members")
         if members.height and not isinstance(members.schema["members"], pl.Struct):
-            raise bad(
+            raise refuse(
                 "prediction-field-invalid",
-                "cluster members must be {doc_id, claim} objects",
                 path=path,
                 found=str(members.schema["members"]),
-                fix='write members as [{"doc_id": ..., "claim": ...}, ...]',
+                note="cluster members must be {doc_id, claim} objects",
             )
         if members.height == 0:
             members = members.with_columns(pl.lit(None, pl.Struct({"a": pl.String})))
@@ -336,14 +324,13 @@ def _normalise(df: pl.DataFrame, task: str, path: str, keep: tuple[str, ...] = (
         if n:
             numbered = out if "_r" in out.columns else out.with_row_index("_r")
             row = numbered.filter(pl.col(name).is_null())["_r"][0]
-            raise bad(
+            raise refuse(
                 "prediction-field-invalid",
-                f"{n} {task} predictions have no {name!r}",
                 path=path,
                 record=f"record {row + 1}",
                 expected=f"{name!r} on every record",
                 found="null",
-                fix="give the field on every record (or leave the record out)",
+                note=f"{n} {task} predictions have no {name!r}",
             )
     return out
 
@@ -352,13 +339,7 @@ def read_predictions(source: Any, task: str) -> Predictions:
     """The predictions of ``task`` in ``source`` (a path, ``datasets.Dataset``, Arrow table
     or polars frame) as one flat frame, with what the file declares."""
     if task not in TASKS:
-        raise bad(
-            "evaluate-unknown-task",
-            "unknown task",
-            expected=" or ".join(TASKS),
-            found=task,
-            fix="pass --task " + " or --task ".join(TASKS),
-        )
+        raise refuse("evaluate-unknown-task", expected=" or ".join(TASKS), found=task)
     frame, declared, path = _frame_of(source)
     if not isinstance(declared, dict):
         declared = {}
@@ -381,14 +362,13 @@ def read_layers(source: Any) -> dict[str, Predictions]:
     frame = frame.with_columns(_layer=pl.coalesce(layer, pl.lit("mention")))
     other = frame.filter(~pl.col("_layer").is_in(["mention", "claim"]))
     if other.height:
-        raise bad(
+        raise refuse(
             "prediction-field-invalid",
-            "unknown layer",
             path=path,
             record=f"record {other['_r'][0] + 1}",
             expected="mention or claim",
             found=str(other["_layer"][0]),
-            fix='give "layer": "mention" or "claim" (or leave it out)',
+            note="unknown layer",
         )
     if not isinstance(declared, dict):
         declared = {}

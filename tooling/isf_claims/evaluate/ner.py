@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from isf_claims.evaluate.codes import bad
+from isf_claims.errors import refuse
 
 DOC_COUNTS = ("tp", "predicted", "gold")
 
@@ -21,12 +21,8 @@ def _seqeval() -> Any:
         import seqeval.metrics
         import seqeval.scheme
     except ImportError:
-        raise bad(
-            "evaluate-needs-extra",
-            "scoring ner needs the seqeval library",
-            expected="seqeval installed",
-            found="not installed",
-            fix="pip install 'isf-claims[eval]'",
+        raise refuse(
+            "evaluate-needs-extra", expected="seqeval installed", found="not installed"
         ) from None
     return seqeval
 

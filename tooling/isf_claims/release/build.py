@@ -1,18 +1,20 @@
 """``isf-claims build``: a release folder from raw/ + annotated/ + schema/ (+ dataset.json
 and DATACARD.md), refusing a corpus that does not validate.
 
-Every artefact is computed in memory first, then the folder is written in one step (a
-temporary sibling folder renamed into place), so a failed build leaves ``dist/`` as it was.
-Two builds of the same inputs give the same bytes, file by file.
+The corpus is validated first, then read a batch of documents at a time, each data file
+written as its rows come (:mod:`isf_claims.release.stream`), so memory does not grow with
+the corpus; the folder is made as a temporary sibling renamed into place at the end, so a
+failed build leaves ``dist/`` as it was. Two builds of the same inputs give the same bytes,
+file by file, whatever the batch size.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,17 +22,18 @@ from typing import Any
 import pyarrow as pa
 
 from isf_claims.corpus import Corpus, load_corpus
-from isf_claims.errors import IsfError
+from isf_claims.errors import IsfError, refuse
 from isf_claims.fsutil import make_temp_dir
 from isf_claims.release import card, checksums, croissant, datapackage, evaluation, features, stats
 from isf_claims.release import splits as split_rule
 from isf_claims.release import tokenize as tok
-from isf_claims.release.datafiles import Shape, data_files, shaped
+from isf_claims.release.datafiles import Shape
 from isf_claims.release.metadata import DatasetMeta, json_bytes, read_dataset_meta
 from isf_claims.release.parquet import WRITER
-from isf_claims.release.tables import CONFIGS, DEFAULT_CONFIG, ReleaseTables, release_tables
+from isf_claims.release.stream import BATCH_DOCS, Streamed, batches, document_ids, stream_release
+from isf_claims.release.tables import DEFAULT_CONFIG, ReleaseTables
 from isf_claims.repo import Repo
-from isf_claims.stats import corpus_stats
+from isf_claims.schema import Schema
 
 DATACARD = "DATACARD.md"
 # A second, independent annotation set of some documents (same file format as annotated/);
@@ -42,11 +45,12 @@ DEFAULT_OUT = Path("dist")
 
 @dataclass(frozen=True)
 class BuildResult:
-    """A built release: its folder, version and files (relative path -> bytes)."""
+    """A built release: its folder, version and files (relative path -> bytes, or where a
+    data file was written)."""
 
     folder: Path
     version: str
-    files: dict[str, bytes]
+    files: dict[str, Any]
     report: dict[str, Any]
 
 
@@ -55,25 +59,31 @@ def release_name(meta: DatasetMeta) -> str:
     return f"{meta.name}-{meta.version}"
 
 
-def check_valid(
-    repo: Repo, on_corpus: Callable[[Corpus], None] | None = None
-) -> tuple[dict[str, Any], Corpus]:
+def check_valid(repo: Repo) -> dict[str, Any]:
     """Run the project's validation (pandera engine, whole corpus); raise when the corpus has
-    errors. The one place the build calls validation. Returns the validation summary and
-    the corpus model validation made from its parse (so the build reads the corpus once);
-    ``on_corpus`` gets that model as soon as it is made, before the checks run."""
-    from isf_claims.validation import validate_and_load
+    errors. The one place the build calls validation. Returns the validation summary."""
+    from isf_claims.validation import validate
 
-    report, corpus = validate_and_load(repo, on_corpus)
-    if not report.ok or corpus is None:
-        raise IsfError(
-            code="release-invalid-corpus",
-            message="the corpus does not validate; a release is only built from a valid corpus",
+    report = validate(repo)
+    if not report.ok:
+        raise refuse(
+            "release-invalid-corpus",
             path=str(repo.root),
             expected="`isf-claims validate` passes",
             found="\n" + report.render(),
-            fix="fix the findings above, then build again",
         )
+    return {"engine": "pandera", "errors": 0, "warnings": len(report.warnings)}
+
+
+def check_valid_and_load(repo: Repo) -> tuple[dict[str, Any], Corpus]:
+    """:func:`check_valid`, and the corpus model (whole, in memory) validation made from its
+    parse (for the in-memory builds: the standoff release, rehydration)."""
+    from isf_claims.validation import validate_and_load
+
+    report, corpus = validate_and_load(repo)
+    if not report.ok or corpus is None:
+        check_valid(repo)  # words the refusal
+        raise AssertionError("unreachable: the corpus validated once and not twice")
     return {"engine": "pandera", "errors": 0, "warnings": len(report.warnings)}, corpus
 
 
@@ -88,8 +98,8 @@ def agreement_report(repo: Repo, validated: bool = False) -> dict[str, Any] | No
     return report(repo, repo.annotated_dir, second, a_validated=validated)
 
 
-def _sources(rt: ReleaseTables) -> list[dict[str, str]]:
-    docs = rt.tables["documents"].select(["outlet", "byline", "url"]).to_pylist()
+def _sources(docs: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The outlets of the documents (``outlet``, ``byline``, ``url`` each)."""
     seen: dict[str, dict[str, str]] = {}
     for d in docs:
         title = d["outlet"] or (
@@ -104,21 +114,21 @@ def _sources(rt: ReleaseTables) -> list[dict[str, str]]:
 
 def _croissant(
     meta: DatasetMeta,
-    rt: ReleaseTables,
+    schema: Schema,
     prose: str,
     layout: dict[str, dict[str, str]],
     digests: dict[str, tuple[str, int]],
     languages: list[str],
     schemas: dict[str, pa.Schema],
 ) -> dict[str, Any]:
-    fields = {c: datapackage.table_fields(rt.schema, c, schemas[c]) for c in layout}
+    fields = {c: datapackage.table_fields(schema, c, schemas[c]) for c in layout}
     return croissant.croissant(
         meta,
         prose,
         schemas,
         layout,
         digests,
-        keys={c: datapackage.primary_key(rt.schema, c) for c in layout},
+        keys={c: datapackage.primary_key(schema, c) for c in layout},
         references=datapackage.single_references(list(layout)),
         descriptions={
             c: {f["name"]: f["description"] for f in fields[c] if "description" in f}
@@ -130,28 +140,26 @@ def _croissant(
 
 def _report(
     meta: DatasetMeta,
-    rt: ReleaseTables,
+    s: Streamed,
     validation: dict[str, Any],
-    ner_report: dict[str, Any],
     numbers: dict[str, Any],
     agreement: dict[str, Any] | None,
     prose: str,
 ) -> dict[str, Any]:
     """``build-report.json``: what the build did, and why."""
-    ids, names = rt.splits["doc_id"].to_pylist(), rt.splits["split"].to_pylist()
     return {
         "name": meta.name,
         "version": meta.version,
-        "schema_version": rt.schema.version,
+        "schema_version": s.schema.version,
         "validation": validation,
         "splits": {
             "rule": split_rule.RULE_ID,
             "text": split_rule.RULE_TEXT,
-            "documents": dict(zip(ids, names, strict=True)),
+            "documents": s.splits,
         },
-        "rows": stats.configs_rows(rt),
+        "rows": s.rows,
         "tokeniser": {"name": tok.NAME, "pattern": tok.PATTERN, "description": tok.DESCRIPTION},
-        "ner": ner_report,
+        "ner": s.ner_report.to_dict(),
         "parquet": {"pyarrow": pa.__version__, "writer": WRITER},
         "card": {
             "datacard": DATACARD if prose else None,
@@ -166,11 +174,28 @@ def _report(
 @dataclass
 class Artefacts:
     """Every file of a release but the two that depend on the validation summary
-    (``build-report.json`` and ``SHA256SUMS``), and what the report is made of."""
+    (``build-report.json`` and ``SHA256SUMS``), and what the report is made of. A data file
+    is its bytes, or where it is written (a streamed build)."""
 
     meta: DatasetMeta
-    files: dict[str, bytes]
+    files: dict[str, Any]  # path in the release -> bytes | Path
     report: Callable[[dict[str, Any]], dict[str, Any]]  # validation summary -> report
+
+
+def _empty(repo: Repo) -> IsfError:
+    return refuse(
+        "release-empty-corpus",
+        path=repo.rel(repo.annotated_dir),
+        expected="at least one annotated/<doc_id>.jsonl",
+        found="none",
+    )
+
+
+def _digest(data: bytes | Path) -> tuple[str, int]:
+    if isinstance(data, bytes):
+        return checksums.sha256_hex(data), len(data)
+    with data.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest(), data.stat().st_size
 
 
 def release_artefacts(
@@ -179,58 +204,69 @@ def release_artefacts(
     """The release's data files, card and metadata from ``corpus``, in memory (``shaper``:
     for a variant of the release, what it does to the tables, made from them; see
     :mod:`isf_claims.release.standoff`)."""
-    meta = read_dataset_meta(repo.root)
     if not corpus.doc_ids:
-        raise IsfError(
-            code="release-empty-corpus",
-            message="no annotated document: nothing to release",
-            path=repo.rel(repo.annotated_dir),
-            expected="at least one annotated/<doc_id>.jsonl",
-            found="none",
-            fix="annotate a document first",
+        raise _empty(repo)
+    return make_artefacts(repo, [corpus], None, shaper)
+
+
+def make_artefacts(
+    repo: Repo,
+    corpora: Iterable[Corpus],
+    folder: Path | None,
+    shaper: Callable[[ReleaseTables], Shape] | None = None,
+) -> Artefacts:
+    """The release from ``corpora`` (batches of documents in ``doc_id`` order; see
+    :mod:`isf_claims.release.stream`): data files written under ``folder`` (None: in
+    memory), the other files in memory."""
+    meta = read_dataset_meta(repo.root)
+    whole: list[ReleaseTables] = []  # the release tables, when made from one batch
+    s = stream_release(corpora, folder, shaper, whole.append if shaper is not None else None)
+    files: dict[str, Any] = dict(s.files)
+    digests = {p: _digest(b) for p, b in files.items()}
+    # annotated/ is the build's corpus: validated by check_valid (or, with
+    # validate=False, deliberately not); the second set is always validated
+    agreement = agreement_report(repo, validated=True)
+    numbers = stats.compute(s.tally, s.rows, s.clusters, s.ner_report.to_dict(), agreement)
+    if whole:
+        numbers["evaluation"] = evaluation.compute(whole[0], meta.version, repo.schema_dir)
+    else:
+        numbers["evaluation"] = evaluation.compute_files(
+            files, s.layout, s.splits, s.schema, meta.version, repo.schema_dir
         )
-    with ThreadPoolExecutor(max_workers=1) as pool:  # statistics beside the data files
-        counted = pool.submit(corpus_stats, corpus)
-        rt = release_tables(corpus)
-        shape = shaper(rt) if shaper is not None else None
-        files, layout, ner_report = data_files(rt, shape)
-        rt.tables = {name: rt.tables[name] for name in CONFIGS}
-        digests = {p: (checksums.sha256_hex(b), len(b)) for p, b in files.items()}
-        schemas = {c: shaped(shape, c, rt.tables[c].slice(0, 0)).schema for c in layout}
-        # annotated/ is the build's corpus: validated by check_valid (or, with
-        # validate=False, deliberately not); the second set is always validated
-        agreement = agreement_report(repo, validated=True)
-        numbers = stats.compute(corpus, rt, ner_report.to_dict(), agreement, counted.result())
-        numbers["evaluation"] = evaluation.compute(rt, meta.version, repo.schema_dir)
     prose_path = repo.root / DATACARD
     prose = prose_path.read_text(encoding="utf-8") if prose_path.is_file() else ""
     prose = card.fill_agreement(prose, numbers["agreement"])  # the card and Croissant alike
 
-    feats = {c: features.table_features(rt.schema, c, schemas[c]) for c in layout}
+    layout, schemas = s.layout, s.schemas
+    feats = {c: features.table_features(s.schema, c, schemas[c]) for c in layout}
     files["README.md"] = card.render(
         card.front_matter(meta, numbers, layout, feats, DEFAULT_CONFIG, files),
         prose,
         card.statistics_markdown(numbers, meta.version) + "\n" + evaluation.section(numbers),
-        card.release_markdown(meta, layout, stats.configs_rows(rt), DEFAULT_CONFIG),
+        card.release_markdown(meta, layout, s.rows, DEFAULT_CONFIG),
     ).encode("utf-8")
     files["datapackage.json"] = json_bytes(
-        datapackage.datapackage(meta, rt.schema, schemas, layout, digests, _sources(rt))
+        datapackage.datapackage(meta, s.schema, schemas, layout, digests, _sources(s.sources))
     )
     files["croissant.json"] = json_bytes(
-        _croissant(meta, rt, prose, layout, digests, numbers["documents"]["languages"], schemas)
+        _croissant(
+            meta, s.schema, prose, layout, digests, numbers["documents"]["languages"], schemas
+        )
     )
 
     def report(validation: dict[str, Any]) -> dict[str, Any]:
-        return _report(meta, rt, validation, ner_report.to_dict(), numbers, agreement, prose)
+        return _report(meta, s, validation, numbers, agreement, prose)
 
     return Artefacts(meta, files, report)
 
 
-def finish(artefacts: Artefacts, validation: dict[str, Any]) -> tuple[dict[str, bytes], dict]:
-    """Every file of the release: the artefacts plus the build report and SHA256SUMS."""
+def finish(artefacts: Artefacts, validation: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+    """Every file of the release: the artefacts plus the build report and SHA256SUMS (a
+    data file: its bytes, or where it is written)."""
     report = artefacts.report(validation)
     files = {**artefacts.files, REPORT_FILE: json_bytes(report)}
-    files[checksums.SUMS_FILE] = checksums.sums_bytes(files)
+    lines = [f"{_digest(files[p])[0]}  {p}\n" for p in sorted(files)]
+    files[checksums.SUMS_FILE] = "".join(lines).encode("utf-8")
     return files, report
 
 
@@ -244,46 +280,62 @@ def release_files(
     return artefacts.meta, files, report
 
 
+def _write_files(tmp: Path, files: dict[str, Any]) -> None:
+    for rel, data in sorted(files.items()):
+        if isinstance(data, bytes):
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+
+def _replace(folder: Path, tmp: Path) -> None:
+    """Put the finished ``tmp`` in place of ``folder`` in one rename."""
+    old = None
+    if folder.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+        os.replace(folder, old / "release")
+    os.replace(tmp, folder)
+    if old is not None:
+        shutil.rmtree(old)
+
+
 def write_folder(folder: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` as ``folder``, replacing any previous folder in one rename."""
     tmp = make_temp_dir(folder.parent, f".{folder.name}.")
     try:
-        for rel, data in sorted(files.items()):
-            path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        old = None
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
-            os.replace(folder, old / "release")
-        os.replace(tmp, folder)
-        if old is not None:
-            shutil.rmtree(old)
+        _write_files(tmp, files)
+        _replace(folder, tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def build_release(repo: Repo, out: Path = DEFAULT_OUT, validate: bool = True) -> BuildResult:
+def build_release(
+    repo: Repo, out: Path = DEFAULT_OUT, validate: bool = True, batch_docs: int = BATCH_DOCS
+) -> BuildResult:
     """Validate, build every artefact, and write ``out/<name>-<version>/``.
 
-    The artefacts are made in a second thread from the corpus model validation hands over
-    as soon as it has parsed the corpus, while validation's checks go on; they are used only
-    once the corpus has validated, and nothing is written before that."""
-    if not validate:
-        meta, files, report = release_files(repo, {"engine": None, "note": "skipped"})
-        return _written(out, meta, files, report)
-    pool = ThreadPoolExecutor(max_workers=1)
-    started: list[Future[Artefacts]] = []
+    The corpus is validated first; then the documents are read ``batch_docs`` at a time and
+    each data file is written as its rows come (:mod:`isf_claims.release.stream`), into a
+    temporary sibling folder renamed into place at the end, so memory does not grow with the
+    corpus and a refused or failed build leaves ``out`` as it was."""
+    validation = check_valid(repo) if validate else {"engine": None, "note": "skipped"}
+    if not document_ids(repo):
+        raise _empty(repo)
+    meta = read_dataset_meta(repo.root)
+    out = out if out.is_absolute() else Path.cwd() / out
+    folder = out / release_name(meta)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = make_temp_dir(out, f".{folder.name}.")
     try:
-        validation, corpus = check_valid(
-            repo, lambda c: started.append(pool.submit(release_artefacts, repo, c))
-        )
-        artefacts = started[0].result() if started else release_artefacts(repo, corpus)
-    finally:
-        pool.shutdown(wait=True)  # a refused corpus: the artefacts made so far are dropped
-    files, report = finish(artefacts, validation)
-    return _written(out, artefacts.meta, files, report)
+        artefacts = make_artefacts(repo, batches(repo, batch_docs), tmp)
+        files, report = finish(artefacts, validation)
+        _write_files(tmp, files)
+        _replace(folder, tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(folder, meta.version, files, report)
 
 
 def _written(

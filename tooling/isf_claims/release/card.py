@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import datasets
@@ -69,14 +70,14 @@ HF_KEYS = (
 def dataset_info(
     files: Mapping[str, Mapping[str, str]],
     features: Mapping[str, datasets.Features],
-    data: Mapping[str, bytes],
+    data: Mapping[str, bytes | Path],
 ) -> list[dict[str, Any]]:
     """The card's ``dataset_info``, made by ``datasets``' own ``DatasetInfo``, ``SplitInfo``
     and ``DatasetInfosDict.to_dataset_card_data``: per config its features and, per split,
     ``num_examples`` (rows) and ``num_bytes`` (the uncompressed size of the split's Parquet
     data, from the file's footer); ``download_size`` is the size of the config's Parquet
     files and ``dataset_size`` the sum of its splits' ``num_bytes``. ``data``: path in the
-    release -> the file's bytes."""
+    release -> the file's bytes, or the file written."""
     from datasets.info import DatasetInfosDict
     from huggingface_hub import DatasetCardData
 
@@ -85,10 +86,11 @@ def dataset_info(
         splits = datasets.SplitDict()
         download = 0
         for split, path in split_files.items():
-            footer = pq.ParquetFile(io.BytesIO(data[path])).metadata
+            src = data[path]
+            footer = pq.ParquetFile(io.BytesIO(src) if isinstance(src, bytes) else src).metadata
             size = sum(footer.row_group(i).total_byte_size for i in range(footer.num_row_groups))
             splits.add(datasets.SplitInfo(name=split, num_bytes=size, num_examples=footer.num_rows))
-            download += len(data[path])
+            download += len(src) if isinstance(src, bytes) else Path(src).stat().st_size
         infos[name] = datasets.DatasetInfo(
             features=features[name],
             splits=splits,
@@ -106,7 +108,7 @@ def front_matter(
     files: Mapping[str, Mapping[str, str]],
     features: Mapping[str, datasets.Features],
     default: str,
-    data: Mapping[str, bytes],
+    data: Mapping[str, bytes | Path],
 ) -> dict[str, Any]:
     """The card's YAML metadata (``files``: config -> split -> path in the release;
     ``data``: path -> bytes of the data files, for the sizes)."""

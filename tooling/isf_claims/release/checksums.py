@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from isf_claims.errors import IsfError
+from isf_claims.errors import refuse
 
 SUMS_FILE = "SHA256SUMS"
 # Files the Hugging Face hub adds to a release it serves: its git attributes at the top, and
@@ -41,25 +41,17 @@ def parse_sums(folder: Path) -> dict[str, str]:
     """Path -> expected digest, from ``folder/SHA256SUMS``."""
     path = folder / SUMS_FILE
     if not path.is_file():
-        raise IsfError(
-            code="release-no-checksums",
-            message="the release has no SHA256SUMS, so it cannot be verified",
+        raise refuse(
+            "release-no-checksums",
             path=str(folder),
             expected=f"{SUMS_FILE} in the release folder",
             found="no such file",
-            fix="use a release folder built by `isf-claims build`",
         )
     out: dict[str, str] = {}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         digest, sep, name = line.partition("  ")
         if not sep or len(digest) != 64 or not name:
-            raise IsfError(
-                code="release-checksums-invalid",
-                message="a SHA256SUMS line is not '<sha256>  <path>'",
-                path=f"{path}:{n}",
-                found=line[:120],
-                fix="rebuild the release or restore SHA256SUMS",
-            )
+            raise refuse("release-checksums-invalid", path=f"{path}:{n}", found=line[:120])
         out[name] = digest
     return out
 
@@ -91,12 +83,10 @@ def verify(folder: Path, workers: int = 4) -> dict[str, str]:
     if changed or missing or unlisted:
         found = [f"changed: {n}" for n in changed] + [f"missing: {n}" for n in missing]
         found += [f"not listed: {n}" for n in unlisted]
-        raise IsfError(
-            code="release-tampered",
-            message="the release's files do not match its SHA256SUMS",
+        raise refuse(
+            "release-tampered",
             path=str(folder),
             expected="every file exactly as listed in SHA256SUMS",
             found="; ".join(found),
-            fix="download or rebuild the release; never edit a released file",
         )
     return digests

@@ -75,7 +75,7 @@ def _from_corpus(root: Path, label: str) -> Snapshot:
     if label == WORKTREE:  # a committed corpus validated when it was committed
         from isf_claims.guard import valid_corpus
 
-        corpus = valid_corpus(repo, "diff-invalid-corpus", "a diff compares valid corpora")
+        corpus = valid_corpus(repo, "diff-invalid-corpus")
     else:
         corpus = load_corpus(repo)
     rt = release_tables(corpus)

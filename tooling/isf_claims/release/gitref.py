@@ -12,7 +12,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import refuse
 from isf_claims.release.metadata import SEMVER_RE, parse_version
 
 CORPUS_PATHS = ("raw", "annotated", "schema", "dataset.json", "DATACARD.md")
@@ -26,14 +26,13 @@ def git(root: Path, *args: str, data: bytes | None = None) -> bytes:
             ["git", "-C", str(root), *args], input=data, capture_output=True, check=False
         )
     except FileNotFoundError as exc:
-        raise usage_error("git-missing", "git is not installed", fix="install git") from exc
+        raise refuse("git-missing") from exc
     if done.returncode != 0:
-        raise usage_error(
+        raise refuse(
             "git-failed",
-            f"git {' '.join(args[:2])} failed",
             path=str(root),
             found=done.stderr.decode("utf-8", "replace").strip()[:500],
-            fix="run inside a git checkout of the corpus, with a valid ref",
+            command=" ".join(args[:2]),
         )
     return done.stdout
 
@@ -51,13 +50,12 @@ def is_ref(root: Path, ref: str) -> bool:
 def export_ref(root: Path, ref: str, dest: Path) -> Path:
     """Extract the corpus files of ``ref`` into ``dest``; return ``dest``."""
     if not is_ref(root, ref):
-        raise usage_error(
+        raise refuse(
             "unknown-ref",
-            f"{ref!r} is neither a release folder nor a git ref",
             path=str(root),
             expected="a release folder, a tag such as v1.0.0, a branch or a commit",
             found=ref,
-            fix="check the name with `git tag` / `git log`",
+            ref=ref,
         )
     listed = git(root, "ls-tree", "--name-only", ref).decode().split()
     paths = [p for p in CORPUS_PATHS if p in listed]
@@ -87,13 +85,7 @@ def dirty_paths(root: Path, paths: tuple[str, ...]) -> list[str]:
 def commit_and_tag(root: Path, paths: list[str], message: str, tag: str) -> None:
     """Commit ``paths`` (only them) and put an annotated tag on that commit."""
     if tag in git(root, "tag", "--list", tag).decode().split():
-        raise IsfError(
-            code="tag-exists",
-            message=f"tag {tag} already exists",
-            path=str(root),
-            found=tag,
-            fix="released versions are never re-tagged: choose the next version",
-        )
+        raise refuse("tag-exists", path=str(root), found=tag, tag=tag)
     git(root, "add", "--", *paths)
     git(root, "commit", "--quiet", "-m", message, "--", *paths)
     git(root, "tag", "-a", tag, "-m", message)

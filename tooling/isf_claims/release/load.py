@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import refuse
 from isf_claims.release import checksums
 from isf_claims.release.build import DEFAULT_OUT, REPORT_FILE
 from isf_claims.release.metadata import parse_version
@@ -69,34 +69,31 @@ def resolve(
     here = (base / checksums.SUMS_FILE).is_file()
     if here and standoff is not None and is_standoff(base) != standoff:
         want, have = ("standoff", "full") if standoff else ("full", "standoff")
-        raise usage_error(
+        raise refuse(
             "release-kind-mismatch",
-            f"this is a {have} release, not a {want} one",
             path=str(base),
             expected=f"a {want} release",
             found=f"a {have} release",
-            fix=f"pass standoff={not standoff} or the path of the {want} release",
+            have=have,
+            want=want,
         )
     if not found:
-        raise usage_error(
+        raise refuse(
             "release-not-found",
-            "no release here",
             path=str(base),
             expected="a release folder (with SHA256SUMS) or a folder of them",
             found="none",
-            fix="build one with `isf-claims build` or pass path= to a release",
         )
     if version is None:
         return found[max(found, key=parse_version)]
     parse_version(version)
     if version not in found:
-        raise IsfError(
-            code="unknown-release-version",
-            message=f"release {version} is not here",
+        raise refuse(
+            "unknown-release-version",
             path=str(base),
             expected="one of " + ", ".join(sorted(found, key=parse_version)),
             found=version,
-            fix="pass a version that was built or downloaded, or build it from its git tag",
+            version=version,
         )
     return found[version]
 
@@ -122,13 +119,12 @@ def load(
     checksums.verify(folder)
     known = configs(folder)
     if config not in known:
-        raise usage_error(
+        raise refuse(
             "unknown-config",
-            f"the release has no config {config!r}",
             path=str(folder),
             expected="one of " + ", ".join(known),
             found=config,
-            fix="pass one of the release's configs",
+            config=config,
         )
     import datasets
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import refuse
 
 DATASET_FILE = "dataset.json"
 SEMVER_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
@@ -41,13 +41,8 @@ def parse_version(text: str, where: str = "version") -> tuple[int, int, int]:
     """``MAJOR.MINOR.PATCH`` as a tuple; anything else is a usage error."""
     m = SEMVER_RE.match(text or "")
     if not m:
-        raise usage_error(
-            "bad-version",
-            "not a semantic version",
-            path=where,
-            expected="MAJOR.MINOR.PATCH, e.g. 1.2.0",
-            found=repr(text),
-            fix="give the version as three numbers separated by dots",
+        raise refuse(
+            "bad-version", path=where, expected="MAJOR.MINOR.PATCH, e.g. 1.2.0", found=repr(text)
         )
     return int(m[1]), int(m[2]), int(m[3])
 
@@ -57,30 +52,24 @@ def read_meta_file(path: Path) -> DatasetMeta:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise usage_error(
+        raise refuse(
             "dataset-meta-missing",
-            "no dataset.json: the dataset version and release metadata live there",
             path=str(path),
             expected="a dataset.json at the repository root",
             found="no file",
-            fix="restore dataset.json from git",
         ) from None
     except ValueError as exc:
-        raise IsfError(
-            code="dataset-meta-invalid",
-            message=f"dataset.json is not valid JSON: {exc}",
-            path=str(path),
-            fix="repair the JSON",
+        raise refuse(
+            "dataset-meta-invalid", path=str(path), note=f"dataset.json is not valid JSON: {exc}"
         ) from exc
     for key in ("version", "name"):
         if not isinstance(raw.get(key), str):
-            raise IsfError(
-                code="dataset-meta-invalid",
-                message=f"dataset.json has no string {key!r}",
+            raise refuse(
+                "dataset-meta-invalid",
                 path=str(path),
                 expected=f'"{key}": "..."',
                 found=repr(raw.get(key)),
-                fix=f"add the {key} field",
+                note=f"dataset.json has no string {key!r}",
             )
     parse_version(raw["version"], str(path))
     return DatasetMeta(raw)

@@ -8,6 +8,8 @@ a future pyarrow might change.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -60,3 +62,99 @@ def parquet_bytes(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(canonical(table), sink, row_group_size=ROW_GROUP_SIZE, **WRITER)
     return sink.getvalue().to_pybytes()
+
+
+# Rows held for a row group are kept compressed, one buffer per column, so a row group of
+# 65,536 documents costs a fraction of its size until it is written.
+HOLD_CODEC = pa.Codec("zstd", 1)
+
+
+def _pack(column: pa.ChunkedArray | pa.Array, name: str) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    table = pa.table({name: column})
+    options = pa.ipc.IpcWriteOptions(compression=HOLD_CODEC)
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def _unpack(buffer: pa.Buffer) -> pa.ChunkedArray:
+    return pa.ipc.open_stream(buffer).read_all().column(0)
+
+
+class ParquetSink:
+    """One Parquet file written as its rows arrive, byte-identical to :func:`parquet_bytes`
+    of all the rows at once: rows are held until a whole row group of
+    :data:`ROW_GROUP_SIZE` rows is there, and each row group is written from one contiguous
+    chunk per column, as ``pq.write_table`` cuts a whole table. Held rows are kept
+    compressed, column by column, and a row group is gathered a column at a time, so memory
+    holds one row group and the compressed rows waiting. ``path`` None: the file is kept in
+    memory (:meth:`close` returns its bytes)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.rows = 0
+        self.schema: pa.Schema | None = None
+        self._held: list[tuple[int, list[pa.Buffer | None]]] = []  # rows, packed columns
+        self._held_rows = 0
+        self._sink: pa.BufferOutputStream | None = None
+        self._writer: pq.ParquetWriter | None = None
+
+    def add(self, table: pa.Table) -> None:
+        """Append ``table``'s rows (a table of no row is ignored)."""
+        if not table.num_rows:
+            return
+        if self.schema is None:
+            self.schema = pa.schema([f.with_type(canonical_type(f.type)) for f in table.schema])
+        packed: list[pa.Buffer | None] = [
+            _pack(c, f.name) for c, f in zip(table.columns, table.schema, strict=True)
+        ]
+        self._held.append((table.num_rows, packed))
+        self._held_rows += table.num_rows
+        self.rows += table.num_rows
+        while self._held_rows >= ROW_GROUP_SIZE:
+            self._write(ROW_GROUP_SIZE)
+
+    def _write(self, n: int) -> None:
+        """Write the first ``n`` held rows as one row group."""
+        assert self.schema is not None
+        kept = self._held_rows - n  # all from the last part held (see add)
+        columns = []
+        for i, f in enumerate(self.schema):
+            parts = []
+            for _, cols in self._held:
+                buffer = cols[i]
+                assert buffer is not None
+                parts.extend(_unpack(buffer).chunks)
+                cols[i] = None  # let the packed column go
+            chunked = pa.chunked_array(parts, type=parts[0].type)
+            del parts
+            if kept:
+                self._held[-1][1][i] = _pack(chunked.slice(n), f.name)
+            col = chunked.slice(0, n).combine_chunks()
+            del chunked
+            columns.append(col if col.type == f.type else col.cast(f.type))
+        self._held = [(kept, self._held[-1][1])] if kept else []
+        self._held_rows = kept
+        group = pa.Table.from_arrays(columns, schema=self.schema)
+        del columns
+        if self._writer is None:
+            if self.path is None:
+                self._sink = pa.BufferOutputStream()
+                self._writer = pq.ParquetWriter(self._sink, self.schema, **WRITER)
+            else:
+                self._writer = pq.ParquetWriter(str(self.path), self.schema, **WRITER)
+        self._writer.write_table(group, row_group_size=ROW_GROUP_SIZE)
+
+    def close(self) -> bytes | None:
+        """Write what is held and close the file: its bytes when kept in memory (``b""``:
+        no row was added, and no file made)."""
+        if self._held_rows:
+            self._write(self._held_rows)
+        if self._writer is None:
+            return b"" if self.path is None else None
+        self._writer.close()
+        self._writer = None
+        if self._sink is not None:
+            return self._sink.getvalue().to_pybytes()
+        return None

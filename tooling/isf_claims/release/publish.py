@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import refuse
 from isf_claims.release import checksums
 from isf_claims.release.load import _declared_version, is_standoff, resolve
 from isf_claims.release.metadata import read_dataset_meta
@@ -89,24 +89,15 @@ def plan_publish(
     texts may be published (``full_texts``, or ``repo``'s ``dataset.json`` says they are
     relicensed; without a repository they are taken as not relicensed)."""
     if "/" not in repo_id or repo_id.count("/") != 1:
-        raise usage_error(
-            "bad-repo-id",
-            "a hub repo id is <owner>/<name>",
-            expected="e.g. my-org/isf-claims",
-            found=repo_id,
-            fix="pass --repo-id OWNER/NAME",
-        )
+        raise refuse("bad-repo-id", expected="e.g. my-org/isf-claims", found=repo_id)
     texts_allowed = _may_publish_texts(repo, full_texts)
     folder = resolve(version, path, None if path and _is_release(path) else not texts_allowed)
     if not is_standoff(folder) and not texts_allowed:
-        raise usage_error(
+        raise refuse(
             "publish-full-texts-refused",
-            "this release carries the article texts, which the dataset's rights do not relicense",
             path=str(folder),
             expected="a standoff release (dataset.json: texts_relicensed is false)",
             found="a release with the full texts",
-            fix="build and publish the standoff release (`isf-claims build --standoff`), or "
-            "pass --full-texts if you have the right to redistribute the texts",
         )
     digests = checksums.verify(folder)
     sums = folder / checksums.SUMS_FILE
@@ -146,13 +137,10 @@ def run_publish(plan: PublishPlan, api: Any = None) -> str:
             repo_type=REPO_TYPE,
         )
     except Exception as exc:  # hub client errors have no common base besides Exception
-        raise IsfError(
-            code="publish-failed",
-            message=f"the upload to the hub failed: {type(exc).__name__}: {exc}"[:500],
+        raise refuse(
+            "publish-failed",
             path=str(plan.folder),
             record=plan.repo_id,
-            fix="check the network, `hf auth login` and the repo id, then publish again "
-            "(a release's files never change, so re-publishing is safe)",
-            exit_code=2,
+            error=f"{type(exc).__name__}: {exc}"[:460],
         ) from exc
     return f"published {plan.tag} to https://huggingface.co/datasets/{plan.repo_id}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,14 +27,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from isf_claims import annotations as fmt
-from isf_claims.errors import IsfError
+from isf_claims.errors import refuse
 from isf_claims.raw import META_FIELDS, meta_bytes
 from isf_claims.release import checksums
 from isf_claims.release.build import (
     REPORT_FILE,
     SECOND_SET,
-    Artefacts,
-    check_valid,
+    check_valid_and_load,
     finish,
     release_artefacts,
     write_folder,
@@ -115,14 +114,11 @@ def read_standoff(folder: Path) -> Standoff:
     checksums.verify(folder)
     path = folder / MANIFEST
     if not path.is_file():
-        raise IsfError(
-            code="not-a-standoff-release",
-            message="the folder is not a standoff release (it has no standoff/manifest.json)",
+        raise refuse(
+            "not-a-standoff-release",
             path=str(folder),
             expected="a folder built by `isf-claims build --standoff`",
             found="a release without the manifest",
-            fix="pass the <name>-<version>-standoff folder",
-            exit_code=2,
         )
     manifest = json.loads(path.read_text(encoding="utf-8"))
     return Standoff(
@@ -297,18 +293,9 @@ def _kept_clusters(clusters: pa.Table, kept: set[str]) -> pa.Table:
 
 
 def _build(repo: Repo) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """The release files of ``repo``, exactly as ``build_release`` makes them (validation
-    and the artefacts overlapped the same way), in memory."""
-    pool = ThreadPoolExecutor(max_workers=1)
-    started: list[Future[Artefacts]] = []
-    try:
-        validation, corpus = check_valid(
-            repo, lambda c: started.append(pool.submit(release_artefacts, repo, c))
-        )
-        artefacts = started[0].result() if started else release_artefacts(repo, corpus)
-    finally:
-        pool.shutdown(wait=True)
-    return finish(artefacts, validation)
+    """The release files of ``repo``, exactly as ``build_release`` makes them, in memory."""
+    validation, corpus = check_valid_and_load(repo)
+    return finish(release_artefacts(repo, corpus), validation)
 
 
 def _label_partial(
@@ -364,23 +351,16 @@ def rehydrate(
     docs = standoff.documents.select(["doc_id", "sha256", "n_bytes"]).to_pylist()
     proofs = prove(texts_src, [(d["doc_id"], d["sha256"], d["n_bytes"]) for d in docs])
     if proofs.unproven and not allow_partial:
-        raise IsfError(
-            code="rehydrate-unproven",
-            message=f"{len(proofs.unproven)} of {len(docs)} texts could not be proven",
+        raise refuse(
+            "rehydrate-unproven",
             path=str(texts_src),
             expected="a copy of every article whose bytes hash to the recorded sha256",
             found="\n" + render(proofs),
-            fix="repair or replace those copies (the likely cause is given for each), or pass "
-            "--allow-partial to leave those documents out of a release labelled partial",
+            n=len(proofs.unproven),
+            total=len(docs),
         )
     if not proofs.texts:
-        raise IsfError(
-            code="rehydrate-nothing-proven",
-            message="no text could be proven, so there is nothing to rehydrate",
-            path=str(texts_src),
-            found="\n" + render(proofs),
-            fix="pass the folder or JSON-lines file holding your copies of the articles",
-        )
+        raise refuse("rehydrate-nothing-proven", path=str(texts_src), found="\n" + render(proofs))
     with tempfile.TemporaryDirectory(prefix="isf-rehydrate-", dir=_scratch()) as tmp:
         repo = rebuild_repository(standoff, proofs.texts, Path(tmp) / "repo")
         files, report = _build(repo)

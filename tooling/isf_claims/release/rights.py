@@ -8,7 +8,7 @@ when the texts are not relicensed (or when ``dataset.json`` does not say).
 
 from __future__ import annotations
 
-from isf_claims.errors import IsfError
+from isf_claims.errors import refuse
 from isf_claims.release.metadata import DATASET_FILE, DatasetMeta
 
 RELICENSED_KEY = "texts_relicensed"
@@ -19,13 +19,12 @@ def texts_relicensed(meta: DatasetMeta) -> bool:
     """Whether the article texts may be redistributed (absent: no)."""
     value = meta.get(RELICENSED_KEY, False)
     if not isinstance(value, bool):
-        raise IsfError(
-            code="dataset-meta-invalid",
-            message=f"{RELICENSED_KEY!r} in dataset.json is not true or false",
+        raise refuse(
+            "dataset-meta-invalid",
             path=DATASET_FILE,
             expected=f'"{RELICENSED_KEY}": false (true only when the texts were relicensed)',
             found=repr(value),
-            fix=f"set {RELICENSED_KEY} to true or false",
+            note=f"{RELICENSED_KEY!r} in dataset.json is not true or false",
         )
     return value
 

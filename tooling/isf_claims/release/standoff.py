@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from isf_claims.corpus import Corpus
-from isf_claims.errors import IsfError
+from isf_claims.errors import refuse
 from isf_claims.release import checksums
 from isf_claims.release.build import (
     DATACARD,
@@ -29,7 +29,7 @@ from isf_claims.release.build import (
     REPORT_FILE,
     SECOND_SET,
     BuildResult,
-    check_valid,
+    check_valid_and_load,
     finish,
     release_artefacts,
     release_name,
@@ -289,14 +289,11 @@ def _check_clean(files: dict[str, bytes], passages: ArticlePassages) -> None:
         text = files[rel].decode("utf-8")
         runs = passages.passages(text)
         if runs:
-            raise IsfError(
-                code="standoff-quotes-article",
-                message="a file of the standoff release would quote an article's text",
+            raise refuse(
+                "standoff-quotes-article",
                 path=rel,
                 expected=f"no run of {WORDS} consecutive words of an article",
                 found="; ".join(repr(r) for r in runs[:3]),
-                fix="paraphrase the passage where it comes from (DATACARD.md, dataset.json "
-                "or the schema), then build again",
             )
 
 
@@ -343,7 +340,7 @@ def standoff_files(
 
 def build_standoff(repo: Repo, out: Path = DEFAULT_OUT) -> BuildResult:
     """Validate, then write ``out/<name>-<version>-standoff/``."""
-    validation, corpus = check_valid(repo)
+    validation, corpus = check_valid_and_load(repo)
     meta, files, report = standoff_files(repo, corpus, validation)
     out = out if out.is_absolute() else Path.cwd() / out
     folder = out / standoff_name(meta)

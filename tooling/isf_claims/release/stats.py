@@ -8,14 +8,17 @@ Nothing is typed by hand, and every vocabulary value is listed (zeros included).
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from isf_claims.corpus import Corpus
-from isf_claims.release.tables import ReleaseTables
-from isf_claims.stats import CorpusStats, claim_vocab_fields, corpus_stats
+from isf_claims.schema import Schema
+from isf_claims.stats import CorpusStats, Counted, claim_vocab_fields, counted_corpus, stats_of
 
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"))
 UNNAMED_OUTLET = "(not named in the article)"
@@ -30,12 +33,6 @@ def _sum(long: pl.DataFrame, key: str) -> dict[str, int]:
     """Long per-document counts summed per ``key`` value, in the frame's (vocabulary) order."""
     out = long.group_by(key, maintain_order=True).agg(pl.col("n").sum())
     return {k: int(v) for k, v in out.iter_rows()}
-
-
-def _labels(nested: pl.DataFrame, column: str, values: list[str]) -> dict[str, int]:
-    items = nested.select(pl.col(column).explode().struct.field("label")).drop_nulls()
-    found = dict(items.group_by("label").len().iter_rows())
-    return {v: int(found.get(v, 0)) for v in values}
 
 
 def agreement_figures(report: dict[str, Any] | None) -> dict[str, Any]:
@@ -60,12 +57,12 @@ def agreement_figures(report: dict[str, Any] | None) -> dict[str, Any]:
 PER_DOCUMENT_LIMIT = 100
 
 
-def annotation_of_documents(corpus: Corpus) -> dict[str, Any]:
+def annotation_of_documents(table: pa.Table) -> dict[str, Any]:
     """How many annotators annotated each document and whether it was adjudicated (the
     document record's ``annotator_count`` and ``adjudicated``; null: not recorded), per
-    document up to :data:`PER_DOCUMENT_LIMIT` documents, and counted."""
-    table = corpus["documents"]
-    cols = [c for c in ("doc_id", "annotator_count", "adjudicated") if c in table.column_names]
+    document up to :data:`PER_DOCUMENT_LIMIT` documents, and counted (``table``: the corpus's
+    documents, or just these columns of them)."""
+    cols = [c for c in ANNOTATION_COLUMNS if c in table.column_names]
     docs = pl.from_arrow(table.select(cols))
     for name, dtype in (("annotator_count", pl.Int64), ("adjudicated", pl.Boolean)):
         if name not in docs.columns:
@@ -85,32 +82,79 @@ def annotation_of_documents(corpus: Corpus) -> dict[str, Any]:
     }
 
 
+ANNOTATION_COLUMNS = ("doc_id", "annotator_count", "adjudicated")
+
+
+@dataclass
+class Tally:
+    """What the release statistics are made of, added batch by batch of documents (narrow
+    columns and counts only: no text, no span), so the build's memory does not grow with
+    the corpus."""
+
+    schema: Schema
+    counted: list[Counted] = field(default_factory=list)
+    docs: list[pl.DataFrame] = field(default_factory=list)  # outlet, status, language
+    annotation: list[pa.Table] = field(default_factory=list)
+    zones: Counter[str] = field(default_factory=Counter)
+    markers: Counter[str] = field(default_factory=Counter)
+    with_source_entity: int = 0
+    nested: int = 0
+    ner_segments: int = 0
+    ner_tokens: int = 0
+
+    def add(self, corpus: Corpus, documents: pa.Table, claims: pa.Table) -> None:
+        """Count a batch: its corpus model and its release ``documents`` and ``claims``."""
+        self.counted.append(counted_corpus(corpus))
+        self.docs.append(pl.from_arrow(documents.select(["outlet", "status", "language"])))
+        table = corpus["documents"]
+        self.annotation.append(
+            table.select([c for c in ANNOTATION_COLUMNS if c in table.column_names])
+        )
+        for name, counter in (("zones", self.zones), ("markers", self.markers)):
+            labels = pc.struct_field(pc.list_flatten(documents[name]), "label")
+            counter.update(labels.drop_null().to_pylist() if len(labels) else [])
+        self.with_source_entity += claims.num_rows - claims["source_entity"].null_count
+        self.nested += claims.num_rows - claims["parent"].null_count
+
+    def add_ner(self, ner: pa.Table) -> None:
+        """Count rows of the ``ner`` config."""
+        self.ner_segments += ner.num_rows
+        if ner.num_rows:
+            self.ner_tokens += int(pc.sum(pc.list_value_length(ner["tokens"])).as_py() or 0)
+
+    def corpus_stats(self) -> CorpusStats:
+        """:func:`isf_claims.stats.corpus_stats` of every batch added."""
+        first = self.counted[0]
+        whole = Counted(
+            documents=pl.concat([c.documents for c in self.counted]),
+            labels=pl.concat([c.labels for c in self.counted]),
+            attributes=pl.concat([c.attributes for c in self.counted]),
+            members=first.members,  # the shared clusters: the same in every batch
+            entities=first.entities,
+        )
+        return stats_of(whole, self.schema)
+
+
 def compute(
-    corpus: Corpus,
-    rt: ReleaseTables,
+    tally: Tally,
+    rows: dict[str, dict[str, int]],
+    clusters_table: pa.Table,
     ner_report: dict[str, Any],
     agreement: dict[str, Any] | None = None,
-    cs: CorpusStats | None = None,
 ) -> dict[str, Any]:
-    """Statistics of a release (JSON-ready; rendered by the card); ``agreement`` is the
-    agreement report when a second annotation set exists; ``cs`` the corpus statistics if
-    they were computed already (the build computes them in another thread)."""
-    schema = corpus.schema
-    cs = cs if cs is not None else corpus_stats(corpus)
+    """Statistics of a release (JSON-ready; rendered by the card) from the counts of every
+    batch; ``rows``: rows per config and split; ``agreement`` is the agreement report when a
+    second annotation set exists."""
+    schema = tally.schema
+    cs = tally.corpus_stats()
     totals = dict(cs.totals.iter_rows())
-    # Only the columns counted here: texts and mentions stay in Arrow.
-    docs = pl.from_arrow(
-        rt.tables["documents"].select(["outlet", "status", "language", "zones", "markers"])
-    )
-    rows = configs_rows(rt)
+    docs = pl.concat(tally.docs)
     outlets = docs["outlet"].fill_null(UNNAMED_OUTLET).value_counts().sort("outlet")
     attrs = cs.claim_attributes
-    clusters = pl.from_arrow(rt.tables["clusters"]).select("id", "members").explode("members")
+    clusters = pl.from_arrow(clusters_table).select("id", "members").explode("members")
     spanning = clusters.group_by("id").agg(
         pl.col("members").struct.field("doc_id").n_unique().alias("n")
     )
-    claims = pl.from_arrow(rt.tables["claims"].select(["source_entity", "parent"]))
-    ner = rt.tables["ner"]
     return {
         "documents": {
             "total": totals["documents"],
@@ -124,7 +168,7 @@ def compute(
         },
         "zones": {
             "total": totals["zones"],
-            "by_label": _labels(docs, "zones", schema.values("zone_label")),
+            "by_label": {v: tally.zones.get(v, 0) for v in schema.values("zone_label")},
         },
         "mentions": {
             "total": totals["mentions"],
@@ -139,32 +183,27 @@ def compute(
                 f"by_{name}": _sum(attrs.filter(pl.col("attribute") == name), "value")
                 for name, _ in claim_vocab_fields(schema)
             },
-            "with_source_entity": int(claims["source_entity"].is_not_null().sum()),
-            "nested_in_another_claim": int(claims["parent"].is_not_null().sum()),
+            "with_source_entity": tally.with_source_entity,
+            "nested_in_another_claim": tally.nested,
         },
         "markers": {
             "total": totals["markers"],
-            "by_label": _labels(docs, "markers", schema.values("marker_label")),
+            "by_label": {v: tally.markers.get(v, 0) for v in schema.values("marker_label")},
         },
         "entities": {"total": totals["entities"]},
         "clusters": {
-            "total": rt.tables["clusters"].num_rows,
+            "total": clusters_table.num_rows,
             "members": totals["cluster_members"],
             "spanning_two_or_more_documents": int((spanning["n"] >= 2).sum()),
         },
         "ner": {
-            "segments": ner.num_rows,
-            "tokens": int(pc.sum(pc.list_value_length(ner["tokens"])).as_py() or 0),
+            "segments": tally.ner_segments,
+            "tokens": tally.ner_tokens,
             **{
                 k: ner_report[k]
                 for k in ("mentions", "tagged", "tagged_on_token_boundaries", "resolved")
             },
         },
-        "annotation": annotation_of_documents(corpus),
+        "annotation": annotation_of_documents(pa.concat_tables(tally.annotation)),
         "agreement": agreement_figures(agreement),
     }
-
-
-def configs_rows(rt: ReleaseTables) -> dict[str, dict[str, int]]:
-    """Rows per config and split (splits without rows left out)."""
-    return {name: {s: part.num_rows for s, part in rt.split_of(name)} for name in rt.tables}

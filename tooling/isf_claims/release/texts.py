@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from isf_claims.errors import IsfError, usage_error
+from isf_claims.errors import refuse
 from isf_claims.release.textproof import Diagnosis, diagnose
 
 
@@ -73,13 +73,12 @@ def _read_jsonl(src: Path) -> dict[str, bytes]:
             or not isinstance(rec.get("doc_id"), str)
             or not isinstance(rec.get("text"), str)
         ):
-            raise IsfError(
-                code="texts-invalid",
-                message=f"a line of the texts file is {problem}",
+            raise refuse(
+                "texts-invalid",
                 path=f"{src}:{n}",
                 expected='{"doc_id": "...", "text": "..."} per line',
                 found=line[:120],
-                fix="repair the line (the text is the article exactly, as a JSON string)",
+                note=f"a line of the texts file is {problem}",
             )
         out.setdefault(rec["doc_id"], rec["text"].encode("utf-8"))
     return out
@@ -88,13 +87,11 @@ def _read_jsonl(src: Path) -> dict[str, bytes]:
 def prove(src: Path, docs: Sequence[tuple[str, str, int]]) -> Proofs:
     """Prove the copies in ``src`` against ``docs`` (doc_id, sha256, byte length)."""
     if not src.exists():
-        raise usage_error(
+        raise refuse(
             "texts-not-found",
-            "no such folder or file of texts",
             path=str(src),
             expected="a folder of text files or a JSON-lines file of {doc_id, text}",
             found="nothing",
-            fix="pass --texts with your copies of the articles",
         )
     if src.is_dir():
         by_name, by_sha = _read_folder(src)

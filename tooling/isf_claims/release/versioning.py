@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from isf_claims.errors import IsfError
+from isf_claims.errors import refuse
 from isf_claims.fsutil import atomic_write_many
 from isf_claims.release import changelog, gitref
 from isf_claims.release.build import DEFAULT_OUT, build_release
@@ -61,25 +61,25 @@ def check_bump(
     parse_version(version)
     if previous is None:
         if declared is not None and version != declared:
-            raise IsfError(
-                code="wrong-first-version",
-                message="the first release must have the version dataset.json declares",
+            raise refuse(
+                "wrong-first-version",
                 path=DATASET_FILE,
                 expected=declared,
                 found=version,
-                fix=f'release as {declared} (or set "version" in dataset.json first and commit it)',
+                declared=declared,
             )
         return
     expected = next_version(previous, d.bump)
     if version != expected:
-        raise IsfError(
-            code="wrong-version-bump",
-            message=f"the changes since v{previous} need a {d.bump.upper()} bump",
+        raise refuse(
+            "wrong-version-bump",
             record=f"v{previous} -> {version}",
             expected=expected,
             found=version,
-            fix=f"release as {expected}"
-            + (f" ({'; '.join(d.reasons[:5])})" if d.reasons else " (the data is unchanged)"),
+            previous=previous,
+            bump=d.bump.upper(),
+            next=expected,
+            reasons="; ".join(d.reasons[:5]) or "the data is unchanged",
         )
 
 
@@ -89,14 +89,12 @@ def make_release(repo: Repo, version: str, out: Path = DEFAULT_OUT) -> Released:
     parse_version(version)
     dirty = gitref.dirty_paths(root, (*gitref.CORPUS_PATHS, CHANGELOG))
     if dirty:
-        raise IsfError(
-            code="release-uncommitted",
-            message="the corpus has uncommitted changes; a tag must point at exactly the data",
+        raise refuse(
+            "release-uncommitted",
             path=str(root),
             expected="a clean working tree for raw/, annotated/, schema/, dataset.json, "
             "DATACARD.md and CHANGELOG.md",
             found=", ".join(dirty[:10]),
-            fix="commit (or discard) these changes, then release",
         )
     tags = gitref.release_tags(root)
     previous = tags[-1] if tags else None

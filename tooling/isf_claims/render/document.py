@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from isf_claims.errors import IsfError
+from isf_claims.errors import refuse
 from isf_claims.render.data import Row, SiteData
 from isf_claims.render.htmlkit import INDEX, NONE, cluster_page, esc, link, page, quoted, table
 from isf_claims.render.markup import Span, attributes, check_span, render_spans
@@ -24,14 +24,13 @@ PLAIN_CLAIM_FIELDS = {"layer", "id"}
 
 def _check(row: Row, start: int | None, end: int | None, length: int, what: str) -> None:
     if not check_span(start, end, length):
-        raise IsfError(
-            code="span-out-of-range",
-            message=f"{what} cannot be shown: its offsets are not a stretch of the raw text",
+        raise refuse(
+            "span-out-of-range",
             path=f"{row['_file']}:{row['_line']}",
             record=row.get("id"),
             expected=f"0 <= start < end <= {length}",
             found=f"start {start}, end {end}",
-            fix="run `isf-claims validate` and correct the offsets",
+            what=what,
         )
 
 
@@ -244,14 +243,13 @@ def document_page(data: SiteData, doc_id: str) -> str:
     doc = data.docs[doc_id]
     text = doc["text"]
     if text is None:
-        raise IsfError(
-            code="raw-missing",
-            message="the raw text of an annotated document is missing",
+        raise refuse(
+            "raw-missing",
             path=f"raw/{doc_id}.txt",
             record=doc_id,
             expected="raw/<doc_id>.txt",
             found="no file",
-            fix="restore the raw file from git",
+            what="an annotated document",
         )
     spans, points = text_spans(data, doc_id, text)
     marked = render_spans(text, spans, points)

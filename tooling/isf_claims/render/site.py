@@ -16,7 +16,7 @@ from typing import Any
 
 from isf_claims import progress
 from isf_claims.corpus import Corpus, load_corpus
-from isf_claims.errors import usage_error
+from isf_claims.errors import refuse
 from isf_claims.fsutil import atomic_write_many
 from isf_claims.render.cluster import cluster_page_html
 from isf_claims.render.data import SiteData, cluster_data, member_claims, site_data
@@ -112,13 +112,11 @@ def _previous(out: Path) -> list[str]:
             pass
     elif not out.exists() or (out.is_dir() and not any(out.iterdir())):
         return []
-    raise usage_error(
+    raise refuse(
         "out-not-a-site",
-        "the output folder exists and is not a site made by `isf-claims render`",
         path=str(out),
         expected=f"a new or empty folder, or one with {MANIFEST}",
         found="a file" if out.is_file() else "other files",
-        fix="pass --out with a new folder (the default is site/)",
     )
 
 
@@ -128,7 +126,7 @@ def render_site(repo: Repo, doc_ids: list[str] | None, out: Path) -> SiteResult:
     file of ``out`` if anything fails."""
     from isf_claims.guard import require_valid
 
-    require_valid(repo, "render-invalid-corpus", "the review site shows a valid corpus")
+    require_valid(repo, "render-invalid-corpus")
     previous = _previous(out)
     existed = out.exists()
     names: list[str] = []

@@ -3,23 +3,24 @@ needs the ``spark`` extra).
 
 ``validate(repo)`` checks the whole corpus; ``validate(repo, paths)`` checks the given files
 plus the corpus-wide checks they can affect (what the pre-commit hook runs). Nothing is ever
-written. See :mod:`isf_claims.validation.checks` for every code.
+written. See :mod:`isf_claims.codebook` for every code.
 """
 
 from __future__ import annotations
 
 import importlib
-import threading
+import inspect
+import pkgutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from isf_claims.errors import usage_error
+from isf_claims.codebook import CHECKS, Check
+from isf_claims.errors import refuse
 from isf_claims.repo import Repo
-from isf_claims.validation import history
-from isf_claims.validation.checks import CHECKS, Check
+from isf_claims.validation import backends, history
 from isf_claims.validation.policy import finalize
-from isf_claims.validation.reader import DOCUMENT, Inputs, read_inputs
+from isf_claims.validation.reader import DOCUMENT, Inputs
 from isf_claims.validation.report import DEFAULT_MAX_PER_CODE, Finding, Report
 
 if TYPE_CHECKING:
@@ -32,18 +33,28 @@ ENGINES = ("pandera", "frictionless")  # in-process engines, tested on every bad
 SPARK = "spark"  # the distributed engine (the ``spark`` extra; tests/test_validate_spark.py)
 
 
-def _engine(name: str) -> Callable[[Inputs], list[Finding]]:
-    """The engine's ``run``, imported only when used (each engine's library is heavy)."""
-    module = importlib.import_module(f"isf_claims.validation.{name}_engine")
-    return module.run
+class Engine(Protocol):
+    """What a backend (``isf_claims.validation.backends.<name>``) provides: ``run`` checks
+    levels 1-5 and returns the inputs it read (scope, files, level-1 findings) and its own
+    findings. Options such as ``master`` are keyword parameters of ``run``."""
+
+    def run(self, repo: Repo, paths: Sequence[Path | str], /) -> tuple[Inputs, list[Finding]]:
+        """Validate ``paths`` (all files when empty) of ``repo``."""
+        ...
 
 
-def _preload(name: str) -> threading.Thread:
-    """Import the engine in the background while the files are read and parsed (the parse
-    runs in Arrow's threads, without the GIL)."""
-    thread = threading.Thread(target=_engine, args=(name,), daemon=True)
-    thread.start()
-    return thread
+def engine_names() -> list[str]:
+    """The engines found under ``backends/``, the default first."""
+    found = sorted(m.name for m in pkgutil.iter_modules(backends.__path__))
+    return sorted(found, key=lambda n: n != DEFAULT_ENGINE)
+
+
+def _engine(name: str) -> Engine:
+    """The engine's module, imported only when used (each engine's library is heavy)."""
+    names = engine_names()
+    if name not in names:
+        raise refuse("unknown-engine", expected=" or ".join(names), found=name)
+    return cast(Engine, importlib.import_module(f"{backends.__name__}.{name}"))
 
 
 def validate(
@@ -54,7 +65,16 @@ def validate(
 ) -> Report:
     """Validate the corpus (or the given files) with ``engine``; never writes. ``master``
     is the Spark master of the spark engine (default ``local[*]``)."""
-    return _run(repo, paths, engine, keep_corpus=False, master=master)[0]
+    backend = _engine(engine)
+    options: dict[str, Any] = {}
+    if master is not None:
+        if "master" not in inspect.signature(backend.run).parameters:
+            raise refuse(
+                "master-without-spark", expected="--engine spark", found=f"--engine {engine}"
+            )
+        options["master"] = master
+    inputs, found = backend.run(repo, paths, **options)
+    return _report(repo, inputs, engine, found)
 
 
 def validate_and_load(
@@ -67,64 +87,21 @@ def validate_and_load(
     ``on_corpus`` is called with the model as soon as it is made, before the checks of
     levels 2-5 run (not at all when level 1 already failed), so a caller can start work on
     it in another thread; that work must not be used unless the report is ok."""
-    report, corpus = _run(repo, (), DEFAULT_ENGINE, keep_corpus=True, on_corpus=on_corpus)
+    from isf_claims.validation.backends.pandera import load
+
+    inputs, found, corpus = load(repo, on_corpus)
+    report = _report(repo, inputs, DEFAULT_ENGINE, found)
     return report, corpus if report.ok else None
 
 
-def _run(
-    repo: Repo,
-    paths: Sequence[Path | str],
-    engine: str,
-    keep_corpus: bool,
-    on_corpus: Callable[[Corpus], None] | None = None,
-    master: str | None = None,
-) -> tuple[Report, Corpus | None]:
-    if engine not in (*ENGINES, SPARK):
-        raise usage_error(
-            "unknown-engine",
-            "unknown validation engine",
-            expected=" or ".join((*ENGINES, SPARK)),
-            found=engine,
-            fix="pass --engine pandera (default), frictionless or spark",
-        )
-    if master is not None and engine != SPARK:
-        raise usage_error(
-            "master-without-spark",
-            "--master applies to the spark engine only",
-            expected="--engine spark",
-            found=f"--engine {engine}",
-            fix="add --engine spark, or drop --master",
-        )
-    if engine == SPARK:
-        from isf_claims.validation.backends.spark import validate_many
-
-        return validate_many([(repo, paths)], master)[0], None
-    loading = None if paths else _preload(engine)  # a few files: nothing to overlap with
-    fast = engine == "pandera"
-    inputs = read_inputs(repo, paths, prefetch_raw=fast)
-    inputs.keep_corpus = keep_corpus
-    inputs.findings += history.history_findings(repo, None if inputs.full else inputs.scope_ids)
-    if not any(f.severity == "error" for f in inputs.findings):
-        inputs.on_corpus = on_corpus
-    if loading is not None:
-        loading.join()
-    found = _engine(engine)(inputs) + inputs.meta_result().findings
-    return _report(inputs, engine, found), inputs.corpus
-
-
-def _report(inputs: Inputs, engine: str, engine_found: list[Finding]) -> Report:
-    """The report of a run: the reader's and the engine's findings through the policy,
-    restricted to the files a partial run reports."""
-    found = finalize(inputs.findings + engine_found)
+def _report(repo: Repo, inputs: Inputs, engine: str, engine_found: list[Finding]) -> Report:
+    """The report of a run: the reader's, the history's and the engine's findings through
+    the policy, restricted to what a partial run reports (each check's ``scope``)."""
+    history_found = history.history_findings(repo, None if inputs.full else inputs.scope_ids)
+    found = finalize(inputs.findings + history_found + engine_found)
     reported = inputs.reported_files()
     if reported is not None:
-        found = [
-            f
-            for f in found
-            if f.file in reported
-            or (f.code == "dangling-member" and f.doc_id in inputs.scope_ids)
-            or f.code in history.CODES  # a removed or renamed file is in nobody's scope
-        ]
+        found = [f for f in found if _in_scope(f, reported, inputs.scope_ids)]
     checked = sum(1 for f in inputs.files if f.kind == DOCUMENT or inputs.full)
     return Report(
         engine=engine,
@@ -135,6 +112,14 @@ def _report(inputs: Inputs, engine: str, engine_found: list[Finding]) -> Report:
     )
 
 
+def _in_scope(f: Finding, files: set[str], doc_ids: set[str]) -> bool:
+    """Whether a partial run reports ``f`` (see :attr:`Check.scope`)."""
+    scope = CHECKS[f.code].scope
+    if scope == "always":
+        return True
+    return f.file in files or (scope == "document" and f.doc_id in doc_ids)
+
+
 __all__ = [
     "CHECKS",
     "DEFAULT_ENGINE",
@@ -142,8 +127,10 @@ __all__ = [
     "ENGINES",
     "SPARK",
     "Check",
+    "Engine",
     "Finding",
     "Report",
+    "engine_names",
     "validate",
     "validate_and_load",
 ]

@@ -1,16 +1,17 @@
 """Level 1 for document files at speed: read them in groups of about ``GROUP_BYTES``,
 check the bytes (UTF-8 validated by Arrow for the whole group), parse each group in one
 typed pyarrow pass, and bisect a group that fails down to the files that need the line-by-
-line path. Column-wise checks then find what a typed parse cannot see.
+line path (:mod:`structure`, the reference). Column-wise checks then find what a typed
+parse cannot see. Used by :mod:`reader` only (which it never imports).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -32,17 +33,24 @@ from isf_claims.validation.structure import (
     read_lines,
 )
 
-if TYPE_CHECKING:
-    from isf_claims.validation.reader import Inputs
+T = TypeVar("T")
 
 
 @dataclass
 class Parsed:
-    """Typed records of the document files that passed the fast path."""
+    """Typed records of the files of a group that passed the fast path."""
 
     table: pa.Table
-    file_idx: np.ndarray  # index into Inputs.files, per row
+    file_idx: np.ndarray  # index into the group's files, per row
     lines: np.ndarray  # 1-based line number, per row
+
+
+@dataclass
+class Group:
+    """A group of files as read from disk: each file's bytes, and all of them joined."""
+
+    loaded: list[tuple[SourceFile, bytes]]
+    joined: tuple[bytes, list[int], np.ndarray]
 
 
 def release_memory() -> None:
@@ -128,22 +136,22 @@ def _groups(files: list[SourceFile]) -> Iterator[list[Loaded]]:
         yield group
 
 
-def _read_ahead(files: list[SourceFile]) -> Iterator[tuple[list[Loaded], Joined]]:
-    """Each group with its joined buffer; the next group is read and joined in a background
-    thread while the caller parses the current one (file reads release the GIL, and the
-    parse runs in Arrow's threads), so reading overlaps parsing. At most two groups are in
-    memory."""
+def read_ahead(files: list[SourceFile], work: Callable[[Group], T]) -> Iterator[T]:
+    """``work(group)`` for each group of files read from disk, in a background thread: the
+    next group is read and worked on (parsed, its raw texts read and hashed) while the
+    caller checks the current one. File reads and hashing release the GIL and the parse
+    runs in Arrow's threads, so the two overlap. At most two groups are in memory."""
     groups = _groups(files)
 
-    def load() -> tuple[list[Loaded], Joined] | None:
+    def load() -> tuple[T] | None:
         group = next(groups, None)
-        return None if group is None else (group, _joined(group))
+        return None if group is None else (work(Group(group, _joined(group))),)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(load)
         while (item := pending.result()) is not None:
             pending = pool.submit(load)
-            yield item
+            yield item[0]
 
 
 def shared_fast(f: SourceFile, data: bytes, schema: Schema, findings: list[Finding]) -> bool:
@@ -170,47 +178,53 @@ def shared_fast(f: SourceFile, data: bytes, schema: Schema, findings: list[Findi
             table[field.name].null_count or pc.list_flatten(table[field.name]).null_count
         ):
             return False  # a missing list or a null member: no column the contract sees
-    f.ok, f.records, f.data = True, None, data
+    f.ok, f.records, f.data, f.table = True, None, data, table
     return True
 
 
-def fast_parse(inputs: Inputs, kept: list[str]) -> tuple[Parsed | None, Counter[str]]:
-    """Typed records of every readable document file, group by group; files that fail the
-    byte checks or the typed parse go the slow path. Also counts the schema versions the
-    files declare."""
+def parse_group(
+    group: Group, schema: Schema, kept: list[str], findings: list[Finding]
+) -> tuple[Parsed | None, Counter[str]]:
+    """Level 1 of one group: typed records of the files that pass the fast path; files
+    that fail the byte checks get their findings, files that fail the typed parse (or the
+    checks after it) go the line-by-line path (``SourceFile.records`` is set when they pass
+    it). Also counts the schema versions the files declare."""
     declared: Counter[str] = Counter()
-    schema = record_schema(inputs.schema)
-    index = {id(f): i for i, f in enumerate(inputs.files)}
-    tables, file_idx, lines = [], [], []
-    for group, joined in _read_ahead([f for f in inputs.documents if f.ok]):
-        flags = _utf8_flags(group, joined[0], joined[2])
-        readable = []
-        for (f, data), utf8 in zip(group, flags, strict=True):
-            if bytes_ok(f, data, inputs.findings, utf8=utf8):
-                readable.append((f, data))
-            else:
-                f.ok = False
-        good, bad = _bisect(readable, schema, joined if len(readable) == len(group) else None)
-        del joined
-        release_memory()
-        for f, data in bad:
-            version = read_lines(f, data, inputs.schema, kept, inputs.findings)
-            if version in kept:
-                declared[version] += 1
-        for sub, table, counts in good:
-            tables.append(table.select(schema.names))
-            idx = np.array([index[id(f)] for f, _ in sub], dtype=np.int32)
-            file_idx.append(np.repeat(idx, counts))
-            starts = np.repeat(np.cumsum([0, *counts[:-1]]), counts)
-            lines.append((np.arange(sum(counts)) - starts + 1).astype(np.int32))
-    if not tables:
+    arrow_schema = record_schema(schema)
+    loaded, joined = group.loaded, group.joined
+    flags = _utf8_flags(loaded, joined[0], joined[2])
+    readable = []
+    for (f, data), utf8 in zip(loaded, flags, strict=True):
+        if bytes_ok(f, data, findings, utf8=utf8):
+            readable.append((f, data))
+        else:
+            f.ok = False
+    good, bad = _bisect(readable, arrow_schema, joined if len(readable) == len(loaded) else None)
+    for f, data in bad:
+        version = read_lines(f, data, schema, kept, findings)
+        if version in kept:
+            declared[version] += 1
+    if not good:
         return None, declared
+    index = {id(f): i for i, (f, _) in enumerate(loaded)}
+    tables, file_idx, lines = [], [], []
+    for sub, table, counts in good:
+        tables.append(table.select(arrow_schema.names))
+        idx = np.array([index[id(f)] for f, _ in sub], dtype=np.int32)
+        file_idx.append(np.repeat(idx, counts))
+        starts = np.repeat(np.cumsum([0, *counts[:-1]]), counts)
+        lines.append((np.arange(sum(counts)) - starts + 1).astype(np.int32))
     parsed = Parsed(pa.concat_tables(tables), np.concatenate(file_idx), np.concatenate(lines))
-    return _recheck(inputs, parsed, kept, declared), declared
+    return _recheck(loaded, schema, parsed, kept, declared, findings), declared
 
 
 def _recheck(
-    inputs: Inputs, parsed: Parsed, kept: list[str], declared: Counter[str]
+    loaded: list[tuple[SourceFile, bytes]],
+    schema: Schema,
+    parsed: Parsed,
+    kept: list[str],
+    declared: Counter[str],
+    findings: list[Finding],
 ) -> Parsed | None:
     """Level-1 problems a typed parse cannot see: a document record that is not first, or
     names another document or schema version; unknown layer values; fields of another
@@ -223,7 +237,7 @@ def _recheck(
     misplaced = pc.not_equal(is_doc, first)
     bad_rows = pc.or_(pc.invert(pc.fill_null(pc.is_in(layer, pa.array(LAYERS)), False)), misplaced)
     for name in LAYERS:
-        foreign = [c for c in table.column_names if c not in allowed(inputs.schema, name)]
+        foreign = [c for c in table.column_names if c not in allowed(schema, name)]
         if not foreign:
             continue
         given = pc.is_valid(table[foreign[0]])
@@ -238,29 +252,29 @@ def _recheck(
     for i, v in zip(parsed.file_idx[heads].tolist(), versions.to_pylist(), strict=True):
         if v in kept and i not in relined:
             declared[v] += 1
-    names = pa.array([inputs.files[i].doc_id for i in parsed.file_idx[heads]], pa.string())
+    names = pa.array([loaded[i][0].doc_id for i in parsed.file_idx[heads]], pa.string())
     odd = pc.or_(
-        pc.invert(pc.fill_null(pc.equal(versions, inputs.schema.version), False)),
+        pc.invert(pc.fill_null(pc.equal(versions, schema.version), False)),
         pc.invert(pc.fill_null(pc.equal(table["doc_id"].take(pa.array(heads)), names), False)),
     )
     dropped = set()
     for row in np.flatnonzero(odd.to_numpy(zero_copy_only=False)):
         i = int(parsed.file_idx[heads[row]])
-        f = inputs.files[i]
+        f = loaded[i][0]
         problem = header_problem(
             f,
             table["doc_id"][int(heads[row])].as_py(),
             versions[int(row)].as_py(),
-            inputs.schema,
+            schema,
             kept,
         )
         if problem is not None:
-            inputs.findings.append(problem)
+            findings.append(problem)
             f.ok = False
             dropped.add(i)
     for i in sorted(relined - dropped):
-        f = inputs.files[i]
-        version = read_lines(f, f.read(), inputs.schema, kept, inputs.findings)
+        f, data = loaded[i]
+        version = read_lines(f, data, schema, kept, findings)
         if version in kept:
             declared[version] += 1
     gone = np.array(sorted(relined | dropped), dtype=np.int64)

@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import os
 from collections.abc import Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,9 +69,7 @@ def refusals(repo: Repo, listing: Listing) -> list[Finding]:
         for rel in sorted(listing.bad_names)
     ]
     for folder, entries in ((repo.raw_dir, listing.raw), (repo.annotated_dir, listing.annotated)):
-        for name, kind in sorted(entries.items()):
-            if kind == FILE:
-                continue
+        for name, kind in sorted((n, k) for n, k in entries.items() if k != FILE):
             path = folder / name
             found = kind
             if kind == LINK:
@@ -136,20 +133,15 @@ class MetaCheck:
     metas: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-RawRead = tuple[list[str], "Future[tuple[list[bytes | None], list[str | None]]]"]
+RawRead = dict[str, tuple[bytes | None, str | None]]  # doc id -> raw bytes, their sha256
 
 
 def check_metas(
     repo: Repo, doc_ids: Sequence[str], listing: Listing, raw_read: RawRead | None = None
 ) -> MetaCheck:
     """Check the metadata of ``doc_ids`` against its contract and the raw bytes. Raw bytes
-    already read (``raw_read``: ids and the future of their bytes and sha256) are used as
-    they are; the others are read here."""
-    known: dict[str, tuple[bytes | None, str | None]] = {}
-    if raw_read is not None:
-        ids, future = raw_read
-        blobs, shas = future.result()
-        known = dict(zip(ids, zip(blobs, shas, strict=True), strict=True))
+    already read (``raw_read``) are used as they are; the others are read here."""
+    known = raw_read or {}
     out = MetaCheck()
     for doc_id in doc_ids:
         kind = listing.meta_kind(doc_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from isf_claims.validation.checks import CHECKS, ERROR, LEVELS, WARNING
+from isf_claims.codebook import CHECKS, ERROR, LEVELS, WARNING
 
 DEFAULT_MAX_PER_CODE = 20
 REPORT_FORMAT = 1
@@ -75,6 +75,39 @@ class Finding:
                 lines.append(f"    {label}: {_clip(value)}")
         lines.append(f"    fix: {CHECKS[self.code].fix}")
         return "\n".join(lines)
+
+
+def words(code: str, **params: Any) -> dict[str, Any]:
+    """Message, expected and found of a ``code`` finding: its templates in the code book
+    filled from ``params``. Every engine words its findings through here, so one bad input
+    reads the same whichever engine found it."""
+    return CHECKS[code].words(params)
+
+
+def finding(
+    code: str,
+    *,
+    file: str,
+    line: int | None = None,
+    record: str | None = None,
+    field: str | None = None,
+    doc_id: str | None = None,
+    hint: str | None = None,
+    **params: Any,
+) -> Finding:
+    """A ``code`` finding at ``file`` (line, record, field, document), worded from the code
+    book with ``params`` (which also see ``file``, ``field`` and ``doc_id``)."""
+    where = {"file": file, "field": field, "doc_id": doc_id, "record": record}
+    return Finding(
+        code=code,
+        file=file,
+        line=line,
+        record=record,
+        field=field,
+        doc_id=doc_id,
+        hint=hint,
+        **words(code, **{**where, **params}),
+    )
 
 
 def _clip(value: str, n: int = RENDER_LIMIT) -> str:

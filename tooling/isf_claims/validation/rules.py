@@ -13,6 +13,7 @@ import unicodedata
 from typing import Any
 
 from isf_claims.schema import Layer, Schema
+from isf_claims.validation.report import words
 
 # Unicode White_Space (PropList.txt): what the schema's span_edges rule means by whitespace.
 WHITE_SPACE = frozenset(
@@ -66,13 +67,14 @@ def attribution_problems(
 
 def describe_attribution(attribution: str | None, problems: list[str]) -> dict[str, Any]:
     """Message, expected and found of an ``attribution-inconsistent`` finding."""
-    expected = (
+    need = (
         f"no cue, no source, source_type {OUTLET}, cue_commitment {NO_CUE}"
         if attribution == UNATTRIBUTED
         else "a cue span"
     )
-    found = "; ".join(problems)
-    return {"message": f"{attribution} claim {found}", "expected": expected, "found": found}
+    return words(
+        "attribution-inconsistent", attribution=attribution, problems="; ".join(problems), need=need
+    )
 
 
 def show(text: str | None) -> str:
@@ -148,56 +150,24 @@ def span_what(layer: str, prefix: str | None) -> str:
 def describe_span(code: str, what: str, raw: str, s: int, e: int, t: str) -> dict[str, Any]:
     """Message, expected, found and hint of an anchoring finding on one span."""
     n = len(raw)
+    params: dict[str, Any] = {"what": what, "start": s, "end": e, "length": n}
     if code == "span-inverted":
-        return {
-            "message": f"{what} [{s}, {e}) is empty or inverted",
-            "expected": "start < end",
-            "found": f"start {s}, end {e}",
-        }
+        return words(code, **params)
     if code == "span-out-of-range":
-        return {
-            "message": f"{what} [{s}, {e}) ends after the text ({n} code points)",
-            "expected": f"end <= {n}",
-            "found": f"end {e}",
-            "hint": quote_hint(raw, s, min(e, n), t),
-        }
+        return {**words(code, **params), "hint": quote_hint(raw, s, min(e, n), t)}
     if code == "quote-mismatch":
         expected, found = show_pair(raw[s:e], t)
-        return {
-            "message": f"{what} text differs from the raw text at [{s}, {e})",
-            "expected": f"{expected} (raw[{s}:{e}])",
-            "found": found,
-            "hint": quote_hint(raw, s, e, t),
-        }
+        return {**words(code, raw=expected, text=found, **params), "hint": quote_hint(raw, s, e, t)}
     side = "starts" if t[:1] in WHITE_SPACE else "ends"
-    return {
-        "message": f"{what} {side} on whitespace",
-        "expected": "no whitespace at either edge",
-        "found": show(t),
-    }
+    return words(code, side=side, text=show(t), **params)
 
 
 def describe_raw(
     code: str, doc_id: str, declared: str | None, actual: str | None
 ) -> dict[str, Any]:
-    """Message, expected and found of a raw-file finding."""
-    if code == "raw-missing":
-        return {
-            "message": f"raw/{doc_id}.txt does not exist",
-            "expected": f"raw/{doc_id}.txt",
-            "found": "no such file",
-        }
-    if code == "raw-changed":
-        return {
-            "message": "the raw file's bytes changed after annotation",
-            "expected": f"sha256 {declared} (raw_sha256)",
-            "found": f"sha256 {actual}",
-        }
-    return {
-        "message": f"raw/{doc_id}.txt is not valid UTF-8",
-        "expected": "UTF-8 text",
-        "found": "bytes that do not decode",
-    }
+    """Message, expected and found of a raw-file finding (``raw-missing``, ``raw-changed``,
+    ``raw-not-utf8``)."""
+    return words(code, doc_id=doc_id, declared=declared, actual=actual)
 
 
 _LAYERS: dict[tuple[str, str], Layer] = {}

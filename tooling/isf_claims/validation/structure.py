@@ -1,18 +1,24 @@
 """Level 1, structure, one file at a time: bytes (empty, BOM, UTF-8, line endings), the
-document record, and line by line JSON, layers and fields.
+document record, and line by line JSON, layers and fields: the reference path of the one
+reader of ``annotated/*.jsonl`` (:mod:`fastparse` is its fast path, :mod:`reader` decides
+which files need this one).
 
-Used by :mod:`reader`, which decides which files need the line-by-line path.
+Also what other commands need from an annotation file without a whole read: its document
+record (:func:`read_header`), and a level-1 finding as a refusal (:func:`refusal`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from json import JSONDecodeError
 from pathlib import Path
 from typing import Any
 
+from isf_claims.errors import IsfError, refuse_finding
 from isf_claims.fsutil import read_regular
 from isf_claims.raw import has_lone_surrogate
 from isf_claims.schema import DOCUMENT_LAYERS, SPAN_KEYS, Schema
@@ -41,12 +47,23 @@ class SourceFile:
     ok: bool = True
     records: list[dict[str, Any]] | None = None  # set when read line by line
     data: bytes | None = None  # a shared file that passed the typed parse: its bytes
+    table: Any = None  # ... and its typed records (a pyarrow Table)
     refused: bool = False  # not a regular file (reported by the listing): never opened
+    repair: bool = False  # read with what ``fmt`` repairs repaired (see :func:`repaired`)
 
     def read(self) -> bytes:
         """The file's bytes, read when needed (files are not kept in memory); never
         through a symbolic link."""
-        return read_regular(self.path)
+        data = read_regular(self.path)
+        return repaired(data) if self.repair else data
+
+
+def repaired(data: bytes) -> bytes:
+    """What ``fmt`` repairs: a byte-order mark dropped, CR LF and CR line endings made LF
+    (JSON holds a CR only as whitespace between values, never inside a string)."""
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in data else data
 
 
 def finding(f: SourceFile, code: str, message: str, **kw: Any) -> Finding:
@@ -137,6 +154,27 @@ def loads(line: bytes) -> Any:
         )
     except RecursionError:
         raise TooDeep(f"nested more than {MAX_DEPTH} levels deep") from None
+
+
+def read_header(path: Path) -> dict[str, Any] | None:
+    """The document record of an annotation file (its first line, read strictly), or None
+    when that line is not a JSON object or the file is not a regular one (a link is never
+    followed)."""
+    if not stat.S_ISREG(os.lstat(path).st_mode):
+        return None
+    with path.open("rb") as fh:
+        first = fh.readline()
+    try:
+        rec = loads(first)
+    except ValueError:
+        return None
+    return rec if isinstance(rec, dict) else None
+
+
+def refusal(f: Finding) -> IsfError:
+    """A finding as the refusal of a command that cannot go on (exit 1): the same code,
+    place, wording and fix as validation reports it."""
+    return refuse_finding(f)
 
 
 def _shown(text: str, n: int = 80) -> str:

@@ -1,5 +1,6 @@
-"""How findings of levels 2-5 are worded, one function per finding, shared by every engine
-that reports them column-wise (pandera's polars backend, Spark).
+"""The parameters of findings of levels 2-5, one function per finding, shared by every engine
+that reports them column-wise (pandera's polars backend, Spark); the words themselves are the
+code book's templates (:func:`isf_claims.validation.report.words`).
 
 Each function takes the failing row as a dict (the engines' column names: ``_s``/``_e`` for
 a span's offsets, ``_o*`` for the other span of a pair, ``_elabel`` for the entity's label,
@@ -8,29 +9,29 @@ and so on) and returns the finding's ``message``, ``expected`` and ``found``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from isf_claims.validation.contract import Reference
+from isf_claims.validation.report import words
 
 Row = dict[str, Any]
 
 
-def duplicate(key: list[str], r: Row) -> Row:
+def duplicate(key: list[str], r: Row, code: str = "duplicate-id") -> Row:
     """``duplicate-id`` / ``duplicate-member``: a later record with a used key."""
-    return {
-        "message": "the id is already used by an earlier record",
-        "expected": "an id not used before",
-        "found": ", ".join(f"{k}={r[k]}" for k in key),
-    }
+    return words(code, key=", ".join(f"{k}={r[k]}" for k in key))
 
 
 def span_part_missing(span: str, part: str) -> Row:
     """``missing-value``: an optional span given without one of its parts."""
-    return {
-        "message": f"the {span} span has no {part}",
-        "expected": "start, end and text (or no span at all)",
-        "found": "null",
-    }
+    return words("missing-value", field=f"{span}.{part}", need=SPAN_NEED)
+
+
+#: What ``missing-value`` expects of a span part, a cluster's members and anything else.
+SPAN_NEED = "start, end and text (or no span at all)"
+MEMBERS_NEED = "a list of {doc_id, claim, note}"
+VALUE_NEED = "a value"
 
 
 def target_name(ref: Reference) -> str:
@@ -43,79 +44,119 @@ def target_name(ref: Reference) -> str:
 
 def dangling(ref: Reference, r: Row) -> Row:
     """``dangling-*``: a reference to nothing."""
-    return {
-        "message": f"{ref.field} {r[ref.field]!r} is not {target_name(ref)}",
-        "expected": f"an id in {ref.target}",
-        "found": str(r[ref.field]),
-    }
+    return words(
+        ref.code,
+        ref=ref.field,
+        value=str(r[ref.field]),
+        target=target_name(ref),
+        table=ref.target,
+    )
 
 
 def entity_label_mismatch(r: Row) -> Row:
-    return {
-        "message": f"mention is {r['label']}, its entity {r['entity']!r} is {r['_elabel']}",
-        "expected": r["_elabel"],
-        "found": r["label"],
-    }
+    return words(
+        "entity-label-mismatch", label=r["label"], entity=r["entity"], entity_label=r["_elabel"]
+    )
 
 
 def source_mention_outside(r: Row) -> Row:
     """``source-mention-outside-source``; ``_ms``/``_me`` are the mention's offsets."""
     has_source = r["source_start"] is not None
-    return {
-        "message": f"source_mention {r['source_mention']} [{r['_ms']}, {r['_me']}) is not "
-        "inside the source span",
-        "expected": "inside "
-        + (f"[{r['source_start']}, {r['source_end']})" if has_source else "a source span"),
-        "found": f"[{r['_ms']}, {r['_me']})" + ("" if has_source else " and no source span"),
-    }
+    return words(
+        "source-mention-outside-source",
+        mention=r["source_mention"],
+        start=r["_ms"],
+        end=r["_me"],
+        source=f"[{r['source_start']}, {r['source_end']})" if has_source else "a source span",
+        absent="" if has_source else " and no source span",
+    )
 
 
 def marker_outside(r: Row) -> Row:
     """``marker-outside-claim``; ``_cs``/``_ce`` are the claim content's offsets."""
-    return {
-        "message": f"marker [{r['start']}, {r['end']}) is outside the content of "
-        f"{r['claim']} [{r['_cs']}, {r['_ce']})",
-        "expected": f"inside [{r['_cs']}, {r['_ce']})",
-        "found": f"[{r['start']}, {r['end']})",
-    }
+    return words(
+        "marker-outside-claim",
+        start=r["start"],
+        end=r["end"],
+        claim=r["claim"],
+        claim_start=r["_cs"],
+        claim_end=r["_ce"],
+    )
 
 
 def label_inconsistent(r: Row) -> Row:
     """``label-inconsistent``: ``_major`` is the form's most frequent label, ``_nmajor`` its
     count, ``_total`` the form's mentions and ``_nd`` its documents."""
-    return {
-        "message": f"{r['text']!r} is {r['label']} here but {r['_major']} in "
-        f"{r['_nmajor']} of its {r['_total']} mentions across {r['_nd']} documents",
-        "expected": r["_major"],
-        "found": r["label"],
-    }
+    return words(
+        "label-inconsistent",
+        text=r["text"],
+        label=r["label"],
+        major=r["_major"],
+        n_major=r["_nmajor"],
+        total=r["_total"],
+        n_docs=r["_nd"],
+    )
 
 
 def entity_unused(r: Row) -> Row:
-    return {
-        "message": f"canonical entity {r['id']!r} is not referred to",
-        "expected": "a mention or claim linked to it",
-        "found": "none",
-    }
-
-
-def span_label(r: Row, s: str = "_s", e: str = "_e", i: str = "id") -> str:
-    return f"{r[i]} [{r[s]}, {r[e]})"
+    return words("entity-unused", id=r["id"])
 
 
 def overlap(r: Row) -> Row:
     """``spans-overlap``: the span and the other (``_o*``) it overlaps."""
-    return {
-        "message": f"{span_label(r)} overlaps {span_label(r, '_os', '_oe', '_oid')}",
-        "expected": "no overlap with another span of the layer",
-        "found": f"overlap [{r['_s']}, {min(r['_e'], r['_oe'])})",
-    }
+    return words(
+        "spans-overlap",
+        id=r["id"],
+        start=r["_s"],
+        end=r["_e"],
+        other=r["_oid"],
+        other_start=r["_os"],
+        other_end=r["_oe"],
+        overlap_end=min(r["_e"], r["_oe"]),
+    )
 
 
 def cross(r: Row) -> Row:
     """``spans-cross``: the span and the other (``_o*``) it crosses."""
-    return {
-        "message": f"{span_label(r)} crosses {span_label(r, '_os', '_oe', '_oid')}",
-        "expected": "spans nested or apart",
-        "found": f"{r['_oid']} ends at {r['_oe']}, inside {r['id']}",
-    }
+    return words(
+        "spans-cross",
+        id=r["id"],
+        start=r["_s"],
+        end=r["_e"],
+        other=r["_oid"],
+        other_start=r["_os"],
+        other_end=r["_oe"],
+    )
+
+
+def constraint(code: str, column: str, cons: dict[str, Any], value: Any) -> Row:
+    """A Table Schema constraint broken by ``value`` in ``column`` (``cons``: the field's
+    constraints): ``missing-value``, ``not-in-vocabulary``, ``pattern-mismatch`` or
+    ``below-minimum``."""
+    if code == "missing-value":
+        return words(code, field=column, need=VALUE_NEED)
+    if code == "not-in-vocabulary":
+        return words(code, value=value, allowed=", ".join(cons["enum"]))
+    if code == "pattern-mismatch":
+        return words(code, value=value, pattern=cons["pattern"])
+    return words(code, value=value, minimum=cons["minimum"])
+
+
+def json_type(value: Any) -> str:
+    """The JSON type of a parsed value, as a message names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, int | float):
+        return "number"
+    return "array" if isinstance(value, list) else "object"
+
+
+def wrong_type(field: str, expected: str, value: Any) -> Row:
+    """``wrong-type``: ``field`` holds ``value`` where ``expected`` (a Table Schema type or an
+    object's shape) belongs."""
+    shown = json.dumps(value, ensure_ascii=False)[:80]
+    return words("wrong-type", field=field, type=expected, actual=json_type(value), shown=shown)

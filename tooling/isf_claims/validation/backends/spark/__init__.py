@@ -82,6 +82,7 @@ def run_many(
         out = []
         for p in parts:
             assert p.inputs is not None
+            p.inputs.findings += p.meta_check.result().findings
             out.append((p.inputs, found[p.key]))
         return out
 
@@ -102,12 +103,9 @@ def _levels(spark: object, group: list[Part]) -> list[Finding]:
 def validate_many(targets: Sequence[Target], master: str | None = None) -> list[Report]:
     """The report of each corpus, as ``validate(repo, paths, engine="spark")`` gives it, from
     one Spark pass over all of them (e.g. many repositories of one team)."""
-    from isf_claims.validation import _report, history
+    from isf_claims.validation import _report
 
-    reports = []
-    for inputs, engine_found in run_many(targets, master or DEFAULT_MASTER):
-        scope = None if inputs.full else inputs.scope_ids
-        inputs.findings += history.history_findings(inputs.repo, scope)
-        found = engine_found + inputs.meta_result().findings
-        reports.append(_report(inputs, "spark", found))
-    return reports
+    return [
+        _report(inputs.repo, inputs, "spark", found)
+        for inputs, found in run_many(targets, master or DEFAULT_MASTER)
+    ]

@@ -25,8 +25,8 @@ from isf_claims.validation.backends.spark.frames import (
     rows_findings,
 )
 from isf_claims.validation.backends.spark.structure import CORPUS
-from isf_claims.validation.columnar_spans import span_groups
 from isf_claims.validation.contract import DOC_TABLES
+from isf_claims.validation.frames_util import span_groups
 from isf_claims.validation.policy import Unit
 from isf_claims.validation.report import Finding
 from isf_claims.validation.rules import (

@@ -135,7 +135,7 @@ def _flagged(frame: Any, checks: list[tuple[str, str | None, Any]], extra: dict[
 def contract(spark: Any, frames: Frames, prior: list[Finding]) -> list[Finding]:
     """Every Table Schema violation of every table, and the row rules (optional spans
     given whole, attribution), in two Spark jobs. ``prior``: typing's findings."""
-    from isf_claims.validation.pandera_engine import _describe
+    from isf_claims.validation.backends.pandera.contract import _describe
 
     schema = frames.schema
     plans, partial = [], _partial_flags(schema)
@@ -155,7 +155,11 @@ def contract(spark: Any, frames: Frames, prior: list[Finding]) -> list[Finding]:
             if kind == "unique":
                 code = PRIMARY_KEY_CODES.get(table, "duplicate-id")
                 out += rows_findings(
-                    schema, table, hit, code, lambda r, pk=pk: wording.duplicate(pk, r)
+                    schema,
+                    table,
+                    hit,
+                    code,
+                    lambda r, pk=pk, code=code: wording.duplicate(pk, r, code),
                 )
                 continue
             code = CONSTRAINT_CODES[kind]

@@ -91,7 +91,7 @@ def _shared(inputs: Inputs, key: int) -> tuple[dict[str, pa.Table], list[Finding
     """entities, clusters and cluster members of one corpus, made on the driver by the
     corpus model from the bytes the reader checked (typed as the pandera engine types
     them), with ``_corpus`` and a qualified ``_file``."""
-    from isf_claims.validation.pandera_frames import _typed_lines
+    from isf_claims.validation.typed import typed_lines
 
     shared: dict[str, bytes] = {}
     findings: list[Finding] = []
@@ -100,7 +100,7 @@ def _shared(inputs: Inputs, key: int) -> tuple[dict[str, pa.Table], list[Finding
         if f is not None and f.ok and f.data is not None:
             shared[layer] = f.data
         elif f is not None and f.ok:
-            shared[layer], found = _typed_lines(inputs, layer, f)
+            shared[layer], found = typed_lines(inputs.schema, layer, f)
             findings += found
     none = np.zeros(0, np.int32)
     empty = pa.table({"doc_id": pa.array([], pa.string()), "text": pa.array([], pa.string())})

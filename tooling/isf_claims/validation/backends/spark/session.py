@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from isf_claims.errors import usage_error
+from isf_claims.errors import refuse
 
 DEFAULT_MASTER = "local[*]"
 _PREFIXES = ("local", "spark://", "sc://")
@@ -23,25 +23,16 @@ _PREFIXES = ("local", "spark://", "sc://")
 def check_master(master: str) -> str:
     """``master`` if it is a form the engine knows, else a usage error (exit 2)."""
     if not master.startswith(_PREFIXES):
-        raise usage_error(
+        raise refuse(
             "unknown-spark-master",
-            "not a Spark master URL",
             expected="local, local[N], local[*], spark://HOST:PORT or sc://HOST:PORT",
             found=master,
-            fix="pass --master local[*] (default), spark://HOST:PORT or sc://HOST:PORT",
         )
     return master
 
 
 def spark_missing() -> Exception:
-    return usage_error(
-        "spark-not-installed",
-        "the spark engine needs pyspark and pandera's pyspark backend",
-        expected="pyspark importable",
-        found="no module pyspark",
-        fix="pip install 'isf-claims[spark]'; Spark needs Java 17 "
-        "(apt-get install openjdk-17-jre-headless)",
-    )
+    return refuse("spark-not-installed", expected="pyspark importable", found="no module pyspark")
 
 
 def get_session(master: str = DEFAULT_MASTER) -> Any:

@@ -80,7 +80,7 @@ def check_file(
 ) -> tuple[SourceFile, str | None, list[Finding], bytes]:
     """Level 1 of one document file, then its records typed: (file with ``ok`` set, the
     version it declares, findings, typed records as JSON lines)."""
-    from isf_claims.validation.pandera_frames import _typed_lines
+    from isf_claims.validation.typed import typed_lines
 
     f = SourceFile(Path(rel), rel, DOCUMENT, doc_id)
     findings: list[Finding] = []
@@ -91,8 +91,7 @@ def check_file(
         f.ok = False
     typed = b""
     if f.ok:
-        view = Inputs(Repo(Path(".")), schema, True, set(), [f], set())
-        typed, found = _typed_lines(view, None, f)
+        typed, found = typed_lines(schema, None, f)
         findings += found
         f.records = None
     return f, declared, findings, typed
@@ -270,8 +269,8 @@ def _driver_files(part: Part, schema: Schema) -> Inputs:
         scope_ids=set(part.ids) if part.full else set(part.scope or ()),
         files=part.files,
         annotated_ids=part.annotated,
-        meta_check=part.meta_check,
         listing=part.listing,
+        kept=part.kept,
     )
     inputs.findings += refusals(part.repo, part.listing)
     for f in part.files:

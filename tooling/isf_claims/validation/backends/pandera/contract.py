@@ -1,5 +1,5 @@
-"""The pandera engine (the default): the contract checked column-wise by pandera's polars
-backend, then the semantic checks as polars expressions (:mod:`columnar`).
+"""Level 2, the contract, on the pandera engine: every table checked column-wise by
+pandera's polars backend, then the row rules Table Schema cannot state.
 
 Each Table Schema descriptor from :mod:`contract` is compiled into a pandera
 ``DataFrameSchema``: field types become dtypes, ``required`` becomes ``nullable=False``,
@@ -10,13 +10,15 @@ the file and line through the frames' provenance columns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 
 from isf_claims.pandera_import import pandera_polars
 from isf_claims.schema import Schema
-from isf_claims.validation import columnar, wording
+from isf_claims.validation import wording
+from isf_claims.validation.backends.pandera.frames import Frames, clean, emit
 from isf_claims.validation.contract import (
     CONSTRAINT_CODES,
     PRIMARY_KEY_CODES,
@@ -24,15 +26,23 @@ from isf_claims.validation.contract import (
     table_schema,
 )
 from isf_claims.validation.frames_util import row_finding
-from isf_claims.validation.pandera_frames import Frames, build_frames
-from isf_claims.validation.reader import Inputs
+from isf_claims.validation.policy import dirty_units
 from isf_claims.validation.report import Finding
+from isf_claims.validation.rules import (
+    NO_CUE,
+    OUTLET,
+    UNATTRIBUTED,
+    attribution_problems,
+    check_rule_values,
+    describe_attribution,
+    layer_of,
+)
 
 pa = pandera_polars()  # pandera.polars; in the CLI without pandas (see pandera_import)
 
-NAME = "pandera"
 _DTYPES = {"string": pl.String, "integer": pl.Int64, "boolean": pl.Boolean}
 _UNIQUE_CHECKS = ("multiple_fields_uniqueness", "field_uniqueness")
+SPAN_PARTS = ("start", "end", "text")
 
 
 def compile_schema(descriptor: dict[str, Any]) -> tuple[pa.DataFrameSchema, dict[str, list[str]]]:
@@ -71,12 +81,14 @@ def _describe(code: str, column: str, cons: dict[str, Any], value: Any) -> tuple
     return f"{value} is below the minimum {cons['minimum']}", f">= {cons['minimum']}"
 
 
-def contract_findings(schema: Schema, frames: Frames) -> list[Finding]:
-    """Every Table Schema violation of every table, as findings."""
+def table_contract(
+    schema: Schema, tables: dict[str, pl.DataFrame], names: Sequence[str] = TABLES
+) -> list[Finding]:
+    """Every Table Schema violation of the tables ``names``, as findings."""
     out: list[Finding] = []
-    for table in TABLES:
+    for table in (t for t in TABLES if t in names):
         descriptor = table_schema(schema, table)
-        frame = frames.tables[table]
+        frame = tables[table]
         if frame.is_empty():
             continue
         compiled, kinds = compile_schema(descriptor)
@@ -107,7 +119,7 @@ def contract_findings(schema: Schema, frames: Frames) -> list[Finding]:
                     continue
                 code = PRIMARY_KEY_CODES.get(table, "duplicate-id")
                 column = None
-                message, expected, found = wording.duplicate(pk, row).values()
+                message, expected, found = wording.duplicate(pk, row, code).values()
             elif check == "not_nullable":
                 code = "missing-value"
                 message, expected = _describe(code, column, consts[column], None)
@@ -133,9 +145,50 @@ def contract_findings(schema: Schema, frames: Frames) -> list[Finding]:
     return out
 
 
-def run(inputs: Inputs) -> list[Finding]:
-    """Levels 2-5 over what the reader loaded."""
-    frames = build_frames(inputs, inputs.keep_corpus)
-    inputs.corpus = frames.corpus
-    findings = frames.findings + contract_findings(inputs.schema, frames)
-    return columnar.semantic_findings(inputs, frames, findings)
+def _present(prefix: str) -> pl.Expr:
+    return pl.any_horizontal(pl.col(f"{prefix}_{k}").is_not_null() for k in SPAN_PARTS)
+
+
+def row_rules(schema: Schema, frames: Frames, findings: list[Finding]) -> list[Finding]:
+    """Row rules Table Schema cannot state: optional spans given whole, and attribution."""
+    out: list[Finding] = []
+    claims = frames.tables["claims"]
+    layer = layer_of(schema, "claim")
+    for f in layer.fields:
+        if f.type != "span" or f.required:
+            continue
+        for part in SPAN_PARTS:
+            col = f"{f.name}_{part}"
+            rows = claims.filter(_present(f.name) & pl.col(col).is_null())
+            out += emit(
+                schema,
+                "claims",
+                rows,
+                "missing-value",
+                lambda r, p=f.name, q=part: wording.span_part_missing(p, q),
+                col,
+            )
+    check_rule_values(schema)
+    ok = clean(claims, "claims", dirty_units(findings + out, 2))
+    attr = pl.col("attribution")
+    violates = (
+        pl.when(attr == UNATTRIBUTED)
+        .then(
+            _present("cue")
+            | _present("source")
+            | (pl.col("source_type") != OUTLET)
+            | (pl.col("cue_commitment") != NO_CUE)
+        )
+        .otherwise(~_present("cue"))
+    )
+    rows = ok.with_columns(_present("cue").alias("_cue"), _present("source").alias("_src")).filter(
+        violates
+    )
+
+    def describe(r: dict) -> dict:
+        problems = attribution_problems(
+            r["attribution"], r["source_type"], r["cue_commitment"], r["_cue"], r["_src"]
+        )
+        return describe_attribution(r["attribution"], problems)
+
+    return out + emit(schema, "claims", rows, "attribution-inconsistent", describe, "attribution")

@@ -1,4 +1,5 @@
-"""Level 3, anchoring, column-wise: raw files, offsets, quotes, span edges, overlaps.
+"""Level 3, anchoring, on the pandera engine (polars, numpy): raw files, offsets, quotes,
+span edges, overlaps.
 
 Every span of every layer is checked in one frame per (table, span field): joined to its
 document's decoded text (polars string views, no copy), sliced by code points, compared.
@@ -16,9 +17,9 @@ import polars as pl
 from isf_claims.schema import Schema
 from isf_claims.tables import TABLE_LAYERS
 from isf_claims.validation import wording
+from isf_claims.validation.backends.pandera.frames import Frames, clean, emit
 from isf_claims.validation.contract import DOC_TABLES
-from isf_claims.validation.frames_util import clean, emit
-from isf_claims.validation.pandera_frames import Frames
+from isf_claims.validation.frames_util import span_groups
 from isf_claims.validation.policy import Unit
 from isf_claims.validation.report import Finding
 from isf_claims.validation.rules import (
@@ -28,12 +29,6 @@ from isf_claims.validation.rules import (
     layer_of,
     span_what,
 )
-
-
-def span_groups(schema: Schema, table: str) -> list[str | None]:
-    """Span fields of a table: None for a record that is itself a span."""
-    spans = layer_of(schema, TABLE_LAYERS[table]).span_fields
-    return list(spans) if spans else [None]
 
 
 def documents(

@@ -1,24 +1,17 @@
-"""Every validation check: its stable code, level, severity and what it means.
+"""Every finding: its stable code, level, severity, what it means, how to fix it, and the
+template of its message.
 
-This registry is the single list of codes: ``isf-claims checks`` prints it, the docs table
-(``docs/checks.md``) is generated from it, both engines report only codes defined here, and
-the bad-input suite has one fixture per code.
+Both engines report only codes declared here and fill the same template, so one bad input
+reads the same whichever engine found it; ``isf-claims checks`` prints the list, the docs
+page (``docs/checks.md``) is generated from it, and the bad-input suite
+(``tests/validation_cases.py``) has one fixture per code.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-ERROR = "error"
-WARNING = "warning"
-
-LEVELS = {
-    1: "structure",
-    2: "contract",
-    3: "anchoring",
-    4: "references",
-    5: "corpus",
-}
+from isf_claims.codebook.common import ERROR, LEVELS, WARNING, fill, squash
 
 
 @dataclass(frozen=True)
@@ -31,14 +24,43 @@ class Check:
     title: str
     explanation: str
     fix: str
+    template: str  # the message, a str.format template
+    expected: str | None  # what was expected, a template (None: the finding has none)
+    found: str | None  # what was found, a template
+    # What a run on some files reports of it: findings on those files ("file"), also
+    # findings naming one of their documents from another file ("document"), or every
+    # finding ("always": a removed or renamed raw file is in no run's files).
+    scope: str = "file"
+
+    def words(self, params: dict[str, object]) -> dict[str, str | None]:
+        """Message, expected and found, filled from ``params``."""
+        return {
+            "message": fill(self.code, self.template, params),
+            "expected": None if self.expected is None else fill(self.code, self.expected, params),
+            "found": None if self.found is None else fill(self.code, self.found, params),
+        }
 
     @property
     def level_name(self) -> str:
         return LEVELS[self.level]
 
 
-def _c(code: str, level: int, title: str, explanation: str, fix: str, severity: str = ERROR):
-    return Check(code, level, severity, title, " ".join(explanation.split()), fix)
+def _c(
+    code: str,
+    level: int,
+    title: str,
+    explanation: str,
+    fix: str,
+    severity: str = ERROR,
+    *,
+    template: str,
+    expected: str | None,
+    found: str | None,
+    scope: str = "file",
+) -> Check:
+    return Check(
+        code, level, severity, title, squash(explanation), fix, template, expected, found, scope
+    )
 
 
 _ALL = [
@@ -52,6 +74,9 @@ _ALL = [
         a link can point outside the repository or change under it, so it is refused and its
         target is never read. The finding shows where the link points.""",
         "replace the link with the file itself (or remove it)",
+        template="{path} is a symbolic link, not a regular file",
+        expected="a regular file",
+        found="a symbolic link to {target}",
     ),
     _c(
         "not-a-regular-file",
@@ -61,6 +86,9 @@ _ALL = [
         pipe (FIFO), a socket or a device file, not a regular file. It is refused without
         being opened.""",
         "remove or rename the entry; corpus files are regular files",
+        template="{path} is {kind}, not a regular file",
+        expected="a regular file",
+        found="{kind}",
     ),
     _c(
         "file-name-not-utf8",
@@ -71,6 +99,9 @@ _ALL = [
         `_`, `-`), so such a file cannot belong to the corpus; it is not read. The finding
         shows the bad bytes as `\\xNN`.""",
         "rename the file to its document id",
+        template="the file name {path} is not UTF-8",
+        expected="a UTF-8 file name (a document id: a-z, 0-9, '.', '_', '-')",
+        found="{path}",
     ),
     _c(
         "not-utf8",
@@ -80,6 +111,9 @@ _ALL = [
         of the first byte that does not decode; nothing else in the file is checked, because
         nothing after a decoding error can be trusted.""",
         "re-save the file as UTF-8 (no BOM) or restore it from git",
+        template="bytes are not valid UTF-8 at byte offset {offset} ({reason})",
+        expected="UTF-8 text",
+        found="byte 0x{byte:02x} at byte offset {offset}",
     ),
     _c(
         "bom",
@@ -89,6 +123,9 @@ _ALL = [
         none: a BOM makes the first line an invalid JSON record for most readers and is
         usually added silently by an editor.""",
         "save the file as UTF-8 without BOM (or run `isf-claims fmt`)",
+        template="the file starts with a UTF-8 byte-order mark",
+        expected="no BOM",
+        found="EF BB BF",
     ),
     _c(
         "crlf-line-endings",
@@ -98,6 +135,9 @@ _ALL = [
         editor or a Windows checkout converted the file; the records may be fine, but the file
         is no longer canonical and diffs become noise.""",
         "convert the line endings to LF (`isf-claims fmt`, or `git add --renormalize`)",
+        template="the file has CR (carriage return) line endings",
+        expected="LF line endings",
+        found="{ending}",
     ),
     _c(
         "empty-file",
@@ -107,6 +147,9 @@ _ALL = [
         its first line, the document record naming the raw file, its sha256 and the schema
         version.""",
         "write the document record, or delete the file",
+        template="the annotation file has no records",
+        expected="the document record on line 1",
+        found="{size}",
     ),
     _c(
         "blank-line",
@@ -114,6 +157,9 @@ _ALL = [
         "blank line in an annotation file",
         """Each line of an annotation file is one JSON record; an empty line is not a record.""",
         "delete the blank line",
+        template="blank line",
+        expected="one JSON record per line",
+        found="an empty line",
     ),
     _c(
         "json-invalid",
@@ -123,6 +169,9 @@ _ALL = [
         missing, or two records were joined on one line). The finding gives the parser's
         message and the start of the line.""",
         "repair the JSON on this line (or restore the file from git)",
+        template="the line is not valid JSON: {error}",
+        expected="one JSON object per line",
+        found="{line}",
     ),
     _c(
         "json-too-deep",
@@ -132,6 +181,9 @@ _ALL = [
         members, a member). Such a line is not an annotation record, and nesting deep enough
         breaks JSON parsers, so it is refused before anything else is checked.""",
         "replace the line with the record it should be (or restore the file from git)",
+        template="{what} nested more than {depth} levels deep",
+        expected="records nested at most {depth} levels deep",
+        found="{shown}",
     ),
     _c(
         "lone-surrogate",
@@ -142,6 +194,9 @@ _ALL = [
         stored as UTF-8, compared with the raw text or published. Tools that count offsets in
         UTF-16 units sometimes cut a pair in half.""",
         "write the character itself (or a complete surrogate pair); check the span's offsets",
+        template="a string holds a lone surrogate escape (\\ud800-\\udfff)",
+        expected="Unicode text (a surrogate escape only as half of a pair)",
+        found="{shown}",
     ),
     _c(
         "not-an-object",
@@ -150,6 +205,9 @@ _ALL = [
         """Every line must be a JSON object ({...}); this one is an array, a string, a number or
         null.""",
         "replace the line with the record as a JSON object",
+        template="the record is not a JSON object",
+        expected="a JSON object",
+        found="{kind}: {shown}",
     ),
     _c(
         "header-missing",
@@ -159,6 +217,9 @@ _ALL = [
         which raw file the offsets refer to, its sha256 and the schema version. Without it the
         file cannot be read.""",
         "put the document record on the first line",
+        template="the first record is not the document record",
+        expected='{{"layer": "document", ...}}',
+        found="{shown}",
     ),
     _c(
         "header-repeated",
@@ -167,6 +228,9 @@ _ALL = [
         """A file describes exactly one document, so it has exactly one `document` record (the
         first line). A second one usually means two files were concatenated.""",
         "keep one document record (the first line) and split or remove the rest",
+        template="a second document record",
+        expected="one document record, on line 1",
+        found="{shown}",
     ),
     _c(
         "unknown-layer",
@@ -176,6 +240,9 @@ _ALL = [
         declared schema version. The field is missing or names a layer the schema does not
         have.""",
         "set `layer` to one of the schema's layers (see `isf-claims checks` / schema.json)",
+        template="the record's layer is missing or unknown",
+        expected="one of {layers}",
+        found="{shown}",
     ),
     _c(
         "unknown-field",
@@ -185,6 +252,9 @@ _ALL = [
         (often a typo, or a field of another layer). Unknown fields are refused rather than
         ignored so that nothing is silently dropped on release.""",
         "rename or remove the field",
+        template="{layer} records have no field {name!r}",
+        expected="fields: {fields}",
+        found="{name}",
     ),
     _c(
         "unknown-schema-version",
@@ -194,6 +264,9 @@ _ALL = [
         missing or unknown version makes every other check meaningless, so the file is not
         checked further.""",
         "declare a kept schema version, or migrate the file with `isf-claims migrate`",
+        template="schema version {version!r} is not kept in this repository",
+        expected="one of {kept}",
+        found="{shown}",
     ),
     _c(
         "mixed-schema-versions",
@@ -203,6 +276,9 @@ _ALL = [
         declare, the newest on a tie). A file on another kept version is reported and not
         checked further until it is migrated.""",
         "migrate the file with `isf-claims migrate --to VERSION`",
+        template="the file follows schema {version}, the corpus {corpus}",
+        expected="{corpus}",
+        found="{version}",
     ),
     _c(
         "doc-id-mismatch",
@@ -211,6 +287,9 @@ _ALL = [
         """`annotated/<doc_id>.jsonl` must declare `doc_id` equal to its file name, since the
         file name is how raw text, annotations and cluster members find each other.""",
         "rename the file or correct `doc_id` in the document record",
+        template="the document id differs from the file name",
+        expected="{expected_id}",
+        found="{shown}",
     ),
     # ------------------------------------------------------------------ 2 contract
     _c(
@@ -222,6 +301,9 @@ _ALL = [
         `isf-claims ingest`. Without it the text's provenance and integrity are unknown and a
         release cannot describe it.""",
         "restore raw/<doc_id>.meta.json from version control (or ingest the article again)",
+        template="raw/{doc_id}.txt has no metadata file",
+        expected="raw/{doc_id}.meta.json",
+        found="no such file",
     ),
     _c(
         "meta-invalid",
@@ -232,6 +314,9 @@ _ALL = [
         `n_codepoints` counts, the other fields strings or null where unknown; no lone
         surrogate escapes). The finding names the field and what it holds.""",
         "restore the file from version control (metadata is written by ingest)",
+        template="metadata of {doc_id}: {problem}",
+        expected="{need}",
+        found="{shown}",
     ),
     _c(
         "wrong-type",
@@ -241,6 +326,9 @@ _ALL = [
         an integer offset belongs (`"12"`), a number where an id string belongs, a span that
         is not an object. Values are never coerced.""",
         "write the value with the field's type (see the schema)",
+        template="{field} must be {type}, not {actual}",
+        expected="{type}",
+        found="{shown}",
     ),
     _c(
         "missing-value",
@@ -249,6 +337,9 @@ _ALL = [
         """A required field is absent or null (for a span: one of `start`, `end`, `text` is
         missing while the span is given). Empty strings are values, not missing values.""",
         "fill in the field",
+        template="{field} is required",
+        expected="{need}",
+        found="null",
     ),
     _c(
         "not-in-vocabulary",
@@ -258,6 +349,9 @@ _ALL = [
         zone labels, attribution types, claim attributes, status). Label sets come from
         schema.json; matching is exact and case-sensitive.""",
         "use one of the allowed values listed in the finding",
+        template="{value!r} is not an allowed value",
+        expected="one of {allowed}",
+        found="{value}",
     ),
     _c(
         "pattern-mismatch",
@@ -266,6 +360,9 @@ _ALL = [
         """Ids, document ids, sha256 digests and schema versions have a fixed form (for
         example mention ids are `m` followed by digits). The whole value must match.""",
         "write the value in the form the finding shows",
+        template="{value!r} does not have the required form",
+        expected="a match of {pattern}",
+        found="{value}",
     ),
     _c(
         "below-minimum",
@@ -274,6 +371,9 @@ _ALL = [
         """Offsets are non-negative (`start >= 0`, `end >= 1`): a negative offset cannot point
         into a text.""",
         "correct the offset",
+        template="{value} is below the minimum {minimum}",
+        expected=">= {minimum}",
+        found="{value}",
     ),
     _c(
         "duplicate-id",
@@ -283,6 +383,9 @@ _ALL = [
         canonical entity and cluster ids are unique in their file. The first record keeps the
         id; every later one is reported.""",
         "give the later record a new id (ids are never reused)",
+        template="the id is already used by an earlier record",
+        expected="an id not used before",
+        found="{key}",
     ),
     _c(
         "duplicate-member",
@@ -290,6 +393,9 @@ _ALL = [
         "claim listed twice in a cluster",
         """A cluster lists each member claim (document and claim id) once.""",
         "remove the repeated member",
+        template="the claim is already a member of the cluster",
+        expected="each member once",
+        found="{key}",
     ),
     _c(
         "attribution-inconsistent",
@@ -299,6 +405,9 @@ _ALL = [
         source, source_type `outlet` and cue_commitment `none`; an attributed claim (direct,
         indirect or mixed) has a cue.""",
         "make the attribution type, cue, source, source_type and cue_commitment agree",
+        template="{attribution} claim {problems}",
+        expected="{need}",
+        found="{problems}",
     ),
     # ------------------------------------------------------------------ 3 anchoring
     _c(
@@ -309,6 +418,9 @@ _ALL = [
         exist, so no offset can be checked. (This is also the corpus-level check for an
         annotation file without a raw file.)""",
         "ingest the article with `isf-claims ingest`, or delete the annotation file",
+        template="raw/{doc_id}.txt does not exist",
+        expected="raw/{doc_id}.txt",
+        found="no such file",
     ),
     _c(
         "raw-not-utf8",
@@ -316,7 +428,11 @@ _ALL = [
         "raw file is not UTF-8",
         """The raw text the offsets refer to does not decode as UTF-8, so code-point offsets
         into it are undefined. Raw files are never edited; this means the file was damaged.""",
-        "restore raw/<doc_id>.txt from git",
+        "restore raw/<doc_id>.txt from git; convert an article to UTF-8 before ingesting it "
+        "(the raw layer stores UTF-8 only)",
+        template="raw/{doc_id}.txt is not valid UTF-8",
+        expected="UTF-8 text",
+        found="bytes that do not decode",
     ),
     _c(
         "raw-changed",
@@ -326,6 +442,9 @@ _ALL = [
         text the offsets were made on is not the text that is there now, so every offset may
         have shifted. No span of the document is checked until this is resolved.""",
         "restore raw/<doc_id>.txt from git (raw files are never edited)",
+        template="the raw file's bytes changed after annotation",
+        expected="sha256 {declared} (raw_sha256)",
+        found="sha256 {actual}",
     ),
     _c(
         "raw-edited",
@@ -338,6 +457,10 @@ _ALL = [
         document with a new id.""",
         "restore the original bytes (`git checkout <first commit> -- raw/<doc_id>.txt`); "
         "ingest a corrected text as a new document",
+        template="raw/{doc_id}.txt is not as in {where}: raw texts are never edited",
+        expected="sha256 {before} ({how})",
+        found="sha256 {now}",
+        scope="always",
     ),
     _c(
         "raw-removed",
@@ -347,6 +470,10 @@ _ALL = [
         under `dist/` no longer exists (and its bytes are not under another name). Documents
         are never removed from the raw layer.""",
         "restore raw/<doc_id>.txt from git or from the release's documents table",
+        template="raw/{doc_id}.txt, in {where}, no longer exists",
+        expected="raw/{doc_id}.txt (sha256 {before}, {how})",
+        found="no such file",
+        scope="always",
     ),
     _c(
         "raw-renamed",
@@ -355,6 +482,10 @@ _ALL = [
         """The bytes of a raw text that was committed or released are now under another name.
         A document's file name is its identity (the doc_id); it never changes.""",
         "move the file back to its original name (`git mv`), and its annotation with it",
+        template="raw/{doc_id}.txt, in {where}, is now named {now}",
+        expected="raw/{doc_id}.txt",
+        found="{now}",
+        scope="always",
     ),
     _c(
         "meta-sha256-mismatch",
@@ -365,6 +496,9 @@ _ALL = [
         (or the metadata damaged), whatever the annotation's `raw_sha256` says: raw files are
         never edited.""",
         "restore raw/<doc_id>.txt and its metadata from version control",
+        template="raw/{doc_id}.txt is not the file that was ingested",
+        expected="sha256 {declared} (the metadata)",
+        found="sha256 {actual} (the raw bytes)",
     ),
     _c(
         "meta-length-mismatch",
@@ -374,6 +508,9 @@ _ALL = [
         unit of every offset) in `raw/<doc_id>.meta.json` must equal those of the raw bytes.
         The finding names the field; `n_codepoints` is checked when the bytes are UTF-8.""",
         "restore raw/<doc_id>.txt and its metadata from version control",
+        template="raw/{doc_id}.txt has {actual} {unit}, its metadata says {declared}",
+        expected="{declared} {unit} (the metadata)",
+        found="{actual} {unit} (the raw bytes)",
     ),
     _c(
         "span-inverted",
@@ -382,6 +519,9 @@ _ALL = [
         """Spans are half-open `[start, end)` with `start < end`; an empty or inverted span
         covers no text.""",
         "correct the offsets so that start < end",
+        template="{what} [{start}, {end}) is empty or inverted",
+        expected="start < end",
+        found="start {start}, end {end}",
     ),
     _c(
         "span-out-of-range",
@@ -390,6 +530,9 @@ _ALL = [
         """`end` is larger than the length of the raw text in code points. Offsets count Unicode
         code points of the decoded text (not bytes, not UTF-16 units).""",
         "correct the offsets (code points into the raw text)",
+        template="{what} [{start}, {end}) ends after the text ({length} code points)",
+        expected="end <= {length}",
+        found="end {end}",
     ),
     _c(
         "quote-mismatch",
@@ -401,6 +544,9 @@ _ALL = [
         counted in UTF-16 units or UTF-8 bytes instead of code points.""",
         "correct the offsets or the text so that raw[start:end] == text; a hint, when shown, "
         "names the likely cause (never edit the raw file)",
+        template="{what} text differs from the raw text at [{start}, {end})",
+        expected="{raw} (raw[{start}:{end}])",
+        found="{text}",
     ),
     _c(
         "span-edge-whitespace",
@@ -409,6 +555,9 @@ _ALL = [
         """Schema rule `span_edges`: a span never starts or ends on a Unicode White_Space
         character (space, no-break space, line break, ...).""",
         "move the offsets to the first and last non-space character",
+        template="{what} {side} on whitespace",
+        expected="no whitespace at either edge",
+        found="{text}",
     ),
     _c(
         "spans-overlap",
@@ -417,6 +566,9 @@ _ALL = [
         """Layers with the overlap rule `forbid` (zones) never overlap one another. The later
         span (by start) is reported with the one it overlaps.""",
         "shorten one of the spans so that they no longer overlap",
+        template="{id} [{start}, {end}) overlaps {other} [{other_start}, {other_end})",
+        expected="no overlap with another span of the layer",
+        found="overlap [{start}, {overlap_end})",
     ),
     _c(
         "spans-cross",
@@ -426,6 +578,9 @@ _ALL = [
         cross (A starts before B and ends inside it). The span that starts inside the other
         and ends after it is reported.""",
         "make the spans nest or separate",
+        template="{id} [{start}, {end}) crosses {other} [{other_start}, {other_end})",
+        expected="spans nested or apart",
+        found="{other} ends at {other_end}, inside {id}",
     ),
     # ------------------------------------------------------------------ 4 references
     _c(
@@ -435,6 +590,9 @@ _ALL = [
         """A mention's `entity` or a claim's `source_entity` names an id that is not in
         `annotated/entities.jsonl`.""",
         "add the entity to entities.jsonl or correct the id",
+        template="{ref} {value!r} is not {target}",
+        expected="an id in {table}",
+        found="{value}",
     ),
     _c(
         "dangling-mention",
@@ -442,6 +600,9 @@ _ALL = [
         "source_mention is not a mention of the document",
         """A claim's `source_mention` must be the id of a mention in the same document.""",
         "correct the id or add the mention",
+        template="{ref} {value!r} is not {target}",
+        expected="an id in {table}",
+        found="{value}",
     ),
     _c(
         "dangling-claim",
@@ -450,6 +611,9 @@ _ALL = [
         """A claim's `parent` and a marker's `claim` must be ids of claims in the same
         document.""",
         "correct the id",
+        template="{ref} {value!r} is not {target}",
+        expected="an id in {table}",
+        found="{value}",
     ),
     _c(
         "dangling-member",
@@ -458,6 +622,10 @@ _ALL = [
         """Every member of a cluster names a document with an annotation file and a claim id in
         it. Removing or renumbering a claim that a cluster lists breaks the cluster.""",
         "update the cluster in annotated/clusters.jsonl",
+        template="{ref} {value!r} is not {target}",
+        expected="an id in {table}",
+        found="{value}",
+        scope="document",
     ),
     _c(
         "entity-label-mismatch",
@@ -466,6 +634,9 @@ _ALL = [
         """Schema rule `entity_label_agreement`: a mention linked to a canonical entity carries
         the entity's label.""",
         "relabel the mention or link it to another entity",
+        template="mention is {label}, its entity {entity!r} is {entity_label}",
+        expected="{entity_label}",
+        found="{label}",
     ),
     _c(
         "source-mention-outside-source",
@@ -474,6 +645,9 @@ _ALL = [
         """Schema rule `source_mention_inside_source`: the mention named in `source_mention` is
         the claim's source span or lies inside it.""",
         "link the mention inside the source span, or correct the span",
+        template="source_mention {mention} [{start}, {end}) is not inside the source span",
+        expected="inside {source}",
+        found="[{start}, {end}){absent}",
     ),
     _c(
         "marker-outside-claim",
@@ -481,6 +655,10 @@ _ALL = [
         "marker lies outside the content of its claim",
         """A framing marker linked to a claim lies inside that claim's content span.""",
         "link the claim whose content contains the marker, or set `claim` to null",
+        template="marker [{start}, {end}) is outside the content of {claim} "
+        "[{claim_start}, {claim_end})",
+        expected="inside [{claim_start}, {claim_end})",
+        found="[{start}, {end})",
     ),
     # ------------------------------------------------------------------ 5 corpus
     _c(
@@ -490,6 +668,9 @@ _ALL = [
         """Every document in `raw/` has an annotation file. A newly ingested article needs at
         least its document record (status `draft`) so that releases and statistics see it.""",
         "create annotated/<doc_id>.jsonl with the document record",
+        template="raw document {doc_id} has no annotation file",
+        expected="annotated/{doc_id}.jsonl",
+        found="no such file",
     ),
     _c(
         "label-inconsistent",
@@ -501,6 +682,10 @@ _ALL = [
         on full runs where every annotation file could be read.""",
         "check the guidelines; relabel the mention if it is an error",
         WARNING,
+        template="{text!r} is {label} here but {major} in {n_major} of its {total} mentions "
+        "across {n_docs} documents",
+        expected="{major}",
+        found="{label}",
     ),
     _c(
         "entity-unused",
@@ -510,6 +695,9 @@ _ALL = [
         entity. Checked on full runs where every annotation file could be read.""",
         "link mentions to it, or remove it from entities.jsonl",
         WARNING,
+        template="canonical entity {id!r} is not referred to",
+        expected="a mention or claim linked to it",
+        found="none",
     ),
 ]
 
@@ -519,29 +707,3 @@ CHECKS: dict[str, Check] = {c.code: c for c in _ALL}
 def check(code: str) -> Check:
     """The check behind ``code`` (a KeyError names a code nobody registered)."""
     return CHECKS[code]
-
-
-DOC_HEADER = """# Validation checks
-
-<!-- Generated by `isf-claims checks --format markdown > docs/checks.md`; do not edit. -->
-
-`isf-claims validate` runs five levels of checks; each level only looks at what passed the
-levels before it, so one root cause is reported once. Errors exit 1; warnings alone exit 0.
-A finding reads `path:line: LEVEL code: message`, then the document, record and field, what
-was expected, what was found, a hint where one applies, and the fix.
-
-"""
-
-
-def markdown_table() -> str:
-    """The docs page of checks (generated from this registry; see docs/checks.md)."""
-    lines = [
-        "| code | level | severity | what it means | fix |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for c in _ALL:
-        lines.append(
-            f"| `{c.code}` | {c.level} {c.level_name} | {c.severity} | "
-            f"**{c.title}.** {c.explanation} | {c.fix} |"
-        )
-    return DOC_HEADER + "\n".join(lines) + "\n"

@@ -1,5 +1,5 @@
-"""The frictionless engine's input: every record as a plain row of its table, read with
-``json`` line by line, with where it came from.
+"""The frictionless engine's input: every record the reader gave as a plain row of its
+table, with where it came from.
 
 Cells are the JSON values as written (no typing here: frictionless types them against the
 Table Schema). Spans are flattened like the corpus tables; a cluster's members become rows
@@ -14,7 +14,7 @@ from typing import Any
 from isf_claims.schema import Schema
 from isf_claims.tables import TABLE_LAYERS
 from isf_claims.validation.contract import TABLES, column_names
-from isf_claims.validation.reader import CLUSTERS, DOCUMENT, ENTITIES, MEMBER_KEYS, Inputs, loads
+from isf_claims.validation.reader import CLUSTERS, DOCUMENT, ENTITIES, MEMBER_KEYS, Inputs
 from isf_claims.validation.rules import layer_of
 
 LAYER_TABLE = {v: k for k, v in TABLE_LAYERS.items()}
@@ -63,21 +63,27 @@ def _flat(schema: Schema, layer: str, rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _records(f: Any) -> list[dict[str, Any]]:
-    if f.records is not None:
-        return f.records
-    lines = f.read().split(b"\n")
-    return [loads(line) for line in lines if line]
+def _records(inputs: Inputs, typed: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    """The records of every file that passed level 1, as the reader gives them: read line by
+    line (``records``), or typed by its fast path (``typed``; values as written: a typed
+    parse takes no value of another JSON type)."""
+    out = list(typed)
+    for i, f in enumerate(inputs.files):
+        if f.records is not None:
+            out[i] = f.records
+        elif f.table is not None:
+            out[i] = f.table.to_pylist()
+    return out
 
 
-def build_rows(inputs: Inputs) -> dict[str, Rows]:
+def build_rows(inputs: Inputs, typed: list[list[dict[str, Any]]]) -> dict[str, Rows]:
     """Rows of every table from the files that passed level 1."""
     schema = inputs.schema
     tables = {t: Rows(column_names(schema, t)) for t in TABLES}
-    for f in inputs.files:
+    for f, records in zip(inputs.files, _records(inputs, typed), strict=True):
         if not f.ok:
             continue
-        for lineno, rec in enumerate(_records(f), start=1):
+        for lineno, rec in enumerate(records, start=1):
             if f.kind == DOCUMENT:
                 layer = rec["layer"]
                 table = LAYER_TABLE[layer]
