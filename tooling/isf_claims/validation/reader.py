@@ -39,7 +39,7 @@ from isf_claims.validation.rawfiles import (
     list_files,
     refusals,
 )
-from isf_claims.validation.report import Finding
+from isf_claims.validation.report import Finding, finding
 from isf_claims.validation.scope import raw_in_scope, resolve_scope
 from isf_claims.validation.structure import (
     CLUSTERS,
@@ -147,16 +147,7 @@ class Inputs:
                 continue
             raw = self.repo.raw_path(doc_id)
             path = raw if self.listing.raw_kind(doc_id) else self.repo.meta_path(doc_id)
-            out.append(
-                Finding(
-                    code="raw-unannotated",
-                    file=self.repo.rel(path),
-                    doc_id=doc_id,
-                    message=f"raw document {doc_id} has no annotation file",
-                    expected=self.repo.rel(self.repo.annotation_path(doc_id)),
-                    found="no such file",
-                )
-            )
+            out.append(finding("raw-unannotated", file=self.repo.rel(path), doc_id=doc_id))
         return out
 
     def reported_files(self) -> set[str] | None:
