@@ -332,9 +332,10 @@ def _raw_reader(inputs: Inputs) -> Callable[[list[SourceFile]], _Extra]:
 
 @dataclass
 class Records:
-    """Every typed record of the document files that passed level 1, in one table."""
+    """Every typed record of the document files that passed level 1, in one table (what
+    ``load_corpus`` reads through :func:`parse_documents`)."""
 
-    inputs: Inputs  # files, level-1 findings (``inputs.ok``: none), schema
+    inputs: Inputs  # files, level-1 findings, schema
     records: pa.Table  # ``record_schema(inputs.schema)``
     file_idx: np.ndarray  # index into ``inputs.files``, per row
     lines: np.ndarray  # 1-based line number, per row
