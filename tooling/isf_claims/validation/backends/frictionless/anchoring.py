@@ -43,7 +43,8 @@ class Anchoring:
         text = self.state.anchored.get(row["doc_id"])
         if text is None:
             return
-        spans = layer_of(self.state.schema, self.layer).span_fields or [None]
+        spans: list[str | None] = [*layer_of(self.state.schema, self.layer).span_fields]
+        spans = spans or [None]
         for prefix in spans:
             cols = [f"{prefix}_{k}" if prefix else k for k in ("start", "end", "text")]
             s, e, t = (row[c] for c in cols)

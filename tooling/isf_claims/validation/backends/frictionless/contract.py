@@ -133,7 +133,10 @@ def read_errors(state: State, table: str, report: Any) -> list[Finding]:
                     )
                 )
             elif kind == "constraint-error":
-                code = CONSTRAINT_CODES[_CONSTRAINT.search(err.note).group(1)]
+                match = _CONSTRAINT.search(err.note)
+                if match is None:
+                    raise RuntimeError(f"frictionless reported an unknown constraint: {err.note}")
+                code = CONSTRAINT_CODES[match.group(1)]
                 name = err.field_name
                 value = rows.cells[err.row_number - 2][idx[name]]
                 out.append(

@@ -28,7 +28,7 @@ def corpus(state: State, findings: list[Finding]) -> list[Finding]:
         if (o.file, o.line, None) not in dirty
     ]
     labels: dict[str, Counter[str]] = {}
-    docs: dict[str, set[str]] = {}
+    docs: dict[str, set[str | None]] = {}
     for cells, o in clean:
         text = cells[idx["text"]]
         labels.setdefault(text, Counter())[cells[idx["label"]]] += 1
