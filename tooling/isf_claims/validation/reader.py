@@ -61,6 +61,7 @@ __all__ = [
     "Batch",
     "Inputs",
     "RawTexts",
+    "Records",
     "loads",
     "open_inputs",
     "parse_documents",
@@ -328,6 +329,17 @@ def _raw_reader(inputs: Inputs) -> Callable[[list[SourceFile]], _Extra]:
         return _Extra(RawTexts(ids, present, shas, text), metas.findings, metas.metas)
 
     return read
+
+
+@dataclass
+class Records:
+    """Every typed record of the document files that passed level 1, in one table."""
+
+    inputs: Inputs  # files, level-1 findings (``inputs.ok``: none), schema
+    records: pa.Table  # ``record_schema(inputs.schema)``
+    file_idx: np.ndarray  # index into ``inputs.files``, per row
+    lines: np.ndarray  # 1-based line number, per row
+    typed: list[Finding]  # ``wrong-type`` findings of records read line by line
 
 
 def _provisional(files: list[SourceFile], kept: list[str]) -> str:
