@@ -1,19 +1,20 @@
 """The Spark engine against the default engine, on a real Spark: the same findings (code,
-file, line, record, field and every word) on every case of the bad-input suite and on
-randomly corrupted corpora, and a corrupted corpus validated through a real two-worker
-standalone cluster on 127.0.0.1.
+file, line, record, field and every word) on every case of the bad-input suite, on given
+files and on randomly corrupted corpora (there against the frictionless engine too: three
+engines), and a corrupted corpus validated through a real two-worker standalone cluster on
+127.0.0.1.
 
-One local Spark session serves the module (starting the JVM is most of a small run's
-cost); the bad-input cases run in a few threads on it, since a run on a tiny corpus waits
-on Spark's job scheduling far more than it computes.
+Starting the JVM and scheduling Spark jobs is most of a small run's cost, so one local
+session serves the module and every corpus of the suite (each bad-input case, the clean
+corpus, given files, the random corpora) is validated in ONE Spark pass
+(:func:`validate_many`, rows tagged with their corpus). Only the command line and the
+cluster run on their own.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import ROOT, snapshot
+from engine_agreement import assert_same_reports
 from isf_claims.cli import app
 from isf_claims.repo import Repo
 from isf_claims.synth import synth_corpus
@@ -32,6 +34,7 @@ from test_validate_differential import _corrupt
 from validation_cases import CASES, make_corpus, set_field
 
 LOCAL = "local[2]"
+RANDOM = 10  # randomly corrupted corpora, checked by the three engines
 runner = CliRunner()
 
 
@@ -46,34 +49,68 @@ def spark() -> Any:
     session.stop()
 
 
-def _same(spark_report: Report, default: Report) -> None:
-    """Identical findings, word for word, and the same text report but the engine name."""
-    assert [f.to_dict() for f in spark_report.findings] == [
-        f.to_dict() for f in default.findings
-    ], (default.render(0), spark_report.render(0))
-    assert spark_report.render(0).replace("engine spark", "engine pandera") == default.render(0)
+def _same(spark_report: Report, default: Report, context: str = "") -> None:
+    """The same text and JSON reports, word for word, but the engine's name."""
+    assert_same_reports({"pandera": default, "spark": spark_report}, context)
     assert spark_report.exit_code == default.exit_code
+
+
+def _random_corpora(bases: list[Path], root: Path) -> list[tuple[Repo, list[Path]]]:
+    """``RANDOM`` corpora with one to four random corruptions each (the corruptions of the
+    differential test), half of them checked as given files (the pre-commit path)."""
+    out: list[tuple[Repo, list[Path]]] = []
+
+    @settings(
+        max_examples=RANDOM,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(data=st.data())
+    def draw(data: st.DataObject) -> None:
+        target = root / f"random-{len(out)}"
+        repo = Repo(shutil.copytree(data.draw(st.sampled_from(bases)), target))
+        touched = [_corrupt(data, repo) for _ in range(data.draw(st.integers(1, 4)))]
+        paths = [p for p in touched if p.exists()] if data.draw(st.booleans()) else []
+        out.append((repo, paths))
+
+    draw()
+    return out
 
 
 @pytest.fixture(scope="module")
 def suite(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Every bad-input case: its corrupted corpus, then the Spark and the default reports
-    (Spark runs in four threads on the shared session)."""
+    """Every corpus of the module but the cluster's, and their Spark reports, from one
+    Spark pass: each bad-input case, the clean corpus, two given files, random corpora."""
+    from isf_claims.validation.backends.spark import validate_many
+
     root = tmp_path_factory.mktemp("spark-suite")
     base = make_corpus(root / "base").root
-    repos = {}
+    targets: dict[str, tuple[Repo, list[Path]]] = {}
+    before = {}
     for case in CASES:
         repo = Repo(shutil.copytree(base, root / case.name))
         case.mutate(repo)
-        repos[case.name] = (repo, snapshot(repo.root))
-    repos["clean"] = (Repo(base), snapshot(base))
-
-    def run(name: str) -> Report:
-        return validate(repos[name][0], engine="spark", master=LOCAL)
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        reports = dict(zip(repos, pool.map(run, repos), strict=True))
-    return {"repos": repos, "spark": reports}
+        targets[case.name] = (repo, [])
+        before[case.name] = snapshot(repo.root)
+    targets["clean"] = (Repo(base), [])
+    given_files = make_corpus(root / "given-files")
+    set_field("alpha", "m1", label="PER")(given_files)
+    set_field("beta", "m1", text="Gaze")(given_files)
+    targets["given-files"] = (given_files, [given_files.annotation_path("alpha")])
+    bases = [
+        synth_corpus(Repo(ROOT), root / "synth", docs=3, seed=11).path,
+        make_corpus(root / "fixture").root,
+    ]
+    random = _random_corpora(bases, root / "random")
+    targets |= {f"random-{n}": t for n, t in enumerate(random)}
+    reports = validate_many(list(targets.values()), master=LOCAL)
+    return {
+        "targets": targets,
+        "before": before,
+        "spark": dict(zip(targets, reports, strict=True)),
+    }
 
 
 def test_clean_corpus(suite: dict[str, Any]) -> None:
@@ -83,20 +120,31 @@ def test_clean_corpus(suite: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_bad_input_same_as_default(case: Any, suite: dict[str, Any]) -> None:
-    repo, before = suite["repos"][case.name]
+    repo, _ = suite["targets"][case.name]
     report = suite["spark"][case.name]
     assert {f.code for f in report.findings} == case.codes, report.render(0)
-    _same(report, validate(repo))
-    assert snapshot(repo.root) == before
+    _same(report, validate(repo), case.name)
+    assert snapshot(repo.root) == suite["before"][case.name]
 
 
-def test_given_files_and_cli(spark: Any, tmp_path: Path) -> None:
+def test_three_engines_agree_on_corrupted_corpora(suite: dict[str, Any]) -> None:
+    """The differential test with a third engine: on randomly corrupted corpora (whole or
+    given files), Spark reports what pandera reports, word for word, and the frictionless
+    engine the same findings (code, file, line, record, field)."""
+    for n in range(RANDOM):
+        repo, paths = suite["targets"][f"random-{n}"]
+        pandera = validate(repo, paths)
+        _same(suite["spark"][f"random-{n}"], pandera, f"random-{n} {paths}")
+        # Same findings from frictionless; its wording is compared by the differential test.
+        frictionless = validate(repo, paths, engine="frictionless")
+        assert pandera.keys() == frictionless.keys(), (pandera.render(0), frictionless.render(0))
+        assert pandera.exit_code == frictionless.exit_code
+
+
+def test_given_files_and_cli(spark: Any, suite: dict[str, Any]) -> None:
     """The pre-commit path (given files) and the command line with --engine spark."""
-    repo = make_corpus(tmp_path / "corpus")
-    set_field("alpha", "m1", label="PER")(repo)
-    set_field("beta", "m1", text="Gaze")(repo)
-    paths = [repo.annotation_path("alpha")]
-    _same(validate(repo, paths, engine="spark", master=LOCAL), validate(repo, paths))
+    repo, paths = suite["targets"]["given-files"]
+    _same(suite["spark"]["given-files"], validate(repo, paths))
     args = ["validate", "--root", str(repo.root), "--engine", "spark", "--master", LOCAL]
     result = runner.invoke(app, [*args, "--format", "json"])
     assert result.exit_code == 1, result.output
@@ -104,31 +152,6 @@ def test_given_files_and_cli(spark: Any, tmp_path: Path) -> None:
     assert "quote-mismatch" in result.output
     bad = runner.invoke(app, ["validate", "--root", str(repo.root), "--master", LOCAL])
     assert bad.exit_code == 2 and "master-without-spark" in bad.output
-
-
-@pytest.fixture(scope="module")
-def bases(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    root = tmp_path_factory.mktemp("spark-bases")
-    synth = synth_corpus(Repo(ROOT), root / "synth", docs=3, seed=11).path
-    return [synth, make_corpus(root / "fixture").root]
-
-
-@settings(
-    max_examples=6,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(data=st.data())
-def test_spark_agrees_on_corrupted_corpora(
-    spark: Any, bases: list[Path], data: st.DataObject
-) -> None:
-    base = data.draw(st.sampled_from(bases))
-    with tempfile.TemporaryDirectory() as tmp:
-        repo = Repo(shutil.copytree(base, Path(tmp) / "corpus"))
-        for _ in range(data.draw(st.integers(1, 4))):
-            _corrupt(data, repo)
-        _same(validate(repo, engine="spark", master=LOCAL), validate(repo))
 
 
 def test_standalone_cluster(spark: Any, tmp_path: Path) -> None:

@@ -61,7 +61,8 @@ def parquet_bytes(table: pa.Table) -> bytes:
     """The Parquet file of ``table``, byte-identical for identical tables."""
     sink = pa.BufferOutputStream()
     pq.write_table(canonical(table), sink, row_group_size=ROW_GROUP_SIZE, **WRITER)
-    return sink.getvalue().to_pybytes()
+    data: bytes = sink.getvalue().to_pybytes()
+    return data
 
 
 # Rows held for a row group are kept compressed, one buffer per column, so a row group of
@@ -164,5 +165,6 @@ class ParquetSink:
         self._writer.close()
         self._writer = None
         if self._sink is not None:
-            return self._sink.getvalue().to_pybytes()
+            data: bytes = self._sink.getvalue().to_pybytes()
+            return data
         return None

@@ -15,7 +15,16 @@ from typing import Any
 from isf_claims.schema import Schema
 from isf_claims.tables import TABLE_LAYERS
 from isf_claims.validation import wording
-from isf_claims.validation.backends.spark.frames import Frames, clean, emit, rows_findings
+from isf_claims.validation.backends.spark.frames import (
+    Emit,
+    Frames,
+    clean,
+    collect,
+    doc_key,
+    emit_all,
+    rows_findings,
+)
+from isf_claims.validation.backends.spark.structure import CORPUS
 from isf_claims.validation.contract import DOC_TABLES
 from isf_claims.validation.frames_util import span_groups
 from isf_claims.validation.policy import Unit
@@ -33,15 +42,16 @@ EDGE_RE = f"^{WHITE_SPACE_CLASS}|{WHITE_SPACE_CLASS}(?![\\s\\S])"
 SPAN_CODES = ("span-inverted", "span-out-of-range", "quote-mismatch", "span-edge-whitespace")
 
 
-def documents(spark: Any, schema: Schema, frames: Frames, dirty2: set[Unit]) -> tuple[Any, list]:
-    """Raw-file findings, and the anchored documents (doc_id, ``_raw`` text, ``_n``)."""
+def _documents(spark: Any, frames: Frames, dirty2: set[Unit]) -> tuple[Any, Any]:
+    """Documents with a raw-file status (a code or null), and the anchored documents
+    (_corpus, doc_id, ``_raw`` text, ``_n``)."""
     from pyspark.sql import functions as F
 
     docs = clean(spark, frames.tables["documents"], "documents", dirty2).join(
-        frames.raw, on="doc_id", how="left"
+        frames.raw, on=[CORPUS, "doc_id"], how="left"
     )
     present = F.coalesce(F.col("raw_present"), F.lit(False))
-    refused = F.col("doc_id").isin(frames.raw_refused)
+    refused = doc_key().isin(frames.doc_keys(lambda i: i.raw_refused))
     status = (
         F.when(refused, F.lit(None).cast("string"))
         .when(~present, F.lit("raw-missing"))
@@ -49,37 +59,36 @@ def documents(spark: Any, schema: Schema, frames: Frames, dirty2: set[Unit]) -> 
         .when(~F.col("raw_utf8"), F.lit("raw-not-utf8"))
     )
     docs = docs.withColumn("_status", status)
-    out: list[Finding] = []
     bad = docs.filter(F.col("_status").isNotNull()).drop("raw_text")
-    rows = [r.asDict() for r in bad.collect()]
-    for code in ("raw-missing", "raw-changed", "raw-not-utf8"):
-        out += [f for r in rows if r["_status"] == code for f in _raw_findings(schema, r, code)]
     anchored = docs.filter(
         F.col("_status").isNull() & F.col("raw_sha").isNotNull() & ~refused
-    ).select("doc_id", F.col("raw_text").alias("_raw"), F.length("raw_text").alias("_n"))
-    return anchored, out
+    ).select(CORPUS, "doc_id", F.col("raw_text").alias("_raw"), F.length("raw_text").alias("_n"))
+    return bad, anchored
 
 
-def _raw_findings(schema: Schema, r: dict[str, Any], code: str) -> list[Finding]:
-    return rows_findings(
-        schema,
-        "documents",
-        [r],
-        code,
-        lambda r: describe_raw(code, r["doc_id"], r["raw_sha256"], r["raw_sha"]),
-        "raw_sha256" if code == "raw-changed" else None,
-    )
+def _raw_findings(schema: Schema, rows: list[dict[str, Any]]) -> list[Finding]:
+    out: list[Finding] = []
+    for code in ("raw-missing", "raw-changed", "raw-not-utf8"):
+        out += rows_findings(
+            schema,
+            "documents",
+            [r for r in rows if r["_status"] == code],
+            code,
+            lambda r, code=code: describe_raw(code, r["doc_id"], r["raw_sha256"], r["raw_sha"]),
+            "raw_sha256" if code == "raw-changed" else None,
+        )
+    return out
 
 
 def _span_frame(frame: Any, prefix: str | None, anchored: Any) -> Any:
     from pyspark.sql import functions as F
 
     s, e, t = (f"{prefix}_{k}" if prefix else k for k in ("start", "end", "text"))
-    keep = [c for c in ("doc_id", "id", "_file", "_line") if c in frame.columns]
+    keep = [c for c in (CORPUS, "doc_id", "id", "_file", "_line") if c in frame.columns]
     return (
         frame.select(*keep, F.col(s).alias("_s"), F.col(e).alias("_e"), F.col(t).alias("_t"))
         .filter(F.col("_s").isNotNull() & F.col("_e").isNotNull() & F.col("_t").isNotNull())
-        .join(anchored, on="doc_id", how="inner")
+        .join(anchored, on=[CORPUS, "doc_id"], how="inner")
     )
 
 
@@ -102,12 +111,15 @@ def _status(spans: Any) -> Any:
     return spans.withColumn("_status", status)
 
 
-def spans(spark: Any, schema: Schema, frames: Frames, anchored: Any, dirty2: set[Unit]) -> list:
-    """Offsets, quotes, edges and overlaps of every span in anchored documents. Every span
-    of every table is checked in one DataFrame (one Spark job collects the failing ones)."""
+def anchoring(spark: Any, frames: Frames, dirty2: set[Unit]) -> list[Finding]:
+    """Raw files, then offsets, quotes, edges and overlaps of every span in anchored
+    documents: every span of every table is checked in one DataFrame, and the failing
+    rows come back in two Spark jobs (statuses, then overlaps and crossings)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
+    schema = frames.schema
+    bad_docs, anchored = _documents(spark, frames, dirty2)
     groups = [(table, prefix) for table in DOC_TABLES for prefix in span_groups(schema, table)]
     parts = []
     for n, (table, prefix) in enumerate(groups):
@@ -117,8 +129,9 @@ def spans(spark: Any, schema: Schema, frames: Frames, anchored: Any, dirty2: set
     for part in parts[1:]:
         checked = checked.unionByName(part)
     checked = _status(checked).persist(StorageLevel.MEMORY_AND_DISK)
-    out: list[Finding] = []
-    bad = [r.asDict() for r in checked.filter(F.col("_status").isNotNull()).collect()]
+    docs, bad = collect([bad_docs, checked.filter(F.col("_status").isNotNull())])
+    out = _raw_findings(schema, docs)
+    emits: list[Emit] = []
     for n, (table, prefix) in enumerate(groups):
         what = span_what(TABLE_LAYERS[table], prefix)
         for code in SPAN_CODES:
@@ -136,11 +149,12 @@ def spans(spark: Any, schema: Schema, frames: Frames, anchored: Any, dirty2: set
         placed = checked.filter(
             (F.col("_group") == n)
             & (F.col("_status").isNull() | (F.col("_status") == "span-edge-whitespace"))
-        ).select("doc_id", "id", "_file", "_line", "_s", "_e")
+        ).select(CORPUS, "doc_id", "id", "_file", "_line", "_s", "_e")
         if overlap == "forbid":
-            out += _overlapping(schema, table, placed)
+            emits.append(Emit(table, _overlapping(placed), "spans-overlap", wording.overlap))
         elif overlap == "nest":
-            out += _crossing(schema, table, placed)
+            emits.append(Emit(table, _crossing(placed), "spans-cross", wording.cross))
+    out += emit_all(schema, emits)
     checked.unpersist()
     return out
 
@@ -152,6 +166,7 @@ def _first_pairs(spans: Any, others: Any, condition: Any) -> Any:
     from pyspark.sql import functions as F
 
     other = others.select(
+        CORPUS,
         "doc_id",
         F.col("id").alias("_oid"),
         F.col("_s").alias("_os"),
@@ -160,20 +175,20 @@ def _first_pairs(spans: Any, others: Any, condition: Any) -> Any:
     )
     first = Window.partitionBy("_file", "_line").orderBy("_os", "_ol")
     return (
-        spans.join(other, on="doc_id")
+        spans.join(other, on=[CORPUS, "doc_id"])
         .filter(condition)
         .withColumn("_rank", F.row_number().over(first))
         .filter(F.col("_rank") == 1)
     )
 
 
-def _overlapping(schema: Schema, table: str, placed: Any) -> list[Finding]:
+def _overlapping(placed: Any) -> Any:
     """Spans that start before an earlier span (by start, end, line) has ended."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     before = (
-        Window.partitionBy("doc_id")
+        Window.partitionBy(CORPUS, "doc_id")
         .orderBy("_s", "_e", "_line")
         .rowsBetween(Window.unboundedPreceding, -1)
     )
@@ -184,21 +199,23 @@ def _overlapping(schema: Schema, table: str, placed: Any) -> list[Finding]:
     earlier = (os_ < s_) | (
         (os_ == s_) & ((oe < e) | ((oe == e) & (F.col("_ol") < F.col("_line"))))
     )
-    pairs = _first_pairs(bad.drop("_prev_end"), placed, (oe > s_) & earlier)
-    return emit(schema, table, pairs, "spans-overlap", wording.overlap)
+    return _first_pairs(bad.drop("_prev_end"), placed, (oe > s_) & earlier)
 
 
-def _crossing(schema: Schema, table: str, placed: Any) -> list[Finding]:
+def _crossing(placed: Any) -> Any:
     """Spans j with a span i such that start_i < start_j < end_i < end_j. Only spans that
     start inside an earlier-starting span (a running maximum of ends) can cross, so only
     those are paired with the spans of their document."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    earlier = Window.partitionBy("doc_id").orderBy("_s").rangeBetween(Window.unboundedPreceding, -1)
+    earlier = (
+        Window.partitionBy(CORPUS, "doc_id")
+        .orderBy("_s")
+        .rangeBetween(Window.unboundedPreceding, -1)
+    )
     inside = placed.withColumn("_cover", F.max("_e").over(earlier)).filter(
         F.col("_cover") > F.col("_s")
     )
     os_, oe, s_, e = F.col("_os"), F.col("_oe"), F.col("_s"), F.col("_e")
-    pairs = _first_pairs(inside.drop("_cover"), placed, (os_ < s_) & (s_ < oe) & (oe < e))
-    return emit(schema, table, pairs, "spans-cross", wording.cross)
+    return _first_pairs(inside.drop("_cover"), placed, (os_ < s_) & (s_ < oe) & (oe < e))

@@ -1,20 +1,30 @@
-"""Level 2, the contract, on Spark: pandera's pyspark backend checks every table against
-the Table Schema of :mod:`isf_claims.validation.contract` (types, required values, label
-sets, patterns, minimums, unique keys); then the row rules Table Schema cannot state.
+"""Level 2, the contract, on Spark: every table against the Table Schema of
+:mod:`isf_claims.validation.contract` (types, required values, label sets, patterns,
+minimums, unique keys); then the row rules Table Schema cannot state.
 
-pandera's pyspark backend reports which check of which column failed, not which rows (it
-is built to summarise large tables). The rows of each failed check are then selected with
-the same condition as a Spark filter, and worded by the pandera engine's own wording.
+pandera's pyspark backend checks each table's columns and types against the schema
+compiled from the Table Schema (:func:`compile_schema`, at schema depth: no Spark job).
+Its data checks would cost one Spark job each (``filter(~check).limit(1).count()``, about
+80 per run) and report which check failed, not which rows; so the value constraints are
+the same conditions as columns of one select per table, and the failing rows of every
+table come back in one Spark job, worded by the pandera engine's own wording.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from isf_claims.schema import Schema
 from isf_claims.validation import wording
-from isf_claims.validation.backends.spark.frames import Frames, clean, emit, rows_findings
+from isf_claims.validation.backends.spark.frames import (
+    Emit,
+    Frames,
+    clean,
+    collect,
+    emit_all,
+    rows_findings,
+)
+from isf_claims.validation.backends.spark.structure import CORPUS
 from isf_claims.validation.contract import (
     CONSTRAINT_CODES,
     PRIMARY_KEY_CODES,
@@ -34,8 +44,6 @@ from isf_claims.validation.rules import (
 )
 
 SPAN_PARTS = ("start", "end", "text")
-# pandera's name of each builtin check -> the Table Schema constraint it stands for.
-_CHECK_KINDS = {"isin": "enum", "str_matches": "pattern", "greater_than_or_equal_to": "minimum"}
 
 
 def java_pattern(pattern: str) -> str:
@@ -44,15 +52,17 @@ def java_pattern(pattern: str) -> str:
     return f"^(?:{pattern})(?![\\s\\S])"
 
 
-def compile_schema(descriptor: dict[str, Any]) -> Any:
-    """A ``pandera.pyspark`` schema for a Table Schema descriptor."""
+def compile_schema(descriptor: dict[str, Any], data: bool = True) -> Any:
+    """A ``pandera.pyspark`` schema for a Table Schema descriptor; without ``data``, only
+    its columns and their types (pandera checks nullability and unique keys with a Spark
+    job each, even at schema depth)."""
     import pandera.pyspark as pa
     import pyspark.sql.types as T
 
     dtypes = {"string": T.StringType(), "integer": T.LongType(), "boolean": T.BooleanType()}
     columns = {}
     for f in descriptor["fields"]:
-        cons = f.get("constraints", {})
+        cons = f.get("constraints", {}) if data else {}
         checks = []
         if "enum" in cons:
             checks.append(pa.Check.isin(cons["enum"]))
@@ -63,98 +73,104 @@ def compile_schema(descriptor: dict[str, Any]) -> Any:
         columns[f["name"]] = pa.Column(
             dtypes[f["type"]], nullable=not cons.get("required", False), checks=checks
         )
-    return pa.DataFrameSchema(columns, unique=descriptor.get("primaryKey") or None)
+    return pa.DataFrameSchema(columns, unique=(data and descriptor.get("primaryKey")) or None)
 
 
-def _failed(errors: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """(constraint, column) of every check pandera reports as failed."""
-    out: list[tuple[str, str | None]] = []
-    for by_reason in errors.values():
-        for reason, items in by_reason.items():
-            for item in items:
-                check = str(item.get("check") or "")
-                if reason == "DUPLICATES":
-                    out.append(("unique", None))
-                elif check == "not_nullable":
-                    out.append(("required", item["column"]))
-                elif check.split("(", 1)[0] in _CHECK_KINDS:
-                    out.append((_CHECK_KINDS[check.split("(", 1)[0]], item["column"]))
-                else:
-                    raise RuntimeError(f"pandera reported an unexpected error: {item}")
-    return out
+def _schema_level(descriptor: dict[str, Any], frame: Any) -> None:
+    """pandera's check of the table's columns and their types (a mismatch is a fault of
+    the engine, not of the data: the typing step made the table)."""
+    from pandera.config import ValidationDepth, config_context
+
+    names = [f["name"] for f in descriptor["fields"]]
+    with config_context(validation_depth=ValidationDepth.SCHEMA_ONLY):
+        checked = compile_schema(descriptor, data=False).validate(frame.select(*names))
+    errors = dict(checked.pandera.errors)
+    if errors:
+        raise RuntimeError(f"a Spark table does not have the contract's columns: {errors}")
 
 
-def _violations(frame: Any, kind: str, column: str | None, cons: dict[str, Any], pk: list[str]):
+def _constraints(descriptor: dict[str, Any]) -> list[tuple[str, str | None, Any]]:
+    """(constraint, column, condition of a violating row) of every constraint."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    if kind == "unique":
-        order = ["_line", "_member"] if "_member" in frame.columns else ["_line"]
-        rank = F.row_number().over(Window.partitionBy(*pk).orderBy(*order))
+    out: list[tuple[str, str | None, Any]] = []
+    for f in descriptor["fields"]:
+        col, cons = F.col(f["name"]), f.get("constraints", {})
+        if cons.get("required"):
+            out.append(("required", f["name"], col.isNull()))
+        if "enum" in cons:
+            out.append(("enum", f["name"], col.isNotNull() & ~col.isin(cons["enum"])))
+        if "pattern" in cons:
+            bad = col.isNotNull() & ~col.rlike(java_pattern(cons["pattern"]))
+            out.append(("pattern", f["name"], bad))
+        if "minimum" in cons:
+            out.append(("minimum", f["name"], col < F.lit(cons["minimum"])))
+    pk = descriptor.get("primaryKey") or []
+    if pk:
+        order = ["_line", "_member"] if "_member" in _names(descriptor) else ["_line"]
+        rank = F.row_number().over(Window.partitionBy(CORPUS, *pk).orderBy(*order))
         keyed = F.lit(True)
         for k in pk:
             keyed = keyed & F.col(k).isNotNull()
-        return frame.filter(keyed).withColumn("_rank", rank).filter(F.col("_rank") > 1)
-    col = F.col(column)
-    if kind == "required":
-        return frame.filter(col.isNull())
-    if kind == "enum":
-        return frame.filter(col.isNotNull() & ~col.isin(cons["enum"]))
-    if kind == "pattern":
-        return frame.filter(col.isNotNull() & ~col.rlike(java_pattern(cons["pattern"])))
-    return frame.filter(col < F.lit(cons["minimum"]))
-
-
-def table_contract(schema: Schema, frames: Frames) -> list[Finding]:
-    """Every Table Schema violation of every table, as findings. Tables are checked in
-    parallel threads: each of pandera's checks is a small Spark job, and on a small corpus
-    a run waits on job scheduling rather than computing."""
-    import pandera.pyspark  # noqa: F401  (imported once, here, not by racing threads)
-
-    from isf_claims.validation.backends.pandera import contract  # noqa: F401  (wording)
-
-    with ThreadPoolExecutor(max_workers=len(TABLES)) as pool:
-        found = pool.map(lambda table: _table(schema, frames, table), TABLES)
-    return [f for part in found for f in part]
-
-
-def _table(schema: Schema, frames: Frames, table: str) -> list[Finding]:
-    from isf_claims.validation.backends.pandera.contract import _describe
-
-    out: list[Finding] = []
-    descriptor = table_schema(schema, table)
-    frame = frames.tables[table]
-    names = [f["name"] for f in descriptor["fields"]]
-    checked = compile_schema(descriptor).validate(frame.select(*names))
-    failed = _failed(dict(checked.pandera.errors))
-    consts = {f["name"]: f.get("constraints", {}) for f in descriptor["fields"]}
-    pk = descriptor.get("primaryKey") or []
-    for kind, column in sorted(set(failed), key=str):
-        rows = _violations(frame, kind, column, consts.get(column or "", {}), pk)
-        if kind == "unique":
-            out += emit(
-                schema,
-                table,
-                rows,
-                PRIMARY_KEY_CODES.get(table, "duplicate-id"),
-                lambda r, pk=pk, t=table: wording.duplicate(
-                    pk, r, PRIMARY_KEY_CODES.get(t, "duplicate-id")
-                ),
-            )
-            continue
-        code = CONSTRAINT_CODES[kind]
-
-        def describe(r: dict[str, Any], code: str = code, column: Any = column) -> dict[str, Any]:
-            value = None if code == "missing-value" else r[column]
-            message, expected = _describe(code, column, consts[column], value)
-            return {
-                "message": message,
-                "expected": expected,
-                "found": "null" if code == "missing-value" else str(value),
-            }
-
-        out += emit(schema, table, rows, code, describe, column)
+        out.append(("unique", None, F.when(keyed, rank > 1).otherwise(F.lit(False))))
     return out
+
+
+def _names(descriptor: dict[str, Any]) -> set[str]:
+    return {f["name"] for f in descriptor["fields"]}
+
+
+def _flagged(frame: Any, checks: list[tuple[str, str | None, Any]], extra: dict[str, Any]) -> Any:
+    """Rows of ``frame`` violating any check, with one boolean column per check."""
+    from pyspark.sql import functions as F
+
+    flags = {f"_v{n}": cond for n, (_, _, cond) in enumerate(checks)} | extra
+    if not flags:
+        return frame.limit(0)
+    flagged = frame.select("*", *(F.coalesce(c, F.lit(False)).alias(n) for n, c in flags.items()))
+    return flagged.filter(" OR ".join(f"`{n}`" for n in flags))
+
+
+def contract(spark: Any, frames: Frames, prior: list[Finding]) -> list[Finding]:
+    """Every Table Schema violation of every table, and the row rules (optional spans
+    given whole, attribution), in two Spark jobs. ``prior``: typing's findings."""
+    schema = frames.schema
+    plans, partial = [], _partial_flags(schema)
+    for table in TABLES:
+        descriptor = table_schema(schema, table)
+        _schema_level(descriptor, frames.tables[table])
+        checks = _constraints(descriptor)
+        extra = partial if table == "claims" else {}
+        plans.append((table, descriptor, checks, _flagged(frames.tables[table], checks, extra)))
+    rows = collect([p[3] for p in plans])
+    out: list[Finding] = []
+    for (table, descriptor, checks, _), found in zip(plans, rows, strict=True):
+        consts = {f["name"]: f.get("constraints", {}) for f in descriptor["fields"]}
+        pk = descriptor.get("primaryKey") or []
+        for n, (kind, column, _) in enumerate(checks):
+            hit = [r for r in found if r[f"_v{n}"]]
+            if kind == "unique":
+                code = PRIMARY_KEY_CODES.get(table, "duplicate-id")
+                out += rows_findings(
+                    schema,
+                    table,
+                    hit,
+                    code,
+                    lambda r, pk=pk, code=code: wording.duplicate(pk, r, code),
+                )
+                continue
+            code = CONSTRAINT_CODES[kind]
+
+            def describe(
+                r: dict[str, Any], code: str = code, column: Any = column, cons: Any = consts
+            ) -> dict[str, Any]:
+                return wording.constraint(code, column, cons[column], r[column])
+
+            out += rows_findings(schema, table, hit, code, describe, column)
+        if table == "claims":
+            out += _partial_findings(schema, found)
+    return out + _attribution(spark, frames, prior + out)
 
 
 def _present(prefix: str) -> Any:
@@ -166,39 +182,45 @@ def _present(prefix: str) -> Any:
     return cond
 
 
-def row_rules(spark: Any, schema: Schema, frames: Frames, findings: list[Finding]) -> list[Finding]:
-    """Row rules Table Schema cannot state: optional spans given whole, and attribution."""
-    from pyspark.sql import functions as F
-
-    out: list[Finding] = []
-    claims = frames.tables["claims"]
-    parts = [
+def _partial_parts(schema: Schema) -> list[tuple[str, str]]:
+    return [
         (f.name, part)
         for f in layer_of(schema, "claim").fields
         if f.type == "span" and not f.required
         for part in SPAN_PARTS
     ]
-    flags = {f"_no_{s}_{p}": _present(s) & F.col(f"{s}_{p}").isNull() for s, p in parts}
-    any_flag = F.lit(False)
-    for flag in flags.values():
-        any_flag = any_flag | flag
-    partial = [
-        r.asDict()
-        for r in claims.select("*", *(c.alias(n) for n, c in flags.items()))
-        .filter(any_flag)
-        .collect()
-    ]  # one job for every optional span
-    for s, p in parts:
+
+
+def _partial_flags(schema: Schema) -> dict[str, Any]:
+    """An optional span given in part: one flag per missing part."""
+    from pyspark.sql import functions as F
+
+    return {
+        f"_no_{s}_{p}": _present(s) & F.col(f"{s}_{p}").isNull() for s, p in _partial_parts(schema)
+    }
+
+
+def _partial_findings(schema: Schema, rows: list[dict[str, Any]]) -> list[Finding]:
+    out: list[Finding] = []
+    for s, p in _partial_parts(schema):
         out += rows_findings(
             schema,
             "claims",
-            [r for r in partial if r[f"_no_{s}_{p}"]],
+            [r for r in rows if r[f"_no_{s}_{p}"]],
             "missing-value",
             lambda r, s=s, p=p: wording.span_part_missing(s, p),
             f"{s}_{p}",
         )
+    return out
+
+
+def _attribution(spark: Any, frames: Frames, findings: list[Finding]) -> list[Finding]:
+    """``attribution-inconsistent`` on claims with no other level-2 finding."""
+    from pyspark.sql import functions as F
+
+    schema = frames.schema
     check_rule_values(schema)
-    ok = clean(spark, claims, "claims", dirty_units(findings + out, 2))
+    ok = clean(spark, frames.tables["claims"], "claims", dirty_units(findings, 2))
     attr = F.col("attribution")
     violates = F.when(
         attr == UNATTRIBUTED,
@@ -215,6 +237,7 @@ def row_rules(spark: Any, schema: Schema, frames: Frames, findings: list[Finding
         )
         return describe_attribution(r["attribution"], problems)
 
-    return out + emit(
-        schema, "claims", rows.filter(violates), "attribution-inconsistent", describe, "attribution"
+    bad = rows.filter(violates)
+    return emit_all(
+        schema, [Emit("claims", bad, "attribution-inconsistent", describe, "attribution")]
     )
