@@ -1,13 +1,16 @@
 """Validation at corpus scale, in one run: the floor (read and parse everything), full
 validation with the pandera engine, the frictionless engine, linearity in the number of
-documents, and the pre-commit path. Every figure is the wall time and peak RSS of a
-separate process (median wall time of ``--repeat`` runs, largest RSS).
+documents (up to the large size, with its own floor), and the pre-commit path. Every
+figure is the wall time and peak RSS of a separate process (median wall time of
+``--repeat`` runs, largest RSS; ``--repeat-large`` runs at the large size).
 
     .venv/bin/python benchmarks/bench_validate.py            # 10,000 documents
-    .venv/bin/python benchmarks/bench_validate.py --frictionless-docs 10000
+    .venv/bin/python benchmarks/bench_validate.py --frictionless-docs 10000 \
+        --large 100000 --corpus 100000=/path/to/scale-synth-100000
 
 Synthetic corpora (``isf-claims synth``, seed 1) are written to benchmarks/out/ once and
-reused. Results go to benchmarks/out/results.json and are printed as a Markdown table.
+reused; ``--corpus N=PATH`` uses an existing corpus of N documents instead (only read).
+Results go to benchmarks/out/results.json (with the load average before and after).
 """
 
 from __future__ import annotations
@@ -27,13 +30,18 @@ BIN = Path(sys.executable).parent
 CLI = str(BIN / "isf-claims")
 
 
+CPU: dict[str, list[float]] = {}  # command -> CPU seconds (user + system) of each run
+
+
 def run(cmd: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB) and exit code of one process."""
+    """Wall seconds, peak RSS (MB) and exit code of one process (its CPU seconds go to
+    ``CPU``: on a loaded machine they vary less than wall time)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    CPU.setdefault(" ".join(cmd), []).append(round(usage.ru_utime + usage.ru_stime, 2))
     return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
@@ -46,6 +54,7 @@ def summary(name: str, cmd: list[str], runs: list[tuple[float, float, int]]) -> 
         "wall_s": round(statistics.median(w for w, _, _ in runs), 2),
         "walls_s": [round(w, 2) for w, _, _ in runs],
         "rss_mb": round(max(r for _, r, _ in runs)),
+        "cpu_s": CPU.get(" ".join(cmd), [])[-len(runs) :],
         "exit": codes,
     }
     print(
@@ -90,7 +99,13 @@ def fit(points: list[tuple[int, float]]) -> dict[str, float]:
     }
 
 
+GIVEN: dict[int, Path] = {}  # --corpus N=PATH
+
+
 def corpus(out: Path, docs: int) -> tuple[Path, dict[str, int]]:
+    if docs in GIVEN:
+        stats = GIVEN[docs].with_name(GIVEN[docs].name + ".json")  # as synth's output
+        return GIVEN[docs], json.loads(stats.read_text()) if stats.is_file() else {"docs": docs}
     path = out / f"validate-synth-{docs}"
     stats_file = out / f"validate-synth-{docs}.json"
     if not stats_file.is_file():
@@ -125,11 +140,22 @@ def main() -> None:
         help="sizes the (slow) frictionless engine runs on",
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--large", type=int, default=0, help="large size (its own floor)")
+    parser.add_argument("--repeat-large", type=int, default=1)
+    parser.add_argument("--corpus", action="append", default=[], help="N=PATH (read only)")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    for item in args.corpus:
+        n, _, path = item.partition("=")
+        GIVEN[int(n)] = Path(path).resolve()
     python = sys.executable
-    results: dict[str, object] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    results: dict[str, object] = {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "load_before": [round(x, 2) for x in os.getloadavg()],
+    }
 
     big, stats = corpus(args.out, args.docs)
     results["corpus"] = stats
@@ -155,12 +181,33 @@ def main() -> None:
     for n in sizes:
         path, st = corpus(args.out, n)
         if n == args.docs:
-            linear.append({"docs": n, "mentions": st["mentions"], **rows[2]})
+            linear.append({"docs": n, "mentions": st.get("mentions"), **rows[2]})
             continue
         row = measure(
             f"validate pandera, {n} docs", [CLI, "validate", "--root", str(path)], args.repeat
         )
-        linear.append({"docs": n, "mentions": st["mentions"], **row})
+        linear.append({"docs": n, "mentions": st.get("mentions"), **row})
+    large = {}
+    if args.large:
+        path, st = corpus(args.out, args.large)
+        big_rows = measure_rounds(
+            [
+                (
+                    f"floor (pyarrow read_json), {args.large} docs",
+                    [python, str(HERE / "floor.py"), str(path)],
+                ),
+                (f"validate pandera, {args.large} docs", [CLI, "validate", "--root", str(path)]),
+            ],
+            args.repeat_large,
+        )
+        rows += big_rows
+        linear.append({"docs": args.large, "mentions": st.get("mentions"), **big_rows[1]})
+        large = {
+            "docs": args.large,
+            "validation_over_floor": round(big_rows[1]["wall_s"] / big_rows[0]["wall_s"], 2),
+            "peak_rss_mb": big_rows[1]["rss_mb"],
+            "floor_rss_mb": big_rows[0]["rss_mb"],
+        }
     versus = []
     for n in [int(x) for x in args.frictionless_docs.split(",") if x]:
         path, st = corpus(args.out, n)
@@ -208,7 +255,9 @@ def main() -> None:
             "peak_rss_mb": full["rss_mb"],
             "linear_fit": fit([(r["docs"], r["wall_s"]) for r in linear]),
             "precommit_process_s": hook["wall_s"],
+            "large": large,
         },
+        load_after=[round(x, 2) for x in os.getloadavg()],
     )
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results["targets"], indent=2))

@@ -1,5 +1,5 @@
 """Throw-away corpora for the converter, agreement and migration tests: a temporary
-repository with raw articles ingested through ``isf_claims.raw.ingest`` and annotation
+repository with raw articles ingested through ``isf_claims.ingest.ingest`` and annotation
 files written through ``isf_claims.annotations``, plus a hypothesis strategy that makes
 documents valid under every schema rule (emoji and other astral characters included)."""
 
@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from isf_claims import annotations as fmt
-from isf_claims.raw import ingest
+from isf_claims.ingest import ingest
 from isf_claims.repo import Repo
 from isf_claims.schema import load_schema
 

@@ -171,6 +171,31 @@ def test_no_call_site_words_its_own_refusal() -> None:
     assert not offenders, offenders
 
 
+def test_findings_are_worded_by_the_book_alone() -> None:
+    """No engine writes a finding's message itself: every one comes from the code book's
+    template (``report.finding`` / ``report.words``)."""
+    offenders = []
+    for path, tree in _sources().items():
+        rel = path.relative_to(TOOLING).as_posix()
+        if not rel.startswith("validation/") or rel == "validation/report.py":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and any(k.arg == "message" for k in node.keywords):
+                offenders.append(f"{rel}:{node.lineno}")
+    assert not offenders, offenders
+
+
+def test_every_finding_template_is_filled_by_its_words() -> None:
+    """Each finding code has a message template, and what it expects and finds."""
+    for code, c in CHECKS.items():
+        assert c.template and c.expected and c.found, code
+        params = {n: f"<{n}>" for t in (c.template, c.expected, c.found) for n in fields_of(t)}
+        for name in ("byte",):  # formatted as a number
+            if name in params:
+                params[name] = 255
+        assert c.words(params)["message"], code
+
+
 #: What a helper adds to the fields it forwards to ``refuse``.
 SUPPLIED = {"_refuse": {"n", "task"}, "_fail": set(), "fail": set(), "_bad": set()}
 

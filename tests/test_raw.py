@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from conftest import SEEDS, snapshot
 from isf_claims.cli import app
-from isf_claims.raw import META_FIELDS, ingest, read_meta, read_raw
+from isf_claims.ingest import ingest
+from isf_claims.raw import META_FIELDS, read_meta, read_raw
 from isf_claims.repo import Repo
 
 # The seeds as they were given: file name -> sha256 of the bytes.

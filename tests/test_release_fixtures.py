@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from isf_claims import annotations as fmt
-from isf_claims.raw import ingest
+from isf_claims.ingest import ingest
 from isf_claims.release.build import BuildResult, build_release
 from isf_claims.release.splits import SPLITS, split_of
 from isf_claims.repo import Repo

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
+from engine_agreement import assert_same_reports
 from isf_claims import annotations as fmt
 from isf_claims.raw import sha256_bytes
 from isf_claims.repo import Repo
@@ -331,4 +332,5 @@ def test_engines_agree_on_corrupted_corpora(bases: list[Path], data: st.DataObje
         pandera = validate(repo, paths, engine="pandera")
         frictionless = validate(repo, paths, engine="frictionless")
         assert pandera.keys() == frictionless.keys(), (pandera.render(0), frictionless.render(0))
+        assert_same_reports({"pandera": pandera, "frictionless": frictionless})
         assert pandera.exit_code == frictionless.exit_code

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import snapshot
+from engine_agreement import assert_same_reports
 from isf_claims.cli import app
 from isf_claims.codebook import CHECKS
 from isf_claims.repo import Repo
@@ -51,6 +52,7 @@ def test_bad_input(case, base: Path, tmp_path: Path) -> None:
         assert {f.code for f in report.findings} == case.codes, (engine, report.render())
         assert report.exit_code == case.exit_code
     assert reports["pandera"].keys() == reports["frictionless"].keys()
+    assert_same_reports(reports, case.name)  # the same words, not only the same codes
     result = runner.invoke(app, ["validate", "--root", str(repo.root)])
     assert result.exit_code == case.exit_code, result.output
     for code in case.codes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from isf_claims.schema import DOCUMENT_LAYERS, SPAN_KEYS, Schema
@@ -64,7 +65,7 @@ def document_lines(
         by_layer[rec["layer"]].append(rec)
     lines = [dumps(canonical_record(schema, "document", {**header, "layer": "document"}))]
     for layer in DOCUMENT_LAYERS:
-        for rec in sorted(by_layer[layer], key=lambda r, lay=layer: _position(lay, r)):
+        for rec in sorted(by_layer[layer], key=partial(_position, layer)):
             lines.append(dumps(canonical_record(schema, layer, {**rec, "layer": layer})))
     return lines
 

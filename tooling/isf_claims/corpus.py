@@ -9,8 +9,6 @@ same records back in the canonical format, byte for byte.
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +22,8 @@ import pyarrow.json as pj
 from isf_claims import annotations as fmt
 from isf_claims.codebook import ERROR
 from isf_claims.errors import refuse
-from isf_claims.raw import META_FIELDS, read_corpus_file
+from isf_claims.fsutil import scan
+from isf_claims.raw import META_FIELDS
 from isf_claims.raw_columns import read_metas, read_texts
 from isf_claims.repo import ANNOTATION_SUFFIX, Repo
 from isf_claims.schema import DOCUMENT_LAYERS, Schema, known_versions, latest_version, load_schema
@@ -37,8 +36,7 @@ from isf_claims.tables import (
 )
 from isf_claims.validation.fastparse import shared_fast
 from isf_claims.validation.rawfiles import Listing, refusals
-from isf_claims.validation.reader import Inputs, parse_documents
-from isf_claims.validation.report import Finding
+from isf_claims.validation.reader import Inputs, Records, parse_documents
 from isf_claims.validation.structure import (
     CLUSTERS,
     DOCUMENT,
@@ -48,6 +46,7 @@ from isf_claims.validation.structure import (
     read_lines,
     refusal,
 )
+from isf_claims.validation.typed import typed_table
 
 LAYER_TABLES = {v: k for k, v in TABLE_LAYERS.items()}
 
@@ -65,14 +64,16 @@ class Corpus:
 
     @property
     def doc_ids(self) -> list[str]:
-        return self.tables["documents"]["doc_id"].to_pylist()
+        ids: list[str] = self.tables["documents"]["doc_id"].to_pylist()
+        return ids
 
     def text(self, doc_id: str) -> str:
         docs = self.tables["documents"]
         idx = pc.index(docs["doc_id"], doc_id).as_py()
         if idx < 0:
             raise KeyError(doc_id)
-        return docs["text"][idx].as_py()
+        text: str = docs["text"][idx].as_py()
+        return text
 
 
 def _flatten(records: pa.Table, schema: Schema, table: str) -> list[pa.Array]:
@@ -102,88 +103,89 @@ def load_corpus(
     left to validation. With ``repair``, files are read with a byte-order mark and CR line
     endings repaired (what ``fmt`` rewrites).
     """
-    paths = (
-        [repo.annotation_path(d) for d in doc_ids]
-        if doc_ids is not None
-        else repo.annotation_files()
-    )
-    # lexists: a folder, special file or link under a corpus name is refused by
-    # read_corpus_file with its own code (not-a-regular-file / symbolic-link), not as unknown
-    missing = [p for p in paths if not os.path.lexists(p)]
-    if missing:
-        raise refuse(
-            "unknown-document",
-            path=repo.rel(missing[0]),
-            expected="ids of annotated documents: "
-            + ", ".join(p.stem for p in repo.annotation_files()[:10]),
-            found=", ".join(p.stem for p in missing),
-            what="annotation file",
-        )
-    files = [
-        SourceFile(p, _printable_name(repo.rel(p)), DOCUMENT, p.name[: -len(ANNOTATION_SUFFIX)])
-        for p in paths
-    ]
-    for kind, path in ((ENTITIES, repo.entities_path), (CLUSTERS, repo.clusters_path)):
-        if os.path.lexists(path):
-            files.append(SourceFile(path, repo.rel(path), kind, None))
+    files = _files(repo, doc_ids)
     for f in files:
-        if f.rel != repo.rel(f.path):  # a name that is not UTF-8: never read
-            raise refusal(refusals(repo, Listing({}, {}, [f.rel]))[0])
         f.repair = repair
-        if not stat.S_ISREG(os.lstat(f.path).st_mode):
-            read_corpus_file(repo, f.path)  # refuses it: symbolic-link / not-a-regular-file
-    inputs, table, file_idx, lines, typed = _read(repo, files)
+    read = _read(repo, files)
+    inputs = read.inputs
     errors = [f for f in inputs.findings if f.severity == ERROR]
     if errors:
         order = {f.rel: i for i, f in enumerate(files)}
         raise refusal(min(errors, key=lambda e: (order.get(e.file, -1), e.line or 0)))
+    shared: dict[str, pa.Table] = {}
+    typed = list(read.typed)
     for f in files:
-        if f.kind == DOCUMENT:
-            wrong = any(t.file == f.rel for t in typed)
-        else:
-            wrong = f.records is not None and not _types_fit(f, inputs.schema)
-        if wrong:
-            raise refuse(
-                "wrong-type",
-                path=f.rel,
-                expected=f"types of schema {inputs.schema.version}",
-                found="a value of another type (`isf-claims validate` names the record)",
-                what=f.rel,
+        if f.kind != DOCUMENT:
+            layer = "entity" if f.kind == ENTITIES else "cluster"
+            shared[layer], found = (
+                (f.table, []) if f.table is not None else typed_table(inputs.schema, layer, f)
             )
-    schema = inputs.schema
-    shared = {
-        "entity" if f.kind == ENTITIES else "cluster": f.data if f.data is not None else f.read()
-        for f in files
-        if f.kind != DOCUMENT
-    }
+            typed += found
+    if typed:  # values of another type (typed as null): the model would be wrong
+        order = {f.rel: i for i, f in enumerate(files)}
+        raise refusal(min(typed, key=lambda e: (order.get(e.file, -1), e.line or 0)))
     return corpus_from_records(
         repo,
-        schema,
-        table,
-        file_idx,
-        lines,
+        inputs.schema,
+        read.records,
+        read.file_idx,
+        read.lines,
         [f.rel for f in files],
         shared=shared,
     )
 
 
-def _types_fit(f: SourceFile, schema: Schema) -> bool:
-    """Whether a shared file the reader read line by line has every value of its field's
-    type (a missing member list is not a type error)."""
-    try:
-        _shared_records(f.read(), schema, "entity" if f.kind == ENTITIES else "cluster")
-    except pa.ArrowInvalid:
-        return False
-    return True
+def _files(repo: Repo, doc_ids: Iterable[str] | None) -> list[SourceFile]:
+    """The annotation files of ``doc_ids`` (default: every document file) and the shared
+    files there are, from one scan of the folder; a name that is not UTF-8, a link or
+    anything but a regular file is refused as validation reports it."""
+    entries = scan(repo.annotated_dir, (ANNOTATION_SUFFIX,))
+    shared = (repo.entities_path.name, repo.clusters_path.name)
+    names = (
+        [f"{d}{ANNOTATION_SUFFIX}" for d in doc_ids]
+        if doc_ids is not None
+        else sorted(n for n in entries if n not in shared)
+    )
+    missing = [n for n in names if n not in entries]
+    if missing:
+        raise refuse(
+            "unknown-document",
+            path=repo.rel(repo.annotated_dir / missing[0]),
+            expected="ids of annotated documents: "
+            + ", ".join(p.stem for p in repo.annotation_files()[:10]),
+            found=", ".join(n[: -len(ANNOTATION_SUFFIX)] for n in missing),
+            what="annotation file",
+        )
+    names += [n for n in shared if n in entries]
+    where = repo.rel(repo.annotated_dir)
+    listing = Listing({}, {})
+    for n in names:
+        try:
+            n.encode("utf-8")
+        except UnicodeEncodeError:
+            listing.bad_names.append(f"{where}/{_printable_name(n)}")
+        else:
+            listing.annotated[n] = entries[n]
+    refused = refusals(repo, listing)
+    if refused:
+        raise refusal(refused[0])
+    kinds = {repo.entities_path.name: ENTITIES, repo.clusters_path.name: CLUSTERS}
+    folder = repo.annotated_dir
+    return [
+        SourceFile(
+            folder / n,
+            f"{where}/{n}",
+            kinds.get(n, DOCUMENT),
+            None if n in kinds else n[: -len(ANNOTATION_SUFFIX)],
+        )
+        for n in names
+    ]
 
 
-def _read(
-    repo: Repo, files: list[SourceFile]
-) -> tuple[Inputs, pa.Table, np.ndarray, np.ndarray, list[Finding]]:
-    """Level 1 on ``files`` by validation's reader, and the typed records of the document
-    files that pass it (one table; per row the index of its file and its line), with the
-    schema version most files declare (the first file's when they agree: files that
-    declare another one are reported)."""
+def _read(repo: Repo, files: list[SourceFile]) -> Records:
+    """Level 1 of ``files`` by validation's reader, and the typed records of the document
+    files that pass it (read again with the schema version most files declare when that is
+    not the first file's)."""
     kept = known_versions(repo.schema_dir)
     version = latest_version(repo.schema_dir)
     head = next((f for f in files if f.kind == DOCUMENT), None)
@@ -195,9 +197,8 @@ def _read(
         for f in files:
             f.ok, f.records, f.data, f.table = True, None, None, None
         schema = load_schema(repo.schema_dir, version)
-        inputs = Inputs(
-            repo, schema, False, set(), files, {f.doc_id for f in files if f.doc_id}, kept=kept
-        )
+        ids = {f.doc_id for f in files if f.doc_id}
+        inputs = Inputs(repo, schema, False, ids, files, ids, kept=kept)
         for f in files:
             if f.kind != DOCUMENT:
                 data = f.read()
@@ -205,21 +206,22 @@ def _read(
                     read_lines(f, data, schema, kept, inputs.findings)
         tables, file_idx, lines, typed = [], [], [], []
         for batch in parse_documents(inputs, raw=False):
-            typed += batch.typed
             where = np.array([index[id(f)] for f in batch.files], dtype=np.int32)
             tables.append(batch.records)
             file_idx.append(where[batch.file_idx] if len(where) else batch.file_idx)
             lines.append(batch.lines)
+            typed += batch.typed
         if inputs.winner == version:
-            none = np.zeros(0, np.int32)
-            return (
-                inputs,
-                pa.concat_tables(tables) if tables else record_schema(schema).empty_table(),
-                np.concatenate(file_idx) if file_idx else none,
-                np.concatenate(lines) if lines else none,
-                typed,
-            )
+            break
         version = inputs.winner
+    none = np.zeros(0, np.int32)
+    return Records(
+        inputs,
+        pa.concat_tables(tables) if tables else record_schema(schema).empty_table(),
+        np.concatenate(file_idx) if file_idx else none,
+        np.concatenate(lines) if lines else none,
+        typed,
+    )
 
 
 def _printable_name(name: str) -> str:
@@ -238,7 +240,7 @@ def corpus_from_records(
     *,
     texts: pa.Table | None = None,
     metadata: bool | Mapping[str, dict[str, Any]] = True,
-    shared: Mapping[str, bytes] | None = None,
+    shared: Mapping[str, pa.Table | bytes] | None = None,
 ) -> Corpus:
     """Typed tables from records already parsed by validation's reader.
 
@@ -248,9 +250,9 @@ def corpus_from_records(
     read already, null where a raw file is missing or not UTF-8) replaces reading raw/;
     ``metadata=False``
     leaves the metadata columns null instead of reading raw/*.meta.json, and a mapping
-    (doc_id -> metadata already read) replaces reading them. ``shared`` holds the bytes of
-    entities.jsonl and clusters.jsonl (``"entity"`` / ``"cluster"`` -> bytes that passed the
-    reader's level 1; a missing one: no such file).
+    (doc_id -> metadata already read) replaces reading them. ``shared`` holds the records of
+    entities.jsonl and clusters.jsonl (``"entity"`` / ``"cluster"`` -> the reader's typed
+    records, or bytes that passed its level 1; a missing one: no such file).
     """
     rel_paths = pa.array(rel_paths_list, pa.string())
     layer_col = records["layer"]
@@ -283,8 +285,8 @@ def corpus_from_records(
     corpus.tables["documents"] = _documents(repo, schema, header_rows, provenance, texts, metadata)
     for layer in ("entity", "cluster"):
         path = repo.entities_path if layer == "entity" else repo.clusters_path
-        data = (shared or {}).get(layer, b"")
-        recs = _shared_records(data, schema, layer)
+        given = (shared or {}).get(layer, b"")
+        recs = given if isinstance(given, pa.Table) else _shared_records(given, schema, layer)
         rec_lines = np.arange(1, recs.num_rows + 1, dtype=np.int32)
         name = LAYER_TABLES[layer]
         cols = [

@@ -40,7 +40,15 @@ DEFAULT_ANNOTATORS = "unassigned"
 
 Advance = Callable[..., None]
 
-__all__ = ["Article", "IngestRefused", "ingest_articles", "ingest_source", "plan", "write_new"]
+__all__ = [
+    "Article",
+    "IngestRefused",
+    "ingest",
+    "ingest_articles",
+    "ingest_source",
+    "plan",
+    "write_new",
+]
 
 
 @dataclass
@@ -194,7 +202,7 @@ def plan(
     from isf_claims import annotations as fmt
     from isf_claims.schema import load_schema
 
-    stored = {}
+    stored: dict[str, str] = {}
     for other in repo.raw_doc_ids():
         digest = read_meta(repo, other).get("sha256")
         if isinstance(digest, str):
@@ -313,8 +321,6 @@ def ingest_source(
     ``options`` (``--outlet`` ...), or a batch (a folder with its metadata table, or a
     ``.jsonl`` file of records), where ``options`` must be unset and ``language`` is the
     default of rows that give none. Writes each article's annotation file too."""
-    from isf_claims.raw import ingest
-
     options = options or {}
     if not source.exists():
         raise refuse("file-not-found", path=str(source), what="file or folder")
@@ -361,3 +367,48 @@ def ingest_source(
             advance=advance,
             problems=problems,
         )
+
+
+def ingest(
+    repo: Repo,
+    file: Path,
+    *,
+    doc_id: str | None = None,
+    topic: str | None = None,
+    outlet: str | None = None,
+    byline: str | None = None,
+    date: str | None = None,
+    date_basis: str | None = None,
+    url: str | None = None,
+    language: str = "en",
+    rights: str = DEFAULT_RIGHTS,
+    added: str | None = None,
+    annotate: bool = False,
+    annotators: str | None = None,
+) -> RawDocument:
+    """Add ``file`` to ``raw/`` verbatim with its metadata; refuse (writing nothing) when the
+    bytes are not UTF-8, the id exists, or the same text is already stored. With
+    ``annotate`` also write ``annotated/<doc_id>.jsonl`` holding the document record (what
+    the command line does); :func:`ingest_articles` does batches."""
+    if not file.is_file():
+        raise refuse("file-not-found", path=str(file), what="file")
+    fields = {
+        "id": doc_id,
+        "topic": topic,
+        "outlet": outlet,
+        "byline": byline,
+        "date": date,
+        "date_basis": date_basis,
+        "url": url,
+        "language": language,
+    }
+    article = Article(str(file), file.read_bytes(), file.name, fields)
+    return ingest_articles(
+        repo,
+        [article],
+        usage=True,
+        annotate=annotate,
+        annotators=annotators or DEFAULT_ANNOTATORS,
+        added=added,
+        rights=rights,
+    )[0]

@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from isf_claims.corpus import LAYER_TABLES, Corpus, corpus_files, load_corpus
 from isf_claims.errors import EXIT_USAGE, IsfError, refuse
+from isf_claims.frames import frame_of
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema, known_versions, load_schema
 from isf_claims.tables import table_schema
@@ -100,7 +101,8 @@ def load_step(schema_dir: Path, old_version: str, new_version: str) -> Step:
 def _read_changes(step: Step, changes: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     problems, lossy = [], []
     for i, ch in enumerate(changes):
-        op, layer = ch.get("op"), ch.get("layer")
+        # A change without a layer (an incomplete mapping) files under "" (no layer's name).
+        op, layer = ch.get("op"), ch.get("layer", "")
         if op in LOSSY_OPS and not str(ch.get("decision") or "").strip():
             lossy.append(f"change {i} ({op}) records no decision")
         elif op in LOSSY_OPS:
@@ -112,7 +114,7 @@ def _read_changes(step: Step, changes: list[dict[str, Any]]) -> tuple[list[str],
         elif op == "add_field":
             if "default" not in ch:
                 problems.append(f"change {i}: add_field {layer}.{ch.get('field')} has no default")
-            step.adds.setdefault(layer, {})[ch.get("field")] = ch.get("default")
+            step.adds.setdefault(layer, {})[ch.get("field", "")] = ch.get("default")
         elif op not in ("rename_value", "merge_values", "split_value"):
             problems.append(f"change {i}: unknown op {op!r}")
     return problems, lossy
@@ -161,9 +163,10 @@ def _check_fields(step: Step) -> list[str]:
 def _check_values(step: Step, changes: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     """Build each vocabulary field's value map; every old value must land in the new
     vocabulary."""
-    by_vocab: dict[str, dict[str, str]] = {}
+    # old value -> new value as the mapping file gives it (a split's default may be missing)
+    by_vocab: dict[str, dict[str, Any]] = {}
     for ch in changes:
-        vocab, op = ch.get("vocabulary"), ch.get("op")
+        vocab, op = ch.get("vocabulary", ""), ch.get("op")
         if op == "rename_value":
             by_vocab.setdefault(vocab, {})[ch["from"]] = ch["to"]
         elif op == "merge_values":
@@ -216,7 +219,7 @@ def apply_step(corpus: Corpus, step: Step) -> Corpus:
     """The corpus's tables rewritten by ``step`` (columnar)."""
     out: dict[str, pa.Table] = {}
     for table, layer in ((t, lay) for lay, t in LAYER_TABLES.items()):
-        df = pl.from_arrow(corpus[table])
+        df = frame_of(corpus[table])
         for old, new in step.renames.get(layer, {}).items():
             cols = _columns(step.old, layer, old)
             df = df.rename({c: new + c[len(old) :] for c in cols})

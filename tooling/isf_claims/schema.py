@@ -119,9 +119,10 @@ def _layers(path: Path, version: str) -> dict[str, Layer]:
 @cache
 def _read(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise refuse("schema-unreadable", path=str(path), error=exc) from exc
+    return data
 
 
 def _version_key(v: str) -> tuple[int, ...]:

@@ -25,6 +25,12 @@ import polars as pl
 PAIR_COLUMNS = ("_a", "_b", "_comp", "overlap")
 
 
+def _int_max(column: pl.Series) -> int:
+    """Largest value of an integer column, 0 when it is empty or all null."""
+    top = column.max()
+    return int(top) if isinstance(top, int) and top else 0
+
+
 def _group_codes(a: pl.DataFrame, b: pl.DataFrame, by: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """One integer per distinct ``by`` value, for the rows of ``a`` and of ``b``."""
     if not by:
@@ -35,7 +41,7 @@ def _group_codes(a: pl.DataFrame, b: pl.DataFrame, by: list[str]) -> tuple[np.nd
             code = np.zeros(df.height, dtype=np.int64)
             for c in by:
                 values = df[c].to_numpy().astype(np.int64)
-                top = max(int(a[c].max() or 0), int(b[c].max() or 0)) + 1
+                top = max(_int_max(a[c]), _int_max(b[c])) + 1
                 code = code * top + values
             out.append(code)
         return out[0], out[1]

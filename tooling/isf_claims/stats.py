@@ -9,11 +9,13 @@ corpus gives the same PNG and SVG bytes on every run.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
 from isf_claims.corpus import Corpus, load_corpus
 from isf_claims.errors import refuse
+from isf_claims.frames import frame_of
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
 
@@ -67,17 +69,17 @@ def _vocab_frame(schema: Schema, vocabulary: str, column: str) -> pl.DataFrame:
 
 def counted_corpus(corpus: Corpus) -> Counted:
     """:class:`Counted` from a loaded corpus's Arrow tables (only the columns counted)."""
-    docs = pl.from_arrow(  # only the columns used: the texts stay in Arrow
+    docs = frame_of(  # only the columns used: the texts stay in Arrow
         corpus["documents"].select(["doc_id", "outlet", "published", "status", "n_codepoints"])
     )
     for column, table in COUNTED.items():
         counts = (
-            pl.from_arrow(corpus[table].select(["doc_id"]))
+            frame_of(corpus[table].select(["doc_id"]))
             .group_by("doc_id")
             .agg(pl.len().alias(column))
         )
         docs = docs.join(counts, on="doc_id", how="left", maintain_order="left")
-    mentions = pl.from_arrow(corpus["mentions"].select(["doc_id", "label", "entity"]))
+    mentions = frame_of(corpus["mentions"].select(["doc_id", "label", "entity"]))
     linked = (
         mentions.filter(pl.col("entity").is_not_null())
         .group_by("doc_id")
@@ -85,7 +87,7 @@ def counted_corpus(corpus: Corpus) -> Counted:
     )
     docs = docs.join(linked, on="doc_id", how="left", maintain_order="left")
     names = [name for name, _ in claim_vocab_fields(corpus.schema)]
-    claims = pl.from_arrow(corpus["claims"].select(["doc_id", *names]))
+    claims = frame_of(corpus["claims"].select(["doc_id", *names]))
     attributes = pl.concat(
         [
             claims.group_by("doc_id", pl.col(name).alias("value"))
@@ -98,7 +100,7 @@ def counted_corpus(corpus: Corpus) -> Counted:
         documents=docs,
         labels=mentions.group_by("doc_id", "label").agg(pl.len().alias("n")),
         attributes=attributes,
-        members=pl.from_arrow(corpus["cluster_members"].select(["cluster_id", "doc_id"])),
+        members=frame_of(corpus["cluster_members"].select(["cluster_id", "doc_id"])),
         entities=corpus["entities"].num_rows,
     )
 
@@ -271,3 +273,33 @@ def load_selected(repo: Repo, doc_ids: list[str] | None) -> Corpus:
     """The corpus of ``doc_ids`` (default: every annotated document); see
     :func:`check_selected`."""
     return load_corpus(repo, check_selected(repo, doc_ids))
+
+
+def stats_json(stats: CorpusStats, per_doc: bool = True) -> dict[str, Any]:
+    """The statistics as JSON-ready data: totals, per outlet, per label and per attribute
+    value; with ``per_doc`` also every per-document table as lists of records."""
+    labels = by_series(stats, stats.mention_labels, ["label"])
+    attrs = by_series(stats, stats.claim_attributes, ["attribute", "value"])
+    by_attribute: dict[str, dict[str, int]] = {}
+    for (name, value), part in attrs.group_by("attribute", "value", maintain_order=True):
+        by_attribute.setdefault(str(name), {})[str(value)] = int(part["n"].sum())
+    out: dict[str, Any] = {
+        "totals": dict(zip(stats.totals["measure"], stats.totals["value"], strict=True)),
+        "outlets": outlets_table(stats).to_dicts(),
+        "by_label": {
+            str(k): int(v)
+            for k, v in labels.group_by("label", maintain_order=True)
+            .agg(pl.col("n").sum())
+            .iter_rows()
+        },
+        "by_attribute": by_attribute,
+        "by_label_and_outlet": labels.to_dicts(),
+        "by_attribute_and_outlet": attrs.to_dicts(),
+    }
+    if per_doc:
+        out.update(
+            documents=stats.documents.to_dicts(),
+            mention_labels=stats.mention_labels.to_dicts(),
+            claim_attributes=stats.claim_attributes.to_dicts(),
+        )
+    return out

@@ -21,42 +21,12 @@ from isf_claims.stats import (
     COUNTED,
     CorpusStats,
     aggregate_wide,
-    by_series,
     check_selected,
     outlets_table,
+    stats_json,
     stats_of,
     wide,
 )
-
-
-def stats_json(stats: CorpusStats, per_doc: bool = True) -> dict[str, Any]:
-    """The statistics as JSON-ready data: totals, per outlet, per label and per attribute
-    value; with ``per_doc`` also every per-document table as lists of records."""
-    labels = by_series(stats, stats.mention_labels, ["label"])
-    attrs = by_series(stats, stats.claim_attributes, ["attribute", "value"])
-    by_attribute: dict[str, dict[str, int]] = {}
-    for (name, value), part in attrs.group_by("attribute", "value", maintain_order=True):
-        by_attribute.setdefault(str(name), {})[str(value)] = int(part["n"].sum())
-    out: dict[str, Any] = {
-        "totals": dict(zip(stats.totals["measure"], stats.totals["value"], strict=True)),
-        "outlets": outlets_table(stats).to_dicts(),
-        "by_label": {
-            str(k): int(v)
-            for k, v in labels.group_by("label", maintain_order=True)
-            .agg(pl.col("n").sum())
-            .iter_rows()
-        },
-        "by_attribute": by_attribute,
-        "by_label_and_outlet": labels.to_dicts(),
-        "by_attribute_and_outlet": attrs.to_dicts(),
-    }
-    if per_doc:
-        out.update(
-            documents=stats.documents.to_dicts(),
-            mention_labels=stats.mention_labels.to_dicts(),
-            claim_attributes=stats.claim_attributes.to_dicts(),
-        )
-    return out
 
 
 def _text_table(title: str, frame: pl.DataFrame) -> str:

@@ -288,7 +288,7 @@ def synth_corpus(repo: Repo, out: Path, docs: int, seed: int = 0, workers: int =
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return SynthStats(**{**stats, "path": out})
+    return SynthStats(**stats, path=out)
 
 
 def _dataset_meta(src: Repo, seed: int) -> bytes:

@@ -64,7 +64,7 @@ class Alignment:
             return None
         return (self.by_a if side == "a" else self.by_b).get((doc_id, layer, rid))
 
-    def gold_ref(self, side: str, doc_id: str, layer: str, name: str, value: Any) -> Any:
+    def gold_ref(self, side: str, doc_id: str | None, layer: str, name: str, value: Any) -> Any:
         """``value`` of reference field ``name`` on ``side`` as the gold set's id."""
         target = REFERENCES[layer][name][1]
         if value is None or target == "entity":
@@ -73,8 +73,12 @@ class Alignment:
         return unit.gold_id if unit is not None else value
 
 
-def _span_units(doc_id: str, layer: str, a: list[dict], b: list[dict]) -> list[Unit]:
-    groups: dict[tuple[int, int], tuple[list[dict], list[dict]]] = defaultdict(lambda: ([], []))
+def _span_units(
+    doc_id: str, layer: str, a: list[dict[str, Any]], b: list[dict[str, Any]]
+) -> list[Unit]:
+    groups: dict[tuple[int, int], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = defaultdict(
+        lambda: ([], [])
+    )
     for side, recs in ((0, a), (1, b)):
         for rec in sorted(recs, key=lambda r: id_number(r["id"])):
             groups[(rec["start"], rec["end"])][side].append(rec)
@@ -94,7 +98,7 @@ def _span_units(doc_id: str, layer: str, a: list[dict], b: list[dict]) -> list[U
     return units
 
 
-def _claim_units(doc_id: str, a: list[dict], b: list[dict]) -> list[Unit]:
+def _claim_units(doc_id: str, a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[Unit]:
     """One-to-one matches by content overlap, largest overlap first (ties: position, id)."""
     cand = []
     for ra in a:
@@ -119,7 +123,9 @@ def _claim_units(doc_id: str, a: list[dict], b: list[dict]) -> list[Unit]:
     return sorted(units, key=lambda u: (*u.position, u.key))
 
 
-def _by_id(doc_id: str | None, layer: str, a: list[dict], b: list[dict]) -> list[Unit]:
+def _by_id(
+    doc_id: str | None, layer: str, a: list[dict[str, Any]], b: list[dict[str, Any]]
+) -> list[Unit]:
     ia, ib = {r["id"]: r for r in a}, {r["id"]: r for r in b}
     return [Unit(doc_id, layer, i, ia.get(i), ib.get(i)) for i in sorted(set(ia) | set(ib))]
 
@@ -130,7 +136,8 @@ def _assign_ids(schema: Schema, units: list[Unit], layer: str) -> None:
             u.gold_id = u.a["id"]
     if layer in SHARED:
         for u in units:
-            u.gold_id = u.gold_id or u.b["id"]  # shared ids are names, shared by both sets
+            if not u.gold_id and u.b is not None:
+                u.gold_id = u.b["id"]  # shared ids are names, shared by both sets
         return
     only_b = [u for u in units if u.a is None]
     prefix = schema.layer(layer).id_prefix or ""

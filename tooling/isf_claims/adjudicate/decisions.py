@@ -19,9 +19,10 @@ after the annotators changed other records finds the same ids and keeps the choi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from isf_claims.adjudicate.align import SPAN_LAYERS, Alignment, Unit
@@ -48,7 +49,7 @@ class Decision:
     b: Any
     decision: str | None = None
     note: str | None = None
-    slot: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    slot: tuple[Any, ...] = dataclasses.field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,7 +78,9 @@ def _ids(unit: Unit) -> dict[str, str | None]:
     }
 
 
-def _target_view(al: Alignment, side: str, doc_id: str, layer: str, name: str, value: Any) -> Any:
+def _target_view(
+    al: Alignment, side: str, doc_id: str | None, layer: str, name: str, value: Any
+) -> Any:
     """A reference as the curator reads it: the id and the text it points at."""
     target = REFERENCES[layer][name][1]
     if value is None or target == "entity":
@@ -88,7 +91,9 @@ def _target_view(al: Alignment, side: str, doc_id: str, layer: str, name: str, v
     return {"id": value, "text": (span or {}).get("text")}
 
 
-def _make(unit: Unit, kind: str, name: str | None, a: Any, b: Any, slot: tuple) -> Decision:
+def _make(
+    unit: Unit, kind: str, name: str | None, a: Any, b: Any, slot: tuple[Any, ...]
+) -> Decision:
     return Decision(
         id=decision_id(unit.doc_id, unit.layer, unit.key, *slot[3:]),
         doc_id=unit.doc_id,
@@ -136,9 +141,11 @@ def unit_decisions(al: Alignment, unit: Unit) -> list[Decision]:
     return out
 
 
-def member_keys(al: Alignment, side: str, cluster: dict[str, Any] | None) -> dict[tuple, dict]:
+def member_keys(
+    al: Alignment, side: str, cluster: dict[str, Any] | None
+) -> dict[tuple[str, str], dict[str, Any]]:
     """A cluster's members on ``side`` by (doc_id, claim unit key)."""
-    out: dict[tuple, dict] = {}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     for m in (cluster or {}).get("members") or []:
         unit = al.unit_of(side, m["doc_id"], "claim", m["claim"])
         key = (m["doc_id"], unit.key if unit else f"{side}:{m['claim']}")
@@ -160,7 +167,7 @@ def cluster_member_decisions(al: Alignment, unit: Unit) -> list[Decision]:
     for key in sorted(set(ma) | set(mb)):
         doc_id, claim_key = key
         xa, xb = ma.get(key), mb.get(key)
-        slot = (None, "cluster", unit.key, "members", doc_id, claim_key)
+        slot: tuple[Any, ...] = (None, "cluster", unit.key, "members", doc_id, claim_key)
         if xa is not None and xb is not None:
             if xa.get("note") == xb.get("note"):
                 continue

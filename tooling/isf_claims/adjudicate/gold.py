@@ -20,9 +20,17 @@ GOLD_STATUS = "gold"
 AGREED_STATUS = "draft"
 
 
+def _version(unit: Unit, side: str) -> dict[str, Any]:
+    """``side``'s version of ``unit`` (``a``, else ``b``); callers ask only for one it has."""
+    src = unit.a if side == "a" else unit.b
+    if src is None:
+        raise TypeError(f"{unit.layer} {unit.key} has no version {side}")
+    return src
+
+
 def _carry(al: Alignment, unit: Unit, side: str) -> dict[str, Any]:
     """``side``'s version of ``unit`` with its id and references in gold ids."""
-    src = unit.a if side == "a" else unit.b
+    src = _version(unit, side)
     rec = dict(src)
     rec["id"] = unit.gold_id
     if unit.doc_id is not None:
@@ -51,11 +59,11 @@ def _field_value(al: Alignment, unit: Unit, dec: Decision) -> Any:
         raise _refuse(dec, f"`both` cannot hold two values of field {dec.field}")
     if dec.decision == "neither":
         return None
-    side = dec.decision
-    src = unit.a if side == "a" else unit.b
-    value = src.get(dec.field)
-    if dec.field in REFERENCES.get(unit.layer, {}) and unit.doc_id is not None:
-        value = al.gold_ref(side, unit.doc_id, unit.layer, dec.field, value)
+    side = "a" if dec.decision == "a" else "b"
+    name = dec.field or ""  # a field decision always names its field
+    value = _version(unit, side).get(name)
+    if name in REFERENCES.get(unit.layer, {}) and unit.doc_id is not None:
+        value = al.gold_ref(side, unit.doc_id, unit.layer, name, value)
     return value
 
 
@@ -82,9 +90,9 @@ class Builder:
             return _carry(self.al, unit, "a" if unit.a is not None else "b")
         rec = _carry(self.al, unit, "a")
         for name in list(rec):
-            dec = self.by_slot.get((*base, name))
-            if dec is not None:
-                rec[name] = _field_value(self.al, unit, dec)
+            field_dec = self.by_slot.get((*base, name))
+            if field_dec is not None:
+                rec[name] = _field_value(self.al, unit, field_dec)
         return rec
 
     def members(self, unit: Unit, rec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -109,7 +117,9 @@ class Builder:
                     m["note"] = {"a": xa, "b": xb}.get(dec.decision or "", {}).get("note")
                 out.append(m)
             elif not self.agreed_only and _keep(self.by_slot[slot], xa is not None, xb is not None):
-                out.append(self._member("a" if xa is not None else "b", xa or xb))
+                kept = xa if xa is not None else xb  # the one side that has the member
+                if kept is not None:
+                    out.append(self._member("a" if xa is not None else "b", kept))
         return out
 
     def _member(self, side: str, m: dict[str, Any]) -> dict[str, Any]:

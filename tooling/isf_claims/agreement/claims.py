@@ -21,11 +21,12 @@ import polars as pl
 from isf_claims.agreement.stats import cohen_kappa, percent, prf
 from isf_claims.convert.model import shape
 from isf_claims.corpus import Corpus
+from isf_claims.frames import frame_of
 from isf_claims.spanmatch import match_one_to_one
 
 
 def _frame(corpus: Corpus, docs: list[str]) -> pl.DataFrame:
-    return pl.from_arrow(corpus["claims"]).filter(pl.col("doc_id").is_in(docs))
+    return frame_of(corpus["claims"]).filter(pl.col("doc_id").is_in(docs))
 
 
 def match_claims(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:

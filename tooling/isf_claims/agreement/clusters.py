@@ -15,6 +15,7 @@ import polars as pl
 
 from isf_claims.agreement.stats import prf
 from isf_claims.corpus import Corpus
+from isf_claims.frames import frame_of
 
 
 def _pairs(members: pl.DataFrame) -> set[frozenset[tuple[str, str]]]:
@@ -28,8 +29,8 @@ def _pairs(members: pl.DataFrame) -> set[frozenset[tuple[str, str]]]:
 def cluster_agreement(
     a: Corpus, b: Corpus, docs: list[str], matches: pl.DataFrame
 ) -> dict[str, Any]:
-    ma = pl.from_arrow(a["cluster_members"]).filter(pl.col("doc_id").is_in(docs))
-    mb = pl.from_arrow(b["cluster_members"]).filter(pl.col("doc_id").is_in(docs))
+    ma = frame_of(a["cluster_members"]).filter(pl.col("doc_id").is_in(docs))
+    mb = frame_of(b["cluster_members"]).filter(pl.col("doc_id").is_in(docs))
     mapping = matches.select("doc_id", pl.col("id_b").alias("claim"), pl.col("id").alias("mapped"))
     mb = mb.join(mapping, on=["doc_id", "claim"], how="left").with_columns(
         claim=pl.coalesce("mapped", pl.lit("B:") + pl.col("claim"))
@@ -38,8 +39,8 @@ def cluster_agreement(
     common = len(pa_ & pb_)
     return {
         "clusters": {
-            "a": pl.from_arrow(a["clusters"]).height,
-            "b": pl.from_arrow(b["clusters"]).height,
+            "a": frame_of(a["clusters"]).height,
+            "b": frame_of(b["clusters"]).height,
         },
         "pairs": prf(common, len(pb_), common, len(pa_)),
     }

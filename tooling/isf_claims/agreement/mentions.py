@@ -21,6 +21,7 @@ import polars as pl
 from isf_claims.agreement.stats import cohen_kappa, krippendorff_alpha, prf
 from isf_claims.convert.tokens import token_owners, tokenize
 from isf_claims.corpus import Corpus
+from isf_claims.frames import frame_of
 from isf_claims.spanmatch import overlap_pairs
 
 OUTSIDE = "O"
@@ -28,7 +29,7 @@ OUTSIDE = "O"
 
 def _frame(corpus: Corpus, docs: list[str]) -> pl.DataFrame:
     return (
-        pl.from_arrow(corpus["mentions"])
+        frame_of(corpus["mentions"])
         .select("doc_id", "id", "label", "start", "end")
         .filter(pl.col("doc_id").is_in(docs))
     )
@@ -60,7 +61,8 @@ def mention_f1(a: Corpus, b: Corpus, docs: list[str], labels: list[str]) -> dict
 def token_labels(a: Corpus, b: Corpus, docs: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The token label sequences of A and B over ``docs`` (tokens shared by both)."""
     fa, fb = _frame(a, docs), _frame(b, docs)
-    out_a, out_b = [], []
+    out_a: list[np.ndarray] = []
+    out_b: list[np.ndarray] = []
     for doc in docs:
         text = a.text(doc)
         ma, mb = fa.filter(pl.col("doc_id") == doc), fb.filter(pl.col("doc_id") == doc)

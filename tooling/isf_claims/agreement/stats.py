@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 
@@ -50,5 +52,5 @@ def krippendorff_alpha(a: np.ndarray, b: np.ndarray) -> float | None:
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
-def percent(a: list[object], b: list[object]) -> float | None:
+def percent(a: Sequence[object], b: Sequence[object]) -> float | None:
     return ratio(sum(x == y for x, y in zip(a, b, strict=True)), len(a))

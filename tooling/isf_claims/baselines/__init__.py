@@ -38,9 +38,11 @@ def run(task: str, gold: Gold, schema_dir: Path) -> pl.DataFrame:
 
         return predict(gold.table("ner"), gold.table("mentions"), gold.vocab["label"])
     if task == "claims":
-        from isf_claims.baselines.claims_rules import load_lexicon, predict
+        from isf_claims.baselines import claims_rules
 
-        return predict(gold.documents, gold.table("mentions"), load_lexicon(schema_dir))
+        return claims_rules.predict(
+            gold.documents, gold.table("mentions"), claims_rules.load_lexicon(schema_dir)
+        )
     if task == "ner":
         from isf_claims.baselines.derived import ner_predictions
         from isf_claims.baselines.gazetteer import predict as gazetteer

@@ -99,7 +99,9 @@ def _cue_before(text: str, at: int, index: dict[str, list[str]]) -> tuple[int, i
     return None
 
 
-def _doc_claims(text: str, cue_rx: re.Pattern[str], index: dict[str, list[str]]) -> list[tuple]:
+def _doc_claims(
+    text: str, cue_rx: re.Pattern[str], index: dict[str, list[str]]
+) -> list[tuple[int, int, int, int, str, str]]:
     """(content start, end, cue start, end, attribution, cue text) of one document."""
     out: list[tuple[int, int, int, int, str, str]] = []
     for m in _QUOTE.finditer(text):
@@ -125,15 +127,15 @@ def _doc_claims(text: str, cue_rx: re.Pattern[str], index: dict[str, list[str]])
     for m in _THAT.finditer(text):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
             continue
-        cue = _cue_before(text, m.start(), index)
-        if cue is None:
+        cue_at = _cue_before(text, m.start(), index)
+        if cue_at is None:
             continue
         cs, ce = m.start(1), m.end(1)
         while ce > cs and text[ce - 1].isspace():
             ce -= 1
         if ce - cs < 2 or any(s < ce and cs < e for s, e in quoted):
             continue
-        out.append((cs, ce, cue[0], cue[1], "indirect", text[cue[0] : cue[1]]))
+        out.append((cs, ce, cue_at[0], cue_at[1], "indirect", text[cue_at[0] : cue_at[1]]))
     return out
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from isf_claims.frames import frame_of
 from isf_claims.release.ner import ner_table
 
 
@@ -42,9 +43,9 @@ def ner_predictions(
     table, _ = ner_table(
         documents.select("doc_id", "text", "zones").to_arrow(),
         ids.to_arrow(),
-        _Labels(labels),  # type: ignore[arg-type]
+        _Labels(labels),
     )
-    return pl.from_arrow(table.select(["doc_id", "start", "ner_tags"]))  # type: ignore[return-value]
+    return frame_of(table.select(["doc_id", "start", "ner_tags"]))
 
 
 def cluster_predictions(claims: pl.DataFrame) -> pl.DataFrame:

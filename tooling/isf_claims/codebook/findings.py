@@ -74,9 +74,9 @@ _ALL = [
         a link can point outside the repository or change under it, so it is refused and its
         target is never read. The finding shows where the link points.""",
         "replace the link with the file itself (or remove it)",
-        template="{path} is a symbolic link, not a regular file",
+        template="{file} is {kind}, not a regular file",
         expected="a regular file",
-        found="a symbolic link to {target}",
+        found="{shown}",
     ),
     _c(
         "not-a-regular-file",
@@ -86,9 +86,9 @@ _ALL = [
         pipe (FIFO), a socket or a device file, not a regular file. It is refused without
         being opened.""",
         "remove or rename the entry; corpus files are regular files",
-        template="{path} is {kind}, not a regular file",
+        template="{file} is {kind}, not a regular file",
         expected="a regular file",
-        found="{kind}",
+        found="{shown}",
     ),
     _c(
         "file-name-not-utf8",
@@ -99,9 +99,9 @@ _ALL = [
         `_`, `-`), so such a file cannot belong to the corpus; it is not read. The finding
         shows the bad bytes as `\\xNN`.""",
         "rename the file to its document id",
-        template="the file name {path} is not UTF-8",
+        template="the file name {file} is not UTF-8",
         expected="a UTF-8 file name (a document id: a-z, 0-9, '.', '_', '-')",
-        found="{path}",
+        found="{file}",
     ),
     _c(
         "not-utf8",
@@ -171,7 +171,7 @@ _ALL = [
         "repair the JSON on this line (or restore the file from git)",
         template="the line is not valid JSON: {error}",
         expected="one JSON object per line",
-        found="{line}",
+        found="{excerpt}",
     ),
     _c(
         "json-too-deep",
@@ -181,7 +181,7 @@ _ALL = [
         members, a member). Such a line is not an annotation record, and nesting deep enough
         breaks JSON parsers, so it is refused before anything else is checked.""",
         "replace the line with the record it should be (or restore the file from git)",
-        template="{what} nested more than {depth} levels deep",
+        template="the {what} nests more than {depth} arrays or objects",
         expected="records nested at most {depth} levels deep",
         found="{shown}",
     ),
@@ -207,7 +207,7 @@ _ALL = [
         "replace the line with the record as a JSON object",
         template="the record is not a JSON object",
         expected="a JSON object",
-        found="{kind}: {shown}",
+        found="{kind}: {excerpt}",
     ),
     _c(
         "header-missing",
@@ -457,9 +457,9 @@ _ALL = [
         document with a new id.""",
         "restore the original bytes (`git checkout <first commit> -- raw/<doc_id>.txt`); "
         "ingest a corrected text as a new document",
-        template="raw/{doc_id}.txt is not as in {where}: raw texts are never edited",
-        expected="sha256 {before} ({how})",
-        found="sha256 {now}",
+        template="{file} is not as in the {source}: raw texts are never edited",
+        expected="{kind} {before} ({when})",
+        found="{kind} {now}",
         scope="always",
     ),
     _c(
@@ -470,8 +470,8 @@ _ALL = [
         under `dist/` no longer exists (and its bytes are not under another name). Documents
         are never removed from the raw layer.""",
         "restore raw/<doc_id>.txt from git or from the release's documents table",
-        template="raw/{doc_id}.txt, in {where}, no longer exists",
-        expected="raw/{doc_id}.txt (sha256 {before}, {how})",
+        template="{file}, in the {source}, no longer exists",
+        expected="{file} ({kind} {before}, {when})",
         found="no such file",
         scope="always",
     ),
@@ -482,9 +482,9 @@ _ALL = [
         """The bytes of a raw text that was committed or released are now under another name.
         A document's file name is its identity (the doc_id); it never changes.""",
         "move the file back to its original name (`git mv`), and its annotation with it",
-        template="raw/{doc_id}.txt, in {where}, is now named {now}",
-        expected="raw/{doc_id}.txt",
-        found="{now}",
+        template="{file}, in the {source}, is now named raw/{moved}",
+        expected="{file}",
+        found="raw/{moved}",
         scope="always",
     ),
     _c(

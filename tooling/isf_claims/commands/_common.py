@@ -7,14 +7,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
 from isf_claims.errors import IsfError, refuse
 from isf_claims.repo import Repo, find_repo
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 RootOption = Annotated[
     Path | None,
@@ -48,15 +49,15 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def handles_errors(fn: F) -> F:
+def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Print an :class:`IsfError` to stderr and exit with its code (1 data, 2 usage)."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except IsfError as err:
             typer.echo(err.render(), err=True)
             raise typer.Exit(err.exit_code) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper

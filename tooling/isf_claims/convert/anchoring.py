@@ -8,11 +8,14 @@ is installed, :mod:`isf_claims.convert.staging` runs it as well.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from isf_claims.convert.model import REFERENCES, TOP, shapes
 from isf_claims.corpus import LAYER_TABLES, Corpus
 from isf_claims.errors import IsfError, refuse
+from isf_claims.frames import frame_of
 
 
 def span_frame(corpus: Corpus) -> pl.DataFrame:
@@ -20,7 +23,7 @@ def span_frame(corpus: Corpus) -> pl.DataFrame:
     text, _file, _line (nulls for absent optional spans are dropped)."""
     frames = []
     for layer, shp in shapes(corpus.schema).items():
-        table = pl.from_arrow(corpus[LAYER_TABLES[layer]])
+        table = frame_of(corpus[LAYER_TABLES[layer]])
         for role in shp.roles:
             pre = "" if role == TOP else f"{role}_"
             frames.append(
@@ -39,7 +42,7 @@ def span_frame(corpus: Corpus) -> pl.DataFrame:
     return pl.concat(frames, how="vertical_relaxed")
 
 
-def _fail(code: str, bad: pl.DataFrame, expected: str, **params: object) -> IsfError:
+def _fail(code: str, bad: pl.DataFrame, expected: str, **params: Any) -> IsfError:
     """``code`` for the first of the ``bad`` rows (the message counts them when several)."""
     row = bad.row(0, named=True)
     err = refuse(
@@ -57,7 +60,7 @@ def _fail(code: str, bad: pl.DataFrame, expected: str, **params: object) -> IsfE
 
 def check_corpus(corpus: Corpus) -> None:
     """Raise :class:`IsfError` for the first kind of problem found (with its count)."""
-    docs = pl.from_arrow(corpus["documents"]).select(
+    docs = frame_of(corpus["documents"]).select(
         "doc_id", "raw_sha256", "sha256", "text", "_file", "_line"
     )
     bad = docs.filter(pl.col("text").is_null()).with_columns(found=pl.lit("no raw text"))
@@ -91,7 +94,7 @@ def _check_ids_and_values(corpus: Corpus) -> None:
     schema = corpus.schema
     ids: dict[str, pl.DataFrame] = {}
     for layer, shp in shapes(schema).items():
-        table = pl.from_arrow(corpus[LAYER_TABLES[layer]])
+        table = frame_of(corpus[LAYER_TABLES[layer]])
         ids[layer] = table.select("doc_id", "id")
         dup = table.filter(pl.struct("doc_id", "id").is_duplicated()).with_columns(found="id")
         if dup.height:
@@ -105,9 +108,9 @@ def _check_ids_and_values(corpus: Corpus) -> None:
                 raise _fail(
                     "unknown-value", bad, "one of " + ", ".join(values), field=f"{layer}.{name}"
                 )
-    entities = pl.from_arrow(corpus["entities"]).select("id")
+    entities = frame_of(corpus["entities"]).select("id")
     for layer, refs in REFERENCES.items():
-        table = pl.from_arrow(corpus[LAYER_TABLES[layer]])
+        table = frame_of(corpus[LAYER_TABLES[layer]])
         for name, (_role, target) in refs.items():
             if name not in table.columns:
                 continue

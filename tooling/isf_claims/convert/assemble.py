@@ -10,11 +10,20 @@ declare no id of ours (made in the tool) get fresh ids after the highest in thei
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 from isf_claims.convert.base import assign_ids, own_id
 from isf_claims.convert.model import TOP, Document, Shape, shapes
+from isf_claims.errors import IsfError
 from isf_claims.schema import DOCUMENT_LAYERS, Schema
+
+
+class Fail(Protocol):
+    """How an importer words a refusal of its input: ``fail(found, note=...)``; ``code``
+    (the importer's own by default) and the template's parameters are keywords."""
+
+    def __call__(self, found: str, code: str = ..., **params: Any) -> IsfError: ...
 
 
 @dataclass
@@ -44,7 +53,7 @@ def role_of(shp: Shape, label: str | None) -> str:
     return TOP if shp.label else str(label)
 
 
-def _owners(parsed: Parsed, shps: dict[str, Shape], fail) -> dict[str, str]:
+def _owners(parsed: Parsed, shps: dict[str, Shape], fail: Fail) -> dict[str, str]:
     regions = parsed.regions
     owner = {k: k for k, r in regions.items() if r.role == shps[r.layer].anchor}
     for key, reg in regions.items():
@@ -53,7 +62,8 @@ def _owners(parsed: Parsed, shps: dict[str, Shape], fail) -> dict[str, str]:
         if reg.owner in owner and regions[reg.owner].layer == reg.layer:
             owner[key] = reg.owner
             continue
-        seen, cur = set(), key
+        seen: set[str] = set()
+        cur: str | None = key
         while cur is not None and cur not in owner and cur not in seen:
             seen.add(cur)
             cur = parsed.edges.get(cur)
@@ -64,7 +74,9 @@ def _owners(parsed: Parsed, shps: dict[str, Shape], fail) -> dict[str, str]:
     return owner
 
 
-def assemble(schema: Schema, header: dict[str, Any], text: str, parsed: Parsed, fail) -> Document:
+def assemble(
+    schema: Schema, header: dict[str, Any], text: str, parsed: Parsed, fail: Fail
+) -> Document:
     """The document ``parsed`` describes. ``fail(found, note=...)`` makes the error."""
     shps = shapes(schema)
     owner = _owners(parsed, shps, fail)
@@ -74,7 +86,9 @@ def assemble(schema: Schema, header: dict[str, Any], text: str, parsed: Parsed, 
         span = {"start": reg.start, "end": reg.end, "text": reg.text}
         if reg.role == TOP:
             rec.update(span)
-            rec[shps[reg.layer].label] = reg.label
+            label_field = shps[reg.layer].label
+            if label_field is not None:  # a region takes the TOP role in labelled layers only
+                rec[label_field] = reg.label
         elif reg.role in rec:
             raise fail(key, note=f"two {reg.role} spans for one {reg.layer}")
         else:
@@ -98,7 +112,7 @@ def assemble(schema: Schema, header: dict[str, Any], text: str, parsed: Parsed, 
             pending.setdefault(layer, []).append(rec)
     for layer, recs in pending.items():
         anchor = shps[layer].anchor
-        recs.sort(key=lambda r, a=anchor: _pos(r, a))
+        recs.sort(key=partial(_pos, anchor=anchor))
     assign_ids(doc, schema, pending)
     for key, name, target in parsed.refs:
         if key not in owner or target not in owner:

@@ -150,7 +150,9 @@ def read_headers(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def read_shared(folder: Path) -> tuple[list[dict] | None, list[dict] | None]:
+def read_shared(
+    folder: Path,
+) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
     """Entities and clusters carried beside an import (None: not carried, keep the repo's)."""
     ents = read_jsonl(folder / ENTITIES) if (folder / ENTITIES).is_file() else None
     clus = read_jsonl(folder / CLUSTERS) if (folder / CLUSTERS).is_file() else None
@@ -227,7 +229,7 @@ def raw_text(repo: Repo, doc_id: str, given: str | None, where: str) -> str:
 _ID_RE = re.compile(r"^([a-z]+)(\d+)$")
 
 
-def assign_ids(doc: Document, schema: Schema, pending: dict[str, list[dict]]) -> None:
+def assign_ids(doc: Document, schema: Schema, pending: dict[str, list[dict[str, Any]]]) -> None:
     """Give records a tool created (``pending[layer]``, in position order) fresh ids after
     the highest id of their layer in ``doc``; ids are never reused."""
     for layer, recs in pending.items():

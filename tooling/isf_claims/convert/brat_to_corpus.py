@@ -12,8 +12,9 @@ import itertools
 import json
 import re
 from pathlib import Path
+from typing import Any
 
-from isf_claims.convert.assemble import Parsed, Region, assemble
+from isf_claims.convert.assemble import Fail, Parsed, Region, assemble
 from isf_claims.convert.base import (
     HEADERS,
     check_doc_id,
@@ -70,7 +71,7 @@ def import_brat(repo: Repo, folder: Path) -> Interchange:
     return Interchange(schema, docs, ents, clus)
 
 
-def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Document:
+def _document(repo: Repo, schema: Schema, ann: Path, header: dict[str, Any] | None) -> Document:
     doc_id = check_doc_id(ann.stem, str(ann))
     txt = ann.with_suffix(".txt")
     given = read_utf8(txt) if txt.is_file() else None
@@ -81,7 +82,7 @@ def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Doc
     parsed, lineno = Parsed(), 0
     relations: list[tuple[str, str, str]] = []
 
-    def fail(found: str, code: str = "brat-invalid", **params: object) -> IsfError:
+    def fail(found: str, code: str = "brat-invalid", **params: Any) -> IsfError:
         return refuse(
             code,
             path=f"{ann}:{lineno}" if lineno else str(ann),
@@ -164,7 +165,7 @@ def _document(repo: Repo, schema: Schema, ann: Path, header: dict | None) -> Doc
     return assemble(schema, header, text, parsed, fail)
 
 
-def _span(text: str, frags: str, shown: str, fail) -> tuple[int, int]:
+def _span(text: str, frags: str, shown: str, fail: Fail) -> tuple[int, int]:
     """``(start, end)`` of a T line's fragments. Fragments are kept only as the exporter
     writes them: each ``start < end``, in order, separated by line breaks alone (brat spans
     do not cross lines). An inverted or empty fragment, or a gap over other text, is refused,

@@ -86,7 +86,7 @@ def _ann(doc: Document, schema: Schema) -> str:
     for rec, layer, role, span in present_spans(doc, shps):
         t = f"T{len(tid) + 1}"
         tid[(layer, rec["id"], role)] = t
-        kind = types[(layer, role, rec.get(shps[layer].label) if role == TOP else None)]
+        kind = types[(layer, role, shps[layer].label_of(rec) if role == TOP else None)]
         frags = fragments(doc.text, span["start"], span["end"])
         shown = " ".join(doc.text[int(a) : int(b)] for a, b in _pairs(frags))
         lines.append(f"{t}\t{kind} {frags}\t{shown}")
@@ -120,7 +120,11 @@ def _ann(doc: Document, schema: Schema) -> str:
 
 
 def _pairs(frags: str) -> list[tuple[int, int]]:
-    return [tuple(int(x) for x in f.split()) for f in frags.split(";")]  # type: ignore[misc]
+    out = []
+    for f in frags.split(";"):
+        start, end = f.split()
+        out.append((int(start), int(end)))
+    return out
 
 
 def annotation_conf(schema: Schema) -> str:

@@ -85,9 +85,9 @@ def export(inter: Interchange) -> ExportResult:
                     )
                     for r in doc.records[layer]
                 ]
-    for layer, recs in (("entity", inter.entities), ("cluster", inter.clusters)):
+    for layer, shared in (("entity", inter.entities), ("cluster", inter.clusters)):
         dropped += [
             Dropped(None, layer, r["id"], f"{layer} record", "IOB2 holds mentions only")
-            for r in recs or []
+            for r in shared or []
         ]
     return ExportResult({OUTPUT: ("\n".join(out) + "\n").encode("utf-8")}, dropped)

@@ -85,7 +85,9 @@ def _doc(nlp: Any, doc: Document, schema: Any) -> Any:
                         expected="span edges on token edges",
                         found=f"[{span['start']}, {span['end']})",
                     )
-                label = rec.get(shp.label) if role == TOP else role
+                label = shp.label_of(rec) if role == TOP else role
+                if label is None:  # spaCy refuses a span without a label
+                    raise TypeError(f"{layer} record {rec['id']} has no label")
                 kb = next(
                     (rec.get(n) for n, (r, t) in shp.links.items() if t == "entity" and r == role),
                     None,

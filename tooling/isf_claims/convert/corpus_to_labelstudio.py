@@ -88,7 +88,7 @@ def _result(doc: Document, schema: Schema) -> list[dict[str, Any]]:
     for (rec, layer, role, span), s, e in zip(regions, u16_start, u16_end, strict=True):
         shp = shps[layer]
         value = {"start": int(s), "end": int(e), "text": span["text"]}
-        label = rec.get(shp.label) if role == TOP else role
+        label = shp.label_of(rec) if role == TOP else role
         rid = region_id(rec["id"], shp, role)
         where[(layer, rec["id"], role)] = {"id": rid, **value}
         result.append(_item(rid, layer, "labels", {**value, "labels": [label]}))

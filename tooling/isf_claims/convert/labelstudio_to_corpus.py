@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from isf_claims.convert.assemble import Parsed, Region, assemble, role_of
+from isf_claims.convert.assemble import Fail, Parsed, Region, assemble, role_of
 from isf_claims.convert.base import (
     CLUSTERS,
     ENTITIES,
@@ -38,7 +38,7 @@ def _bad(
     found: str,
     record: str | None = None,
     code: str = "labelstudio-invalid",
-    **params: object,
+    **params: Any,
 ) -> IsfError:
     return refuse(
         code,
@@ -146,13 +146,13 @@ def _document(repo: Repo, schema: Schema, task: dict[str, Any], where: str) -> D
     header = require_header(repo, doc_id, isf if isinstance(isf, dict) and isf else None)
     result = _annotation(task, where)
 
-    def fail(found: str, code: str = "labelstudio-invalid", **params: object) -> IsfError:
+    def fail(found: str, code: str = "labelstudio-invalid", **params: Any) -> IsfError:
         return _bad(where, found, doc_id, code, **params)
 
     return assemble(schema, header, text, _parse(schema, text, result, fail), fail)
 
 
-def _offsets(spans: list[dict[str, Any]], key: str, fail) -> list[int]:
+def _offsets(spans: list[dict[str, Any]], key: str, fail: Fail) -> list[int]:
     """The ``key`` offsets of ``spans``; anything but a JSON integer is refused (a string
     or a fraction is never coerced or truncated)."""
     out = []
@@ -164,14 +164,14 @@ def _offsets(spans: list[dict[str, Any]], key: str, fail) -> list[int]:
     return out
 
 
-def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Parsed:
+def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail: Fail) -> Parsed:
     shps = shapes(schema)
     fields: dict[str, tuple[str, str]] = {}
     structure: set[str] = set()
-    for layer, shp in shapes(schema).items():
-        for name in (*shp.attributes, *shp.texts, *shp.links):
-            fields[f"{layer}_{name}"] = (layer, name)
-        structure |= {f"{layer}_{r}" for r in shp.roles[1:]}
+    for layer_name, layer_shape in shps.items():
+        for field_name in (*layer_shape.attributes, *layer_shape.texts, *layer_shape.links):
+            fields[f"{layer_name}_{field_name}"] = (layer_name, field_name)
+        structure |= {f"{layer_name}_{r}" for r in layer_shape.roles[1:]}
     spans = [r for r in result if r.get("type") == "labels"]
     for r in spans:
         if not isinstance(r.get("value"), dict) or not isinstance(r.get("id"), str):
@@ -220,7 +220,7 @@ def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Par
             if r.get("direction") == "left":
                 src, dst = dst, src
             unknown = [x for x in (src, dst) if not isinstance(x, str) or x not in parsed.regions]
-            if unknown:
+            if unknown or not isinstance(src, str) or not isinstance(dst, str):
                 raise fail(
                     f"{r.get('from_id')!r} -> {r.get('to_id')!r}: no region {unknown[0]!r}",
                     code="relation-unknown-region",
@@ -240,16 +240,16 @@ def _parse(schema: Schema, text: str, result: list[dict[str, Any]], fail) -> Par
                 else:
                     raise fail(str(lab), note="unknown relation label")
         elif kind in ("choices", "textarea"):
-            name, rid = r.get("from_name"), r.get("id")
+            name, item_id = r.get("from_name"), r.get("id")
             if not isinstance(name, str) or name not in fields:
                 raise fail(str(name), note=f"{kind} of an unknown field")
             value = _obj(r.get("value"))
             vals = value.get("choices") if kind == "choices" else value.get("text")
             if not isinstance(vals, list) or len(vals) != 1:
                 raise fail(repr(vals), note=f"{name} must hold exactly one value")
-            if not isinstance(rid, str):
-                raise fail(repr(rid), note=f"{kind} without a region id")
-            parsed.values.append((rid, fields[name][1], vals[0]))
+            if not isinstance(item_id, str):
+                raise fail(repr(item_id), note=f"{kind} without a region id")
+            parsed.values.append((item_id, fields[name][1], vals[0]))
         elif kind != "labels":
             raise fail(str(kind), note="result item of an unsupported type")
     return parsed

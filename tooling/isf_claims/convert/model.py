@@ -54,6 +54,11 @@ class Shape:
         """The role that carries the record's id (the first, required, span)."""
         return self.roles[0]
 
+    def label_of(self, record: dict[str, Any]) -> str | None:
+        """The record's label (None when the layer has no label field or it is unset)."""
+        label: str | None = record.get(self.label) if self.label else None
+        return label
+
 
 def shape(schema: Schema, layer: str) -> Shape:
     """The shape of ``layer`` under ``schema``."""
@@ -145,7 +150,8 @@ class Document:
 
     @property
     def doc_id(self) -> str:
-        return self.header["doc_id"]
+        doc_id: str = self.header["doc_id"]
+        return doc_id
 
 
 @dataclass

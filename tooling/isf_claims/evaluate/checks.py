@@ -4,6 +4,8 @@ column-wise joins and filters."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from isf_claims.errors import refuse
@@ -23,7 +25,7 @@ def _first(df: pl.DataFrame) -> str:
     return f"record {rec + 1} ({shown})"
 
 
-def _refuse(preds: Predictions, rows: pl.DataFrame, code: str, **kw: str) -> None:
+def _refuse(preds: Predictions, rows: pl.DataFrame, code: str, **kw: Any) -> None:
     """``code`` for the first of ``rows`` (the message counts them), if there are any."""
     if rows.height:
         raise refuse(

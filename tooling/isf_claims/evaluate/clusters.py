@@ -76,7 +76,7 @@ def score(
     pw_r = common.height / gp.height if gp.height else None
     b3_p = float(prec.mean()) if n else None
     b3_r = float(rec.mean()) if n else None
-    figures = {
+    figures: dict[str, Any] = {
         "claims": n,
         "clusters": {
             "gold": gold_members.join(items, on=["doc_id", "claim"])["cluster_id"].n_unique(),

@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from isf_claims.errors import refuse
 from isf_claims.evaluate.gold import ATTRIBUTES, SPAN_ROLES
+from isf_claims.frames import frame_of
 
 TASKS = ("ner", "mentions", "claims", "clusters")
 _SPAN = pl.Struct({"start": pl.Int64, "end": pl.Int64})
@@ -129,7 +130,9 @@ def _read_path(path: Path) -> tuple[pl.DataFrame, dict[str, Any]]:
             ) from None
         meta = (table.schema.metadata or {}).get(HEADER_KEY.encode())
         declared = json.loads(meta) if meta else {}
-        return pl.from_arrow(table), declared  # type: ignore[return-value]
+        if not isinstance(declared, dict):
+            declared = {}
+        return frame_of(table), declared
     return _read_jsonl(path)
 
 
@@ -140,11 +143,11 @@ def _frame_of(source: Any) -> tuple[pl.DataFrame, dict[str, Any], str]:
     if isinstance(source, pl.DataFrame):
         return source, {}, "<DataFrame>"
     if isinstance(source, pa.Table):
-        return pl.from_arrow(source), {}, "<Table>"  # type: ignore[return-value]
+        return frame_of(source), {}, "<Table>"
     data = getattr(source, "data", None)  # datasets.Dataset: its Arrow table
     table = getattr(data, "table", None)
     if isinstance(table, pa.Table):
-        return pl.from_arrow(table), {}, "<Dataset>"  # type: ignore[return-value]
+        return frame_of(table), {}, "<Dataset>"
     raise refuse(
         "prediction-unreadable",
         found=type(source).__name__,
@@ -341,8 +344,6 @@ def read_predictions(source: Any, task: str) -> Predictions:
     if task not in TASKS:
         raise refuse("evaluate-unknown-task", expected=" or ".join(TASKS), found=task)
     frame, declared, path = _frame_of(source)
-    if not isinstance(declared, dict):
-        declared = {}
     return Predictions(task, _normalise(frame, task, path), declared, path)
 
 
@@ -370,8 +371,6 @@ def read_layers(source: Any) -> dict[str, Predictions]:
             found=str(other["_layer"][0]),
             note="unknown layer",
         )
-    if not isinstance(declared, dict):
-        declared = {}
     out = {}
     for task, name in (("mentions", "mention"), ("claims", "claim")):
         part = frame.filter(pl.col("_layer") == name).drop("_layer")
@@ -402,7 +401,7 @@ def read_claims(source: Any) -> list[PredictedClaim]:
             PredictedClaim(
                 r["doc_id"],
                 r["id"],
-                spans["content"],  # type: ignore[arg-type]
+                Span(r["content_start"], r["content_end"]),  # required: never null
                 spans["cue"],
                 spans["source"],
                 {a: r[a] for a in ATTRIBUTES},

@@ -17,6 +17,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from isf_claims.frames import frame_of
 from isf_claims.release import checksums
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class Gold:
         if name in self.tables:
             return self.tables[name]
         span = {f"{r}_{k}": pl.Int64 for r in SPAN_ROLES for k in ("start", "end")}
-        empty = {
+        empty: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
             "mentions": {
                 "doc_id": pl.String,
                 "id": pl.String,
@@ -116,16 +117,16 @@ def from_tables(
     """Gold from in-memory release tables (``documents``, ``mentions``, ``claims``, ``ner``,
     ``clusters``; any may be missing) and the ``doc_id``/``split`` table."""
     cols = DOC_COLUMNS + (["text", "zones"] if with_text else [])
-    docs = pl.from_arrow(tables["documents"].select(cols)).join(
-        pl.from_arrow(splits), on="doc_id", how="left"
+    docs = frame_of(tables["documents"].select(cols)).join(
+        frame_of(splits), on="doc_id", how="left"
     )
     out: dict[str, pl.DataFrame] = {}
     if "mentions" in tables:
-        out["mentions"] = pl.from_arrow(
+        out["mentions"] = frame_of(
             tables["mentions"].select(["doc_id", "id", "label", "start", "end", "text"])
         )
     if "claims" in tables:
-        claims = pl.from_arrow(tables["claims"])
+        claims = frame_of(tables["claims"])
         out["claims"] = _flat_claims(claims)
         if with_text:
             out["claims"] = out["claims"].with_columns(
@@ -133,12 +134,10 @@ def from_tables(
             )
     if "ner" in tables:
         extra = ["tokens", "token_offsets"] if with_text else []
-        out["ner"] = pl.from_arrow(
-            tables["ner"].select(["doc_id", "start", "end", "ner_tags", *extra])
-        )
+        out["ner"] = frame_of(tables["ner"].select(["doc_id", "start", "end", "ner_tags", *extra]))
     if "clusters" in tables:
-        out["cluster_members"] = _members(pl.from_arrow(tables["clusters"]))
-    return Gold(version, sha256sums, docs, vocab, out)  # type: ignore[arg-type]
+        out["cluster_members"] = _members(frame_of(tables["clusters"]))
+    return Gold(version, sha256sums, docs, vocab, out)
 
 
 def _vocab(folder: Path) -> dict[str, list[str]]:

@@ -209,7 +209,7 @@ def figures(counts: MentionCounts) -> dict[str, Any]:
 def micro_f1(sums: np.ndarray) -> np.ndarray:
     """Micro P/R/F1 per scheme from summed per-document counts ``[..., scheme, count]``
     (bootstrap statistic): ``[..., scheme * 3]``."""
-    cols = []
+    cols: list[np.ndarray] = []
     for s, scheme in enumerate(SCHEMES):
         cols.extend(prf(sums[..., s, :], scheme))
     return np.stack(cols, axis=-1)

@@ -106,7 +106,9 @@ def primary_key(schema: Schema, table: str) -> list[str]:
 def references(tables: list[str]) -> list[tuple[str, tuple[str, ...], str, tuple[str, ...]]]:
     """Foreign keys among the release ``tables``: every per-document table's ``doc_id``
     refers to ``documents``, plus the contract's references whose both ends are released."""
-    out = [(t, ("doc_id",), "documents", ("doc_id",)) for t in tables if PER_DOCUMENT[t]]
+    out: list[tuple[str, tuple[str, ...], str, tuple[str, ...]]] = [
+        (t, ("doc_id",), "documents", ("doc_id",)) for t in tables if PER_DOCUMENT[t]
+    ]
     out = [r for r in out if r[0] != "documents"]
     out += [
         (r.table, r.fields, r.target, r.target_fields)

@@ -22,6 +22,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from isf_claims.corpus import load_corpus
+from isf_claims.frames import frame_of
 from isf_claims.release import checksums, gitref
 from isf_claims.release.build import REPORT_FILE
 from isf_claims.release.metadata import DATASET_FILE, read_meta_file
@@ -48,7 +49,7 @@ class Snapshot:
 def _from_folder(folder: Path) -> Snapshot:
     checksums.verify(folder)
     docs = [
-        pl.from_arrow(pq.read_table(p)).with_columns(pl.lit(p.stem).alias("split"))
+        frame_of(pq.read_table(p)).with_columns(pl.lit(p.stem).alias("split"))
         for p in sorted((folder / "data" / "documents").glob("*.parquet"))
     ]
     report = json.loads((folder / REPORT_FILE).read_text(encoding="utf-8"))
@@ -65,7 +66,7 @@ def _read_shared(folder: Path, table: str) -> pl.DataFrame:
     files = sorted((folder / "data" / table).glob("*.parquet"))
     if not files:
         return pl.DataFrame({"id": []}, schema={"id": pl.String})
-    return pl.concat([pl.from_arrow(pq.read_table(p)) for p in files], how="diagonal_relaxed")
+    return pl.concat([frame_of(pq.read_table(p)) for p in files], how="diagonal_relaxed")
 
 
 def _from_corpus(root: Path, label: str) -> Snapshot:
@@ -79,15 +80,13 @@ def _from_corpus(root: Path, label: str) -> Snapshot:
     else:
         corpus = load_corpus(repo)
     rt = release_tables(corpus)
-    docs = pl.from_arrow(rt.tables["documents"]).join(
-        pl.from_arrow(rt.splits), on="doc_id", how="left"
-    )
+    docs = frame_of(rt.tables["documents"]).join(frame_of(rt.splits), on="doc_id", how="left")
     return Snapshot(
         label=label,
         version=version,
         documents=docs,
-        entities=pl.from_arrow(rt.tables["entities"]),
-        clusters=pl.from_arrow(rt.tables["clusters"]),
+        entities=frame_of(rt.tables["entities"]),
+        clusters=frame_of(rt.tables["clusters"]),
     )
 
 

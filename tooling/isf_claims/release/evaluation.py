@@ -22,6 +22,7 @@ from isf_claims.evaluate.formats import read_predictions
 from isf_claims.evaluate.gold import ATTRIBUTES as ATTRS
 from isf_claims.evaluate.gold import from_tables, vocab_of
 from isf_claims.evaluate.report import scorer
+from isf_claims.frames import frame_of
 from isf_claims.release import splits as split_rule
 from isf_claims.release.tables import ReleaseTables
 from isf_claims.schema import Schema
@@ -60,7 +61,7 @@ def _frames(src: bytes | Path, columns: list[str]) -> Iterator[pl.DataFrame]:
     """The rows of a Parquet file of the release, a row group at a time."""
     f = pq.ParquetFile(io.BytesIO(src) if isinstance(src, bytes) else src)
     for i in range(f.num_row_groups):
-        yield pl.from_arrow(f.read_row_group(i, columns=columns))  # type: ignore[misc]
+        yield frame_of(f.read_row_group(i, columns=columns))
 
 
 class _Cursor:

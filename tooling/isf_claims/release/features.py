@@ -10,12 +10,17 @@ record lists are lists of structs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datasets
 import pyarrow as pa
 
 from isf_claims.release.ner import tag_names
 from isf_claims.release.parquet import canonical_type
 from isf_claims.schema import Schema
+
+if TYPE_CHECKING:
+    from datasets.features.features import FeatureType
 
 # Which schema layer describes the rows of each release table, and of each nested list.
 TABLE_LAYER = {
@@ -53,7 +58,9 @@ def vocabulary_names(schema: Schema, table: str) -> dict[tuple[str, ...], list[s
     return out
 
 
-def _feature(t: pa.DataType, path: tuple[str, ...], vocab: dict[tuple[str, ...], list[str]]):
+def _feature(
+    t: pa.DataType, path: tuple[str, ...], vocab: dict[tuple[str, ...], list[str]]
+) -> FeatureType:
     if path in vocab:
         names = vocab[path]
         label = datasets.ClassLabel(names=names)

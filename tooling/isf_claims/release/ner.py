@@ -18,15 +18,15 @@ Every step is column-wise (polars and numpy): no Python loop over tokens or ment
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from isf_claims.frames import frame_of
 from isf_claims.release import tokenize as tok
-from isf_claims.schema import Schema
 
 RULES = {
     "crosses-segment": (
@@ -43,7 +43,13 @@ RULES = {
 _SHIFT = 1 << 32
 
 
-def tag_names(schema: Schema) -> list[str]:
+class Vocabularies(Protocol):
+    """What the IOB2 conversion asks of a schema: a vocabulary's values (``entity_label``)."""
+
+    def values(self, vocabulary: str) -> list[str]: ...
+
+
+def tag_names(schema: Vocabularies) -> list[str]:
     """IOB2 tag names: ``O``, then ``B-``/``I-`` per entity label in schema order."""
     return ["O"] + [f"{p}-{label}" for label in schema.values("entity_label") for p in "BI"]
 
@@ -130,10 +136,10 @@ def _ranges(first: np.ndarray, last: np.ndarray) -> np.ndarray:
 
 
 def ner_table(
-    documents: pa.Table, mentions: pa.Table, schema: Schema
+    documents: pa.Table, mentions: pa.Table, schema: Vocabularies
 ) -> tuple[pa.Table, NerReport]:
     """The ``ner`` table and the report of how mentions were resolved into IOB2 tags."""
-    docs = pl.from_arrow(documents.select(["doc_id", "text", "zones"]))
+    docs = frame_of(documents.select(["doc_id", "text", "zones"]))
     segs = segments(docs)
     tokens = tok.tokenize(segs)  # in segment order, then text order
     tokens = tokens.with_columns(segs["doc"].gather(tokens["seg"]).alias("doc"))  # seg = row
@@ -143,7 +149,7 @@ def ner_table(
     t_seg = tokens["seg"].to_numpy()
 
     ments = (
-        pl.from_arrow(mentions.select(["doc_id", "id", "label", "start", "end"]))
+        frame_of(mentions.select(["doc_id", "id", "label", "start", "end"]))
         .join(
             docs.select("doc_id").with_row_index("doc"),
             on="doc_id",

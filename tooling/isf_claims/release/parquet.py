@@ -61,7 +61,8 @@ def parquet_bytes(table: pa.Table) -> bytes:
     """The Parquet file of ``table``, byte-identical for identical tables."""
     sink = pa.BufferOutputStream()
     pq.write_table(canonical(table), sink, row_group_size=ROW_GROUP_SIZE, **WRITER)
-    return sink.getvalue().to_pybytes()
+    data: bytes = sink.getvalue().to_pybytes()
+    return data
 
 
 # Rows held for a row group are kept compressed, one buffer per column, so a row group of
@@ -145,6 +146,8 @@ class ParquetSink:
             else:
                 self._writer = pq.ParquetWriter(str(self.path), self.schema, **WRITER)
         self._writer.write_table(group, row_group_size=ROW_GROUP_SIZE)
+        del group
+        pa.default_memory_pool().release_unused()
 
     def close(self) -> bytes | None:
         """Write what is held and close the file: its bytes when kept in memory (``b""``:
@@ -156,5 +159,6 @@ class ParquetSink:
         self._writer.close()
         self._writer = None
         if self._sink is not None:
-            return self._sink.getvalue().to_pybytes()
+            data: bytes = self._sink.getvalue().to_pybytes()
+            return data
         return None

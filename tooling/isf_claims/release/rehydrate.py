@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from isf_claims import annotations as fmt
 from isf_claims.errors import refuse
+from isf_claims.frames import frame_of
 from isf_claims.raw import META_FIELDS, meta_bytes
 from isf_claims.release import checksums
 from isf_claims.release.build import (
@@ -234,7 +235,7 @@ def _write_set(
     docs = standoff_table("documents", docs, plan, None)
     ids = docs["doc_id"].to_pylist()
     text_col = pa.array([texts[d] for d in ids], pa.binary()).cast(pa.string())
-    frame = pl.from_arrow(docs.drop_columns(["text"]).append_column("_text", text_col))
+    frame = frame_of(docs.drop_columns(["text"]).append_column("_text", text_col))
     assert isinstance(frame, pl.DataFrame)
     frame = frame.join(headers, on="doc_id", how="left", maintain_order="left")
     contents = _json_lines(frame, schema).to_list()

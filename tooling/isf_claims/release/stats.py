@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from isf_claims.corpus import Corpus
+from isf_claims.frames import frame_of
 from isf_claims.schema import Schema
 from isf_claims.stats import CorpusStats, Counted, claim_vocab_fields, counted_corpus, stats_of
 
@@ -63,7 +64,7 @@ def annotation_of_documents(table: pa.Table) -> dict[str, Any]:
     document up to :data:`PER_DOCUMENT_LIMIT` documents, and counted (``table``: the corpus's
     documents, or just these columns of them)."""
     cols = [c for c in ANNOTATION_COLUMNS if c in table.column_names]
-    docs = pl.from_arrow(table.select(cols))
+    docs = frame_of(table.select(cols))
     for name, dtype in (("annotator_count", pl.Int64), ("adjudicated", pl.Boolean)):
         if name not in docs.columns:
             docs = docs.with_columns(pl.lit(None, dtype).alias(name))
@@ -105,7 +106,7 @@ class Tally:
     def add(self, corpus: Corpus, documents: pa.Table, claims: pa.Table) -> None:
         """Count a batch: its corpus model and its release ``documents`` and ``claims``."""
         self.counted.append(counted_corpus(corpus))
-        self.docs.append(pl.from_arrow(documents.select(["outlet", "status", "language"])))
+        self.docs.append(frame_of(documents.select(["outlet", "status", "language"])))
         table = corpus["documents"]
         self.annotation.append(
             table.select([c for c in ANNOTATION_COLUMNS if c in table.column_names])
@@ -151,7 +152,7 @@ def compute(
     docs = pl.concat(tally.docs)
     outlets = docs["outlet"].fill_null(UNNAMED_OUTLET).value_counts().sort("outlet")
     attrs = cs.claim_attributes
-    clusters = pl.from_arrow(clusters_table).select("id", "members").explode("members")
+    clusters = frame_of(clusters_table).select("id", "members").explode("members")
     spanning = clusters.group_by("id").agg(
         pl.col("members").struct.field("doc_id").n_unique().alias("n")
     )

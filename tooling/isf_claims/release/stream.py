@@ -33,7 +33,7 @@ from isf_claims.release.tables import CONFIGS, PER_DOCUMENT, SHARED_SPLIT, relea
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
 
-BATCH_DOCS = 2000  # documents per batch: memory is about 0.25 MB per document of a batch
+BATCH_DOCS = 1000  # documents per batch (two in memory: one used, the next one read)
 PIECES = 4  # ner pieces per split of a batch (threads)
 
 
@@ -75,7 +75,9 @@ def batches(repo: Repo, size: int = BATCH_DOCS) -> Iterator[Corpus]:
             del corpus
 
 
-def _ner_piece(docs: pa.Table, mentions: pa.Table, schema: Schema) -> tuple[pa.Table, Any]:
+def _ner_piece(
+    docs: pa.Table, mentions: pa.Table, schema: Schema
+) -> tuple[pa.Table, ner.NerReport]:
     ids = docs["doc_id"].combine_chunks()
     mine = mentions.filter(pc.is_in(mentions["doc_id"], value_set=ids))
     return ner.ner_table(docs, mine, schema)
@@ -131,7 +133,7 @@ def stream_release(
                 )
             docs, mentions = rt.tables["documents"], rt.tables["mentions"]
             doc_parts = rt.split_of("documents")
-            pieces: dict[str, list[Future]] = {}
+            pieces: dict[str, list[Future[tuple[pa.Table, ner.NerReport]]]] = {}
             for split, part in doc_parts:
                 size = max(1, -(-part.num_rows // PIECES))
                 pieces[split] = [

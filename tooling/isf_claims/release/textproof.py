@@ -204,5 +204,5 @@ def diagnose(doc_id: str, copy: bytes, expected_sha256: str, expected_bytes: int
     # Repairs that apply to almost any text are no symptom on their own.
     common = ("nfc", "trailing-newline", "quote-straightened", "quote-curled")
     likely = [c for c in applicable if c not in common]
-    cp, byte = _symptom_offset(copy, likely)
-    return Diagnosis(doc_id, expected_sha256, found, diff, likely, False, cp, byte)
+    at_cp, at_byte = _symptom_offset(copy, likely)
+    return Diagnosis(doc_id, expected_sha256, found, diff, likely, False, at_cp, at_byte)

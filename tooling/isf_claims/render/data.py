@@ -55,7 +55,8 @@ class SiteData:
         """A document's headline (its first headline zone) or its id."""
         for zone in self.rows("zones", doc_id):
             if zone["label"] == TITLE_ZONE:
-                return zone["text"]
+                title: str = zone["text"]
+                return title
         return doc_id
 
 

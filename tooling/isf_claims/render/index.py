@@ -5,6 +5,7 @@ index of 100,000 documents is as light as that of two."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import polars as pl
 
@@ -57,11 +58,12 @@ def _documents(data: SiteData, titles: dict[str, str], rows: pl.DataFrame) -> st
     return table(head, cells, numeric=numeric)
 
 
-def _clusters(data: SiteData, clusters: list[dict]) -> str:
+def _clusters(data: SiteData, clusters: list[dict[str, Any]]) -> str:
     rows = []
     for c in clusters:
         members = data.members.get(c["id"], [])
-        keys = sorted({data.keys.get(m["doc_id"], m["doc_id"]) for m in members})
+        doc_ids: list[str] = [m["doc_id"] for m in members]
+        keys = sorted({data.keys.get(d, d) for d in doc_ids})
         rows.append(
             [
                 link(cluster_page(c["id"]), c["id"]),

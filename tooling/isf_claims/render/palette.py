@@ -38,11 +38,15 @@ class Palette:
 
     def role(self, vocabulary: str) -> str:
         """``fill`` (a background under text) or ``line`` (an underline or outline)."""
-        return self.raw["vocabularies"][vocabulary]["role"]
+        role: str = self.raw["vocabularies"][vocabulary]["role"]
+        return role
 
     def colour(self, vocabulary: str, value: str | None) -> str:
-        colours = self.raw["vocabularies"].get(vocabulary, {}).get("colours", {})
-        return colours.get(value, self.raw["ui"]["fallback"])
+        colours: dict[str | None, str] = (
+            self.raw["vocabularies"].get(vocabulary, {}).get("colours", {})
+        )
+        fallback: str = self.raw["ui"]["fallback"]
+        return colours.get(value, fallback)
 
     def series_colour(self, i: int) -> str:
         return self.series[i % len(self.series)]
@@ -51,7 +55,7 @@ class Palette:
         """CSS class of a value (``entity_label-PERSON``); values without a colour share
         ``v-fallback``, so they never inherit the colour of an enclosing element."""
         colours = self.raw["vocabularies"].get(vocabulary, {}).get("colours", {})
-        if value not in colours:
+        if value is None or value not in colours:
             return "v-fallback"
         return f"{_SLUG.sub('-', vocabulary)}-{_SLUG.sub('-', value)}"
 

@@ -18,14 +18,17 @@ import matplotlib.style
 import polars as pl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from isf_claims.render.palette import load_palette
 from isf_claims.schema import Schema
 
 if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
     from isf_claims.stats import CorpusStats
 
-RC = {
+RC: dict[RcKeyType, object] = {
     "font.family": "DejaVu Sans",
     "font.size": 9.0,
     "axes.titlesize": 10.0,
@@ -48,6 +51,14 @@ PLOTS = {
     "claim-attributes": "Claims per attribute value and outlet",
     "claims-per-outlet": "Claims per outlet by attribution type",
 }
+
+
+def _integer_ticks(ax: Axes) -> None:
+    """Whole numbers only on the x axis (its default locator, an AutoLocator, is a
+    MaxNLocator)."""
+    locator = ax.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):
+        locator.set_params(integer=True)
 
 
 def _series(stats: CorpusStats) -> list[tuple[str, str, str]]:
@@ -78,7 +89,7 @@ def _grouped_barh(ax: Axes, long: pl.DataFrame, row: str, stats: CorpusStats) ->
     ax.set_yticks(range(len(rows)), rows)
     ax.invert_yaxis()
     ax.margins(x=0.12)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax)
 
 
 def _mentions(fig: Figure, stats: CorpusStats, schema: Schema) -> None:
@@ -132,7 +143,7 @@ def _per_outlet(fig: Figure, stats: CorpusStats, schema: Schema) -> None:
     ax.invert_yaxis()
     ax.set_title(PLOTS["claims-per-outlet"], loc="left")
     ax.set_xlabel("claims")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax)
     fig.legend(loc="outside lower center", ncols=4, frameon=False, title=ATTRIBUTION_FIELD)
 
 
@@ -152,7 +163,7 @@ def plot_files(
     """File name -> bytes of every plot in each of ``formats``. The bytes depend on the
     aggregated statistics only, so a process keeps the last few results instead of drawing
     again."""
-    from isf_claims.stats_report import stats_json
+    from isf_claims.stats import stats_json
 
     key = (json.dumps(stats_json(stats, per_doc=False), sort_keys=True), str(schema.path), formats)
     if key not in _CACHE:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from isf_claims.fsutil import read_regular
 from isf_claims.repo import RAW_SUFFIX, Repo
-from isf_claims.validation.report import Finding
+from isf_claims.validation.report import Finding, finding
 
 CODES = ("raw-edited", "raw-removed", "raw-renamed")
 RELEASES_DIR = "dist"
@@ -173,13 +173,15 @@ def check(base: Baseline, repo: Repo, current: set[str], scope: set[str] | None)
             now = base.digest(_read(path))
             if now != digest:
                 out.append(
-                    Finding(
-                        code="raw-edited",
+                    finding(
+                        "raw-edited",
                         file=rel,
                         doc_id=doc_id,
-                        message=f"{rel} is not as in the {base.source}: raw texts are never edited",
-                        expected=f"{base.kind} {digest} ({base.when})",
-                        found=f"{base.kind} {now}",
+                        source=base.source,
+                        kind=base.kind,
+                        before=digest,
+                        when=base.when,
+                        now=now,
                     )
                 )
             continue
@@ -190,24 +192,18 @@ def check(base: Baseline, repo: Repo, current: set[str], scope: set[str] | None)
         moved = new.get(digest)
         if moved is not None:
             out.append(
-                Finding(
-                    code="raw-renamed",
-                    file=rel,
-                    doc_id=doc_id,
-                    message=f"{rel}, in the {base.source}, is now named raw/{moved}",
-                    expected=rel,
-                    found=f"raw/{moved}",
-                )
+                finding("raw-renamed", file=rel, doc_id=doc_id, source=base.source, moved=moved)
             )
         else:
             out.append(
-                Finding(
-                    code="raw-removed",
+                finding(
+                    "raw-removed",
                     file=rel,
                     doc_id=doc_id,
-                    message=f"{rel}, in the {base.source}, no longer exists",
-                    expected=f"{rel} ({base.kind} {digest}, {base.when})",
-                    found="no such file",
+                    source=base.source,
+                    kind=base.kind,
+                    before=digest,
+                    when=base.when,
                 )
             )
     return out

@@ -25,7 +25,7 @@ from isf_claims.repo import (
     RAW_SUFFIX,
     Repo,
 )
-from isf_claims.validation.report import Finding
+from isf_claims.validation.report import Finding, finding
 
 FILE = "file"
 LINK = "a symbolic link"
@@ -58,16 +58,7 @@ def refusals(repo: Repo, listing: Listing) -> list[Finding]:
     """``symbolic-link`` / ``not-a-regular-file`` for every entry of ``raw/`` and
     ``annotated/`` with a corpus file's name that is not a regular file, and
     ``file-name-not-utf8`` for every one whose name is not UTF-8."""
-    out = [
-        Finding(
-            code="file-name-not-utf8",
-            file=rel,
-            message=f"the file name {rel} is not UTF-8",
-            expected="a UTF-8 file name (a document id: a-z, 0-9, '.', '_', '-')",
-            found=rel,
-        )
-        for rel in sorted(listing.bad_names)
-    ]
+    out = [finding("file-name-not-utf8", file=rel) for rel in sorted(listing.bad_names)]
     for folder, entries in ((repo.raw_dir, listing.raw), (repo.annotated_dir, listing.annotated)):
         for name, kind in sorted((n, k) for n, k in entries.items() if k != FILE):
             path = folder / name
@@ -77,13 +68,12 @@ def refusals(repo: Repo, listing: Listing) -> list[Finding]:
                     target = os.readlink(path).encode("utf-8", "backslashreplace").decode("utf-8")
                     found = f"a symbolic link to {target}"
             out.append(
-                Finding(
-                    code="symbolic-link" if kind == LINK else "not-a-regular-file",
+                finding(
+                    "symbolic-link" if kind == LINK else "not-a-regular-file",
                     file=repo.rel(path),
                     doc_id=_stem(name),
-                    message=f"{repo.rel(path)} is {kind}, not a regular file",
-                    expected="a regular file",
-                    found=found,
+                    kind=kind,
+                    shown=found,
                 )
             )
     return out
@@ -148,16 +138,7 @@ def check_metas(
         meta_rel = repo.rel(repo.meta_path(doc_id))
         if kind is None:
             if listing.raw_kind(doc_id) == FILE:
-                out.findings.append(
-                    Finding(
-                        code="meta-missing",
-                        file=meta_rel,
-                        doc_id=doc_id,
-                        message=f"raw/{doc_id}.txt has no metadata file",
-                        expected=meta_rel,
-                        found="no such file",
-                    )
-                )
+                out.findings.append(finding("meta-missing", file=meta_rel, doc_id=doc_id))
             continue
         if kind != FILE:
             continue  # refused by the listing checks, never opened
@@ -168,14 +149,14 @@ def check_metas(
         meta, problems = meta_problems(doc_id, data)
         for p in problems:
             out.findings.append(
-                Finding(
-                    code="meta-invalid",
+                finding(
+                    "meta-invalid",
                     file=meta_rel,
                     field=p.field,
                     doc_id=doc_id,
-                    message=f"metadata of {doc_id}: {p.message}",
-                    expected=p.expected,
-                    found=p.found,
+                    problem=p.message,
+                    need=p.expected,
+                    shown=p.found,
                 )
             )
         if meta is None:
@@ -204,14 +185,13 @@ def _compare(
     out = []
     if meta["sha256"] != digest:
         out.append(
-            Finding(
-                code="meta-sha256-mismatch",
+            finding(
+                "meta-sha256-mismatch",
                 file=meta_rel,
                 field="sha256",
                 doc_id=doc_id,
-                message=f"raw/{doc_id}.txt is not the file that was ingested",
-                expected=f"sha256 {meta['sha256']} (the metadata)",
-                found=f"sha256 {digest} (the raw bytes)",
+                declared=meta["sha256"],
+                actual=digest,
             )
         )
     actual = {"n_bytes": len(data), "n_codepoints": _codepoints(data)}
@@ -219,14 +199,14 @@ def _compare(
         if value is not None and meta[name] != value:
             unit = "bytes" if name == "n_bytes" else "code points"
             out.append(
-                Finding(
-                    code="meta-length-mismatch",
+                finding(
+                    "meta-length-mismatch",
                     file=meta_rel,
                     field=name,
                     doc_id=doc_id,
-                    message=f"raw/{doc_id}.txt has {value} {unit}, its metadata says {meta[name]}",
-                    expected=f"{meta[name]} {unit} (the metadata)",
-                    found=f"{value} {unit} (the raw bytes)",
+                    actual=value,
+                    declared=meta[name],
+                    unit=unit,
                 )
             )
     return out

@@ -9,9 +9,11 @@ are typed value by value (:mod:`typed`: a wrong JSON type is a ``wrong-type`` fi
 null), straight into Arrow. Everything is handed out as plain values:
 
 - :func:`open_inputs`: the files in scope and the shared files' level 1 (:class:`Inputs`);
-- :func:`parse_documents`: the document files, group by group (:class:`Batch`);
-- :func:`read_inputs`: level 1 of everything, records not kept (the frictionless engine);
-- :func:`read_records`: every record of a corpus in one table (for other code).
+- :func:`parse_documents`: the document files, group by group (:class:`Batch`), for the
+  engines and every other reader of annotation files (``load_corpus``).
+
+When most files declare another schema version than the first one (``Inputs.winner``),
+the caller opens the inputs again with that version and reads the files again.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from isf_claims.validation.rawfiles import (
     list_files,
     refusals,
 )
-from isf_claims.validation.report import Finding
+from isf_claims.validation.report import Finding, finding
 from isf_claims.validation.scope import raw_in_scope, resolve_scope
 from isf_claims.validation.structure import (
     CLUSTERS,
@@ -63,8 +65,6 @@ __all__ = [
     "open_inputs",
     "parse_documents",
     "raw_in_scope",
-    "read_inputs",
-    "read_records",
     "resolve_scope",
 ]
 
@@ -148,16 +148,7 @@ class Inputs:
                 continue
             raw = self.repo.raw_path(doc_id)
             path = raw if self.listing.raw_kind(doc_id) else self.repo.meta_path(doc_id)
-            out.append(
-                Finding(
-                    code="raw-unannotated",
-                    file=self.repo.rel(path),
-                    doc_id=doc_id,
-                    message=f"raw document {doc_id} has no annotation file",
-                    expected=self.repo.rel(self.repo.annotation_path(doc_id)),
-                    found="no such file",
-                )
-            )
+            out.append(finding("raw-unannotated", file=self.repo.rel(path), doc_id=doc_id))
         return out
 
     def reported_files(self) -> set[str] | None:
@@ -339,19 +330,6 @@ def _raw_reader(inputs: Inputs) -> Callable[[list[SourceFile]], _Extra]:
     return read
 
 
-def read_inputs(repo: Repo, paths: Sequence[Path | str] = ()) -> Inputs:
-    """Level 1 of every file in scope, the records of files read line by line kept as
-    written (``SourceFile.records``), the typed records not kept."""
-    version = None
-    while True:
-        inputs = open_inputs(repo, paths, version)
-        for _ in parse_documents(inputs, raw=True, keep_records=True):
-            pass
-        if inputs.winner == inputs.schema.version:
-            return inputs
-        version = inputs.winner
-
-
 @dataclass
 class Records:
     """Every typed record of the document files that passed level 1, in one table."""
@@ -361,35 +339,6 @@ class Records:
     file_idx: np.ndarray  # index into ``inputs.files``, per row
     lines: np.ndarray  # 1-based line number, per row
     typed: list[Finding]  # ``wrong-type`` findings of records read line by line
-
-
-def read_records(repo: Repo, paths: Sequence[Path | str] = ()) -> Records:
-    """The reader for other code: every document file in scope (all of them without
-    ``paths``) parsed by the fast path, falling back to the line-by-line reference path that
-    words every level-1 finding. Files with a level-1 finding have no records; check
-    ``inputs.findings``."""
-    version = None
-    while True:
-        inputs = open_inputs(repo, paths, version)
-        index = {id(f): i for i, f in enumerate(inputs.files)}
-        tables, file_idx, lines, typed = [], [], [], []
-        for batch in parse_documents(inputs, raw=False):
-            where = np.array([index[id(f)] for f in batch.files], dtype=np.int32)
-            tables.append(batch.records)
-            file_idx.append(where[batch.file_idx] if len(where) else batch.file_idx)
-            lines.append(batch.lines)
-            typed += batch.typed
-        if inputs.winner == inputs.schema.version:
-            break
-        version = inputs.winner
-    schema = record_schema(inputs.schema)
-    return Records(
-        inputs,
-        pa.concat_tables(tables) if tables else schema.empty_table(),
-        np.concatenate(file_idx) if file_idx else np.zeros(0, np.int32),
-        np.concatenate(lines) if lines else np.zeros(0, np.int32),
-        typed,
-    )
 
 
 def _provisional(files: list[SourceFile], kept: list[str]) -> str:

@@ -22,6 +22,7 @@ from isf_claims.errors import IsfError, refuse_finding
 from isf_claims.fsutil import read_regular
 from isf_claims.raw import has_lone_surrogate
 from isf_claims.schema import DOCUMENT_LAYERS, SPAN_KEYS, Schema
+from isf_claims.validation import report
 from isf_claims.validation.report import Finding
 from isf_claims.validation.rules import layer_of
 
@@ -66,8 +67,9 @@ def repaired(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in data else data
 
 
-def finding(f: SourceFile, code: str, message: str, **kw: Any) -> Finding:
-    return Finding(code=code, file=f.rel, doc_id=f.doc_id, message=message, **kw)
+def finding(f: SourceFile, code: str, **kw: Any) -> Finding:
+    """A ``code`` finding on ``f``, worded by the code book from ``kw``."""
+    return report.finding(code, file=f.rel, doc_id=f.doc_id, **kw)
 
 
 def bytes_ok(f: SourceFile, data: bytes, findings: list[Finding], utf8: bool = False) -> bool:
@@ -75,26 +77,11 @@ def bytes_ok(f: SourceFile, data: bytes, findings: list[Finding], utf8: bool = F
     line endings."""
     if (not data or data.isspace()) and f.kind == DOCUMENT:
         findings.append(
-            finding(
-                f,
-                "empty-file",
-                "the annotation file has no records",
-                expected="the document record on line 1",
-                found=f"{len(data)} bytes" + (" of whitespace" if data else ""),
-            )
+            finding(f, "empty-file", size=f"{len(data)} bytes" + (" of whitespace" if data else ""))
         )
         return False
     if data.startswith(BOM):
-        findings.append(
-            finding(
-                f,
-                "bom",
-                "the file starts with a UTF-8 byte-order mark",
-                line=1,
-                expected="no BOM",
-                found="EF BB BF",
-            )
-        )
+        findings.append(finding(f, "bom", line=1))
         return False
     try:
         if not utf8:
@@ -105,10 +92,10 @@ def bytes_ok(f: SourceFile, data: bytes, findings: list[Finding], utf8: bool = F
             finding(
                 f,
                 "not-utf8",
-                f"bytes are not valid UTF-8 at byte offset {exc.start} ({exc.reason})",
                 line=line,
-                expected="UTF-8 text",
-                found=f"byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
+                offset=exc.start,
+                reason=exc.reason,
+                byte=data[exc.start],
             )
         )
         return False
@@ -118,10 +105,8 @@ def bytes_ok(f: SourceFile, data: bytes, findings: list[Finding], utf8: bool = F
             finding(
                 f,
                 "crlf-line-endings",
-                "the file has CR (carriage return) line endings",
                 line=data.count(b"\n", 0, pos) + 1,
-                expected="LF line endings",
-                found="CR LF" if data[pos : pos + 2] == b"\r\n" else "CR",
+                ending="CR LF" if data[pos : pos + 2] == b"\r\n" else "CR",
             )
         )
         return False
@@ -224,31 +209,29 @@ def header_problem(
         return finding(
             f,
             "unknown-schema-version",
-            f"schema version {version!r} is not kept in this repository",
             line=1,
             field="schema_version",
-            expected="one of " + ", ".join(kept),
-            found=json.dumps(version, ensure_ascii=False),
+            version=version,
+            kept=", ".join(kept),
+            shown=json.dumps(version, ensure_ascii=False),
         )
     if version != schema.version:
         return finding(
             f,
             "mixed-schema-versions",
-            f"the file follows schema {version}, the corpus {schema.version}",
             line=1,
             field="schema_version",
-            expected=schema.version,
-            found=version,
+            version=version,
+            corpus=schema.version,
         )
     if doc_id != f.doc_id:
         return finding(
             f,
             "doc-id-mismatch",
-            "the document id differs from the file name",
             line=1,
             field="doc_id",
-            expected=json.dumps(f.doc_id),
-            found=json.dumps(doc_id, ensure_ascii=False),
+            expected_id=json.dumps(f.doc_id),
+            shown=json.dumps(doc_id, ensure_ascii=False),
         )
     return None
 
@@ -280,11 +263,9 @@ def _record_problems(
                 finding(
                     f,
                     "header-missing",
-                    "the first record is not the document record",
                     line=1,
                     record=_rid(rec),
-                    expected='{"layer": "document", ...}',
-                    found=f"layer {json.dumps(layer)}",
+                    shown=f"layer {json.dumps(layer)}",
                 )
             ]
         if lineno > 1 and layer == DOCUMENT:
@@ -292,10 +273,8 @@ def _record_problems(
                 finding(
                     f,
                     "header-repeated",
-                    "a second document record",
                     line=lineno,
-                    expected="one document record, on line 1",
-                    found=f"document record for {json.dumps(rec.get('doc_id'))}",
+                    shown=f"document record for {json.dumps(rec.get('doc_id'))}",
                 )
             ]
         if layer not in (DOCUMENT, *DOCUMENT_LAYERS):
@@ -303,12 +282,11 @@ def _record_problems(
                 finding(
                     f,
                     "unknown-layer",
-                    "the record's layer is missing or unknown",
                     line=lineno,
                     record=_rid(rec),
                     field="layer",
-                    expected="one of " + ", ".join((DOCUMENT, *DOCUMENT_LAYERS)),
-                    found=json.dumps(layer, ensure_ascii=False),
+                    layers=", ".join((DOCUMENT, *DOCUMENT_LAYERS)),
+                    shown=json.dumps(layer, ensure_ascii=False),
                 )
             ]
     else:
@@ -332,12 +310,12 @@ def _record_problems(
             finding(
                 f,
                 "unknown-field",
-                f"{layer} records have no field {name!r}",
                 line=lineno,
                 record=_rid(rec),
                 field=name,
-                expected="fields: " + ", ".join(layer_spec.field_names),
-                found=name,
+                layer=layer,
+                name=name,
+                fields=", ".join(layer_spec.field_names),
             )
         )
     return out
@@ -387,42 +365,26 @@ def read_lines(
     problems: list[Finding] = []
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
-            problems.append(
-                finding(
-                    f,
-                    "blank-line",
-                    "blank line",
-                    line=lineno,
-                    expected="one JSON record per line",
-                    found="an empty line",
-                )
-            )
+            problems.append(finding(f, "blank-line", line=lineno))
             continue
         try:
             rec = loads(line)
-        except TooDeep as exc:
+        except TooDeep:
             problems.append(
                 finding(
                     f,
                     "json-too-deep",
-                    f"the line's JSON is {exc}",
                     line=lineno,
-                    expected=f"records nested at most {MAX_DEPTH} levels deep",
-                    found=_excerpt(line),
+                    what="line's JSON",
+                    depth=MAX_DEPTH,
+                    shown=_excerpt(line),
                 )
             )
             continue
         except ValueError as exc:
             why = f"{exc.msg} (column {exc.colno})" if isinstance(exc, JSONDecodeError) else exc
             problems.append(
-                finding(
-                    f,
-                    "json-invalid",
-                    f"the line is not valid JSON: {why}",
-                    line=lineno,
-                    expected="one JSON object per line",
-                    found=_excerpt(line),
-                )
+                finding(f, "json-invalid", line=lineno, error=why, excerpt=_excerpt(line))
             )
             continue
         bad_value = value_problem(rec, line)
@@ -432,37 +394,26 @@ def read_lines(
                 finding(
                     f,
                     code,
-                    f"the record nests more than {MAX_DEPTH} arrays or objects"
-                    if code == "json-too-deep"
-                    else "a string holds a lone surrogate escape (\\ud800-\\udfff)",
                     line=lineno,
                     record=_rid(rec) if isinstance(rec, dict) else None,
                     field=name,
-                    expected=f"records nested at most {MAX_DEPTH} levels deep"
-                    if code == "json-too-deep"
-                    else "Unicode text (a surrogate escape only as half of a pair)",
-                    found=shown,
+                    what="record",
+                    depth=MAX_DEPTH,
+                    shown=shown,
                 )
             )
             continue
         if not isinstance(rec, dict):
             problems.append(
                 finding(
-                    f,
-                    "not-an-object",
-                    "the record is not a JSON object",
-                    line=lineno,
-                    expected="a JSON object",
-                    found=f"{type(rec).__name__}: {_excerpt(line)}",
+                    f, "not-an-object", line=lineno, kind=type(rec).__name__, excerpt=_excerpt(line)
                 )
             )
             continue
         problems += _record_problems(f, schema, lineno, rec)
         records.append(rec)
     if f.kind == DOCUMENT and not lines:
-        problems.append(
-            finding(f, "empty-file", "the annotation file has no records", found="no lines")
-        )
+        problems.append(finding(f, "empty-file", size="no lines"))
     findings.extend(problems)
     f.ok = not problems
     f.records = records if f.ok else None

@@ -4,7 +4,6 @@ typed records fit the same Arrow schema as the fast path's. Used by every engine
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pyarrow as pa
@@ -12,21 +11,10 @@ import pyarrow as pa
 from isf_claims.annotations import dumps
 from isf_claims.schema import Schema
 from isf_claims.tables import record_schema, shared_schema
-from isf_claims.validation.report import Finding
+from isf_claims.validation import wording
+from isf_claims.validation.report import Finding, words
 from isf_claims.validation.rules import INT64, layer_of
 from isf_claims.validation.structure import MEMBER_KEYS, SourceFile
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _fits(kind: str, value: Any) -> bool:
@@ -60,9 +48,7 @@ class _Typer:
                 record=rid if isinstance(rid, str) else None,
                 field=name,
                 doc_id=self.doc_id,
-                message=f"{name} must be {expected}, not {_json_type(value)}",
-                expected=expected,
-                found=json.dumps(value, ensure_ascii=False)[:80],
+                **wording.wrong_type(name, expected, value),
             )
         )
 
@@ -101,9 +87,7 @@ class _Typer:
                     line=line,
                     record=rec.get("id") if isinstance(rec.get("id"), str) else None,
                     field="members",
-                    message="members is required",
-                    expected="a list of {doc_id, claim, note}",
-                    found="null",
+                    **words("missing-value", field="members", need=wording.MEMBERS_NEED),
                 )
             )
             return []

@@ -21,9 +21,13 @@ from isf_claims.validation.reader import Inputs, open_inputs, parse_documents
 from isf_claims.validation.report import Finding
 
 if TYPE_CHECKING:
-    from isf_claims.validation.backends.frictionless.state import RowCheck, State
+    from frictionless import Check
 
-__all__ = ["NAME", "check", "run"]
+    from isf_claims.validation.backends.frictionless.state import State
+
+__all__ = ["NAME", "check", "read", "run"]
+
+Record = dict[str, Any]
 
 NAME = "frictionless"
 NO_LIMIT = 10**12
@@ -43,30 +47,36 @@ def run(repo: Repo, paths: Sequence[Path | str] = ()) -> tuple[Inputs, list[Find
     return inputs, check(inputs, records)
 
 
-def read(repo: Repo, paths: Sequence[Path | str] = ()) -> tuple[Inputs, list[list[dict[str, Any]]]]:
-    """Level 1 by the reader, and per file the records of every document file that passed
-    it: as written for files read line by line, typed by the fast path otherwise."""
+def read(repo: Repo, paths: Sequence[Path | str] = ()) -> tuple[Inputs, list[list[Record]]]:
+    """Level 1 by the reader, and the records of every file that passed it, by file: as
+    written for files read line by line, as typed by the fast path for the others (a typed
+    parse takes no value of another JSON type, so they are as written too)."""
     version = None
     while True:
         inputs = open_inputs(repo, paths, version)
         index = {id(f): i for i, f in enumerate(inputs.files)}
-        records: list[list[dict[str, Any]]] = [[] for _ in inputs.files]
+        records: list[list[Record]] = [[] for _ in inputs.files]
         for batch in parse_documents(inputs, raw=True, keep_records=True):
             where = [index[id(f)] for f in batch.files]
-            rows = batch.records.to_pylist()
-            for i, rec in zip(batch.file_idx.tolist(), rows, strict=True):
+            for i, rec in zip(batch.file_idx.tolist(), batch.records.to_pylist(), strict=True):
                 records[where[i]].append(rec)
         if inputs.winner == inputs.schema.version:
-            return inputs, records
+            break
         version = inputs.winner
+    for i, f in enumerate(inputs.files):
+        if f.records is not None:
+            records[i] = f.records
+        elif f.table is not None:
+            records[i] = f.table.to_pylist()
+    return inputs, records
 
 
-def _checks(state: State, table: str) -> list[RowCheck]:
+def _checks(state: State, table: str) -> list[Check]:
     """The custom checks of one table, in the order they run on each row."""
     from isf_claims.validation.backends.frictionless import anchoring, contract, references
     from isf_claims.validation.backends.frictionless.state import RowCheck
 
-    out = [RowCheck(on_row=lambda row: contract.row_rules(state, table, row))]
+    out: list[Check] = [RowCheck(on_row=lambda row: contract.row_rules(state, table, row))]
     if table in anchoring.TABLES:
         level3 = anchoring.Anchoring(state, table)
         out.append(RowCheck(on_row=level3.row, on_end=level3.end))
@@ -75,8 +85,9 @@ def _checks(state: State, table: str) -> list[RowCheck]:
     return out
 
 
-def check(inputs: Inputs, records: list[list[dict[str, Any]]]) -> list[Finding]:
-    """Levels 2-5 over what the reader loaded, table by table."""
+def check(inputs: Inputs, records: list[list[Record]]) -> list[Finding]:
+    """Levels 2-5 over what the reader loaded (``records``: see :func:`read`), table by
+    table."""
     from frictionless import Checklist
 
     from isf_claims.validation.backends.frictionless import anchoring, contract, references

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from isf_claims.tables import TABLE_LAYERS
+from isf_claims.validation import wording
 from isf_claims.validation.backends.frictionless.state import Payload, State, payload
 from isf_claims.validation.policy import Unit
 from isf_claims.validation.rules import (
@@ -42,7 +43,8 @@ class Anchoring:
         text = self.state.anchored.get(row["doc_id"])
         if text is None:
             return
-        spans = layer_of(self.state.schema, self.layer).span_fields or [None]
+        spans: list[str | None] = [*layer_of(self.state.schema, self.layer).span_fields]
+        spans = spans or [None]
         for prefix in spans:
             cols = [f"{prefix}_{k}" if prefix else k for k in ("start", "end", "text")]
             s, e, t = (row[c] for c in cols)
@@ -87,18 +89,17 @@ class Anchoring:
             for j, (s, e, _line, rn, rid) in enumerate(spans):
                 if rule == "forbid":
                     hits = [x for x in spans[:j] if x[1] > s]
-                    code, verb = "spans-overlap", "overlaps"
+                    code = "spans-overlap"
                 elif rule == "nest":
                     hits = [x for x in spans if x[0] < s < x[1] < e]
-                    code, verb = "spans-cross", "crosses"
+                    code = "spans-cross"
                 else:
                     return
                 if hits:
                     o = hits[0]
-                    yield (
-                        rn,
-                        payload(code, None, f"{rid} [{s}, {e}) {verb} {o[4]} [{o[0]}, {o[1]})"),
-                    )
+                    pair = {"id": rid, "_s": s, "_e": e, "_oid": o[4], "_os": o[0], "_oe": o[1]}
+                    describe = wording.overlap if code == "spans-overlap" else wording.cross
+                    yield rn, payload(code, None, describe(pair))
 
 
 def span_problem(raw: str, s: int, e: int, t: str) -> str | None:

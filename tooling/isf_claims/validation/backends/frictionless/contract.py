@@ -18,6 +18,7 @@ from frictionless import Schema as TableSchema
 
 from isf_claims.schema import Schema
 from isf_claims.tables import TABLE_LAYERS
+from isf_claims.validation import wording
 from isf_claims.validation.backends.frictionless.rows import Rows
 from isf_claims.validation.backends.frictionless.state import (
     LEVEL2_NATIVE,
@@ -36,7 +37,7 @@ from isf_claims.validation.contract import (
     table_schema,
 )
 from isf_claims.validation.reader import Inputs
-from isf_claims.validation.report import Finding
+from isf_claims.validation.report import Finding, words
 from isf_claims.validation.rules import (
     INT64,
     attribution_problems,
@@ -104,6 +105,10 @@ def read_errors(state: State, table: str, report: Any) -> list[Finding]:
     """Findings from a frictionless report of one table."""
     rows = state.rows[table]
     idx = {c: i for i, c in enumerate(rows.columns)}
+    descriptor = table_schema(state.schema, table)
+    pk = descriptor.get("primaryKey") or []
+    consts = {f["name"]: f.get("constraints", {}) for f in descriptor["fields"]}
+    types = {f["name"]: f["type"] for f in descriptor["fields"]}
     out: list[Finding] = []
     for task in report.tasks:
         for err in task.errors:
@@ -120,37 +125,45 @@ def read_errors(state: State, table: str, report: Any) -> list[Finding]:
                         err.row_number,
                         "wrong-type",
                         err.field_name,
-                        message=f"{err.field_name}: {err.note}",
-                        expected=err.note,
-                        found=str(err.cell),
+                        **wording.wrong_type(
+                            err.field_name,
+                            types[err.field_name],
+                            rows.cells[err.row_number - 2][idx[err.field_name]],
+                        ),
                     )
                 )
             elif kind == "constraint-error":
-                constraint = _CONSTRAINT.search(err.note).group(1)
+                match = _CONSTRAINT.search(err.note)
+                if match is None:
+                    raise RuntimeError(f"frictionless reported an unknown constraint: {err.note}")
+                code = CONSTRAINT_CODES[match.group(1)]
+                name = err.field_name
+                value = rows.cells[err.row_number - 2][idx[name]]
                 out.append(
                     _finding(
                         state,
                         table,
                         err.row_number,
-                        CONSTRAINT_CODES[constraint],
-                        err.field_name,
-                        message=f"{err.field_name}: {err.note}",
-                        found=str(err.cell),
+                        code,
+                        name,
+                        **wording.constraint(code, name, consts[name], value),
                     )
                 )
             elif kind == "primary-key":
                 cells = rows.cells[err.row_number - 2]
-                keys = [cells[idx[k]] for k in table_schema(state.schema, table)["primaryKey"]]
+                keys = [cells[idx[k]] for k in pk]
                 if not all(isinstance(k, str) for k in keys):
                     continue  # a missing or mistyped key part is reported as such
+                code = PRIMARY_KEY_CODES.get(table, "duplicate-id")
+                key = dict(zip(pk, keys, strict=True))
                 out.append(
                     _finding(
                         state,
                         table,
                         err.row_number,
-                        PRIMARY_KEY_CODES.get(table, "duplicate-id"),
+                        code,
                         None,
-                        message=f"the id is already used by an earlier record: {err.note}",
+                        **wording.duplicate(pk, key, code),
                     )
                 )
             elif kind == "foreign-key":
@@ -170,8 +183,7 @@ def read_errors(state: State, table: str, report: Any) -> list[Finding]:
                         err.row_number,
                         ref.code,
                         ref.field,
-                        message=f"{ref.field} {cells[idx[ref.field]]!r} is not in "
-                        f"{ref.target}: {err.note}",
+                        **wording.dangling(ref, {ref.field: cells[idx[ref.field]]}),
                     )
                 )
             else:
@@ -187,13 +199,7 @@ def _strict_int(v: Any) -> bool:
 
 
 def _wrong(name: str, expected: str, value: Any) -> Payload:
-    return payload(
-        "wrong-type",
-        name,
-        f"{name} must be {expected}",
-        expected=expected,
-        found=json.dumps(value, ensure_ascii=False)[:80],
-    )
+    return payload("wrong-type", name, wording.wrong_type(name, expected, value))
 
 
 def strict_types(schema: Schema, layer: str, source: dict[str, Any]) -> list[Payload]:
@@ -223,9 +229,10 @@ def strict_types(schema: Schema, layer: str, source: dict[str, Any]) -> list[Pay
 
 def _member_types(v: Any) -> list[Payload]:
     if v is None:
-        return [payload("missing-value", "members", "members is required", found="null")]
+        missing = words("missing-value", field="members", need=wording.MEMBERS_NEED)
+        return [payload("missing-value", "members", missing)]
     if not isinstance(v, list):
-        return [_wrong("members", "a list of {doc_id, claim, note}", v)]
+        return [_wrong("members", wording.MEMBERS_NEED, v)]
     out = []
     for i, m in enumerate(v):
         if not isinstance(m, dict):
@@ -261,7 +268,11 @@ def _span_parts(schema: Schema, row: Any) -> list[Payload]:
         for part in ("start", "end", "text"):
             if row[f"{f.name}_{part}"] is None:
                 out.append(
-                    payload("missing-value", f"{f.name}.{part}", f"the {f.name} span has no {part}")
+                    payload(
+                        "missing-value",
+                        f"{f.name}.{part}",
+                        wording.span_part_missing(f.name, part),
+                    )
                 )
     return out
 

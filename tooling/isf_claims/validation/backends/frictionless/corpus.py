@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from isf_claims.validation import wording
 from isf_claims.validation.backends.frictionless.state import State, at
 from isf_claims.validation.policy import dirty_units
 from isf_claims.validation.report import Finding
@@ -27,7 +28,7 @@ def corpus(state: State, findings: list[Finding]) -> list[Finding]:
         if (o.file, o.line, None) not in dirty
     ]
     labels: dict[str, Counter[str]] = {}
-    docs: dict[str, set[str]] = {}
+    docs: dict[str, set[str | None]] = {}
     for cells, o in clean:
         text = cells[idx["text"]]
         labels.setdefault(text, Counter())[cells[idx["label"]]] += 1
@@ -37,10 +38,15 @@ def corpus(state: State, findings: list[Finding]) -> list[Finding]:
         counts = labels[text]
         major = min(counts, key=lambda lab: (-counts[lab], lab))
         if len(counts) > 1 and len(docs[text]) > 1 and label != major:
-            message = f"{text!r} is {label} here but {major} elsewhere"
-            out.append(
-                at(o, "label-inconsistent", "label", message=message, expected=major, found=label)
-            )
+            form = {
+                "text": text,
+                "label": label,
+                "_major": major,
+                "_nmajor": counts[major],
+                "_total": sum(counts.values()),
+                "_nd": len(docs[text]),
+            }
+            out.append(at(o, "label-inconsistent", "label", **wording.label_inconsistent(form)))
     claims = state.rows["claims"]
     refs = [c[mentions.columns.index("entity")] for c in mentions.cells]
     refs += [c[claims.columns.index("source_entity")] for c in claims.cells]
@@ -49,6 +55,5 @@ def corpus(state: State, findings: list[Finding]) -> list[Finding]:
     for cells, o in zip(entities.cells, entities.origins, strict=True):
         eid = cells[entities.columns.index("id")]
         if isinstance(eid, str) and eid not in used:
-            message = f"canonical entity {o.record!r} is not referred to"
-            out.append(at(o, "entity-unused", message=message))
+            out.append(at(o, "entity-unused", **wording.entity_unused({"id": eid})))
     return out

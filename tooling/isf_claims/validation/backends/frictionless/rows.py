@@ -63,27 +63,15 @@ def _flat(schema: Schema, layer: str, rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _records(inputs: Inputs, typed: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
-    """The records of every file that passed level 1, as the reader gives them: read line by
-    line (``records``), or typed by its fast path (``typed``; values as written: a typed
-    parse takes no value of another JSON type)."""
-    out = list(typed)
-    for i, f in enumerate(inputs.files):
-        if f.records is not None:
-            out[i] = f.records
-        elif f.table is not None:
-            out[i] = f.table.to_pylist()
-    return out
-
-
-def build_rows(inputs: Inputs, typed: list[list[dict[str, Any]]]) -> dict[str, Rows]:
-    """Rows of every table from the files that passed level 1."""
+def build_rows(inputs: Inputs, records: list[list[dict[str, Any]]]) -> dict[str, Rows]:
+    """Rows of every table from the records of the files that passed level 1 (``records``:
+    each file's, in the order of ``inputs.files``)."""
     schema = inputs.schema
     tables = {t: Rows(column_names(schema, t)) for t in TABLES}
-    for f, records in zip(inputs.files, _records(inputs, typed), strict=True):
+    for f, recs in zip(inputs.files, records, strict=True):
         if not f.ok:
             continue
-        for lineno, rec in enumerate(records, start=1):
+        for lineno, rec in enumerate(recs, start=1):
             if f.kind == DOCUMENT:
                 layer = rec["layer"]
                 table = LAYER_TABLE[layer]

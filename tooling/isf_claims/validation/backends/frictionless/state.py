@@ -8,13 +8,14 @@ turns them into frictionless errors so that they travel in frictionless's own re
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import attrs
-from frictionless import Check, errors
+from frictionless import Check, Error, errors
 
 from isf_claims.schema import Schema
 from isf_claims.validation.backends.frictionless.rows import Origin, Rows
@@ -39,22 +40,23 @@ class RowCheck(Check):
     """A frictionless check made of a per-row and an end-of-table function."""
 
     type = "isf-row-check"
-    Errors: ClassVar[list[type[errors.Error]]] = [SemanticError]
+    Errors: ClassVar[list[builtins.type[Error]]] = [SemanticError]
     on_row: Any = None
     on_end: Any = None
 
-    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+    def validate_row(self, row: Any) -> Iterable[Error]:
         for payload in self.on_row(row) if self.on_row else ():
             yield SemanticError.from_row(row, note=json.dumps(payload))
 
-    def validate_end(self) -> Iterable[errors.Error]:
+    def validate_end(self) -> Iterable[Error]:
         for row_number, payload in self.on_end() if self.on_end else ():
             yield SemanticError(note=json.dumps(payload), cells=[], row_number=row_number)
 
 
-def payload(code: str, field: str | None, message: str, **kw: Any) -> Payload:
-    """A finding as a check yields it (the row's origin is added when it is read back)."""
-    return {"code": code, "field": field, "message": message, **kw}
+def payload(code: str, field: str | None, words: dict[str, Any]) -> Payload:
+    """A finding as a check yields it, worded by the code book (``words``: message, expected,
+    found); the row's origin is added when it is read back."""
+    return {"code": code, "field": field, **words}
 
 
 @dataclass

@@ -71,16 +71,6 @@ def compile_schema(descriptor: dict[str, Any]) -> tuple[pa.DataFrameSchema, dict
     return schema, names
 
 
-def _describe(code: str, column: str, cons: dict[str, Any], value: Any) -> tuple[str, str]:
-    if code == "missing-value":
-        return f"{column} is required", "a value"
-    if code == "not-in-vocabulary":
-        return f"{value!r} is not an allowed value", "one of " + ", ".join(cons["enum"])
-    if code == "pattern-mismatch":
-        return f"{value!r} does not have the required form", f"a match of {cons['pattern']}"
-    return f"{value} is below the minimum {cons['minimum']}", f">= {cons['minimum']}"
-
-
 def table_contract(
     schema: Schema, tables: dict[str, pl.DataFrame], names: Sequence[str] = TABLES
 ) -> list[Finding]:
@@ -119,29 +109,15 @@ def table_contract(
                     continue
                 code = PRIMARY_KEY_CODES.get(table, "duplicate-id")
                 column = None
-                message, expected, found = wording.duplicate(pk, row, code).values()
-            elif check == "not_nullable":
-                code = "missing-value"
-                message, expected = _describe(code, column, consts[column], None)
-                found = "null"
+                described = wording.duplicate(pk, row, code)
             else:
-                kind = kinds[column][row["check_number"]]
-                code = CONSTRAINT_CODES[kind]
-                value = row[column]
-                message, expected = _describe(code, column, consts[column], value)
-                found = str(value)
-            out.append(
-                row_finding(
-                    schema,
-                    table,
-                    row,
-                    code,
-                    column,
-                    message=message,
-                    expected=expected,
-                    found=found,
+                code = (
+                    "missing-value"
+                    if check == "not_nullable"
+                    else CONSTRAINT_CODES[kinds[column][row["check_number"]]]
                 )
-            )
+                described = wording.constraint(code, column, consts[column], row[column])
+            out.append(row_finding(schema, table, row, code, column, **described))
     return out
 
 

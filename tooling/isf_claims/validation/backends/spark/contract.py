@@ -135,8 +135,6 @@ def _flagged(frame: Any, checks: list[tuple[str, str | None, Any]], extra: dict[
 def contract(spark: Any, frames: Frames, prior: list[Finding]) -> list[Finding]:
     """Every Table Schema violation of every table, and the row rules (optional spans
     given whole, attribution), in two Spark jobs. ``prior``: typing's findings."""
-    from isf_claims.validation.backends.pandera.contract import _describe
-
     schema = frames.schema
     plans, partial = [], _partial_flags(schema)
     for table in TABLES:
@@ -167,13 +165,7 @@ def contract(spark: Any, frames: Frames, prior: list[Finding]) -> list[Finding]:
             def describe(
                 r: dict[str, Any], code: str = code, column: Any = column, cons: Any = consts
             ) -> dict[str, Any]:
-                value = None if code == "missing-value" else r[column]
-                message, expected = _describe(code, column, cons[column], value)
-                return {
-                    "message": message,
-                    "expected": expected,
-                    "found": "null" if code == "missing-value" else str(value),
-                }
+                return wording.constraint(code, column, cons[column], r[column])
 
             out += rows_findings(schema, table, hit, code, describe, column)
         if table == "claims":
