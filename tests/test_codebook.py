@@ -32,10 +32,7 @@ UNTESTED: set[str] = {
     "agreement-no-common-documents",
     "agreement-schema-mismatch",
     "annotation-set-empty",
-    "bad-arguments",
-    "bad-repo-id",
     "baseline-unknown-task",
-    "cue-lexicon-missing",
     "dangling-reference",
     "evaluate-needs-extra",
     "evaluate-unknown-document",
@@ -48,9 +45,7 @@ UNTESTED: set[str] = {
     "span-not-anchored",
     "spark-not-installed",
     "tag-exists",
-    "texts-invalid",
     "unknown-ref",
-    "unknown-spark-master",
 }
 
 

@@ -2,7 +2,10 @@
 
 The import graph is read with ``ast`` from ``tooling/isf_claims`` (nothing is imported).
 An edge A -> B is an ``import B`` or ``from B import x`` in A, or ``from P import B`` of a
-submodule ``B`` of ``P`` (relative imports resolved). Two graphs are checked:
+submodule ``B`` of ``P`` (relative imports resolved); importing B also runs the
+``__init__`` of each package B is in, except the packages A is in itself (Python has them
+imported before A, so ``from P import m`` of a submodule inside P needs only ``m``; a name
+P's ``__init__`` defines is an edge to P). Two graphs are checked:
 
 - **Module level** (the hard rule, no exceptions): the imports run when A is imported, i.e.
   at module level and in class bodies. Imports inside functions (deferred) and under
@@ -69,19 +72,37 @@ def _module_level(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]
                         yield from _module_level([child])
 
 
+def _within(package: str, name: str) -> bool:
+    """Whether module ``name`` is ``package`` or inside it (so ``package`` is being
+    imported already whenever ``name`` is)."""
+    return name == package or name.startswith(package + ".")
+
+
 def _targets(
     node: ast.Import | ast.ImportFrom, name: str, is_package: bool, known: set[str]
 ) -> set[str]:
-    """The modules of ``known`` one import statement of module ``name`` refers to."""
+    """The modules of ``known`` one import statement of module ``name`` runs: the modules
+    it names and the packages they are in (a package's ``__init__`` runs before its
+    modules), less the packages ``name`` itself is in (those run before ``name`` anyway;
+    ``from P import m`` of a submodule ``m`` of such a package only needs ``m``)."""
     if isinstance(node, ast.Import):
-        return {a.name for a in node.names if a.name in known}
-    base = node.module or ""
-    if node.level:
-        parts = name.split(".") if is_package else name.split(".")[:-1]
-        parts = parts[: len(parts) - (node.level - 1)]
-        base = ".".join([*parts, *([node.module] if node.module else [])])
-    out = {base} if base in known else set()
-    out |= {f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in known}
+        out = {a.name for a in node.names if a.name in known}
+    else:
+        base = node.module or ""
+        if node.level:
+            parts = name.split(".") if is_package else name.split(".")[:-1]
+            parts = parts[: len(parts) - (node.level - 1)]
+            base = ".".join([*parts, *([node.module] if node.module else [])])
+        out = {f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in known}
+        attributes = len(out) < len(node.names)  # names defined by ``base`` itself
+        if base in known and (attributes or not _within(base, name)):
+            out.add(base)
+    for target in list(out):
+        parts = target.split(".")
+        for i in range(1, len(parts)):
+            package = ".".join(parts[:i])
+            if package in known and not _within(package, name):
+                out.add(package)
     return out
 
 
@@ -166,12 +187,16 @@ def test_deferred_and_type_only_imports_add_no_new_cycle() -> None:
 
 
 def test_the_graph_sees_submodule_imports_and_skips_deferred_ones(tmp_path: Path) -> None:
-    """The checker on a small package: ``from pkg import b`` is an edge to ``pkg.b``; an
-    import inside a function or under TYPE_CHECKING counts only with ``deferred``."""
+    """The checker on a small package: ``from pkg import b`` is an edge to ``pkg.b`` (and
+    to ``pkg`` only for a name ``pkg`` defines, or from outside ``pkg``); importing
+    ``pkg.sub.m`` from outside runs ``pkg.sub``; an import inside a function or under
+    TYPE_CHECKING counts only with ``deferred``."""
     pkg = tmp_path / "pkg"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text("")
-    (pkg / "a.py").write_text("from pkg import b\n")
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("VERSION = 1\n")
+    (pkg / "sub" / "__init__.py").write_text("from pkg.sub import m\n")
+    (pkg / "sub" / "m.py").write_text("from pkg import VERSION\n")
+    (pkg / "a.py").write_text("from pkg import b\nfrom pkg.sub.m import x\n")
     (pkg / "b.py").write_text(
         "from typing import TYPE_CHECKING\n"
         "if TYPE_CHECKING:\n    from pkg.a import x\n"
@@ -181,7 +206,9 @@ def test_the_graph_sees_submodule_imports_and_skips_deferred_ones(tmp_path: Path
     module_level = import_graph(tmp_path, deferred=False, package="pkg")
     assert module_level == {
         "pkg": set(),
-        "pkg.a": {"pkg", "pkg.b"},
+        "pkg.sub": {"pkg.sub.m"},
+        "pkg.sub.m": {"pkg"},
+        "pkg.a": {"pkg.b", "pkg.sub", "pkg.sub.m"},
         "pkg.b": set(),
         "pkg.c": {"pkg.a"},
     }

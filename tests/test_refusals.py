@@ -91,3 +91,34 @@ def test_texts_not_found(tmp_path: Path) -> None:
     from isf_claims.release.texts import prove
 
     _refused("texts-not-found", lambda: prove(tmp_path / "nothing", []))
+
+
+def test_bad_arguments() -> None:
+    _cli("bad-arguments", "adjudicate", "--root", str(ROOT))
+
+
+def test_unknown_spark_master() -> None:
+    from isf_claims.validation.backends.spark.session import check_master
+
+    _refused("unknown-spark-master", lambda: check_master("yarn"))
+
+
+def test_bad_repo_id() -> None:
+    from isf_claims.release.publish import plan_publish
+
+    _refused("bad-repo-id", lambda: plan_publish("no-owner", None, None))
+
+
+def test_cue_lexicon_missing(tmp_path: Path) -> None:
+    from isf_claims.baselines.claims_rules import load_lexicon
+
+    err = _refused("cue-lexicon-missing", lambda: load_lexicon(tmp_path))
+    assert "schema/cue_lexicon.json" in err.fix
+
+
+def test_texts_invalid(tmp_path: Path) -> None:
+    from isf_claims.release.texts import prove
+
+    texts = tmp_path / "texts.jsonl"
+    texts.write_text('{"doc_id": 1}\n', encoding="utf-8")
+    _refused("texts-invalid", lambda: prove(texts, []))

@@ -260,7 +260,9 @@ def make_artefacts(
     return Artefacts(meta, files, report)
 
 
-def finish(artefacts: Artefacts, validation: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+def finish(
+    artefacts: Artefacts, validation: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Every file of the release: the artefacts plus the build report and SHA256SUMS (a
     data file: its bytes, or where it is written)."""
     report = artefacts.report(validation)

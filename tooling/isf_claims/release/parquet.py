@@ -120,8 +120,14 @@ class ParquetSink:
         """Write the first ``n`` held rows as one row group."""
         assert self.schema is not None
         kept = self._held_rows - n  # all from the last part held (see add)
-        columns = []
-        for i, f in enumerate(self.schema):
+        columns: list[pa.Array | None] = [None] * len(self.schema)
+        # largest first: the copy of a column is made while few others are in memory
+        sizes = [
+            sum(c.size for _, cols in self._held if (c := cols[i]) is not None)
+            for i in range(len(self.schema))
+        ]
+        for i in sorted(range(len(self.schema)), key=lambda i: -sizes[i]):
+            f = self.schema.field(i)
             parts = []
             for _, cols in self._held:
                 buffer = cols[i]
@@ -134,10 +140,10 @@ class ParquetSink:
                 self._held[-1][1][i] = _pack(chunked.slice(n), f.name)
             col = chunked.slice(0, n).combine_chunks()
             del chunked
-            columns.append(col if col.type == f.type else col.cast(f.type))
+            columns[i] = col if col.type == f.type else col.cast(f.type)
         self._held = [(kept, self._held[-1][1])] if kept else []
         self._held_rows = kept
-        group = pa.Table.from_arrays(columns, schema=self.schema)
+        group = pa.Table.from_arrays([c for c in columns if c is not None], schema=self.schema)
         del columns
         if self._writer is None:
             if self.path is None:

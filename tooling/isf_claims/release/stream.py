@@ -140,9 +140,6 @@ def stream_release(
                     pool.submit(_ner_piece, part.slice(start, size), mentions, corpus.schema)
                     for start in range(0, part.num_rows, size)
                 ]
-            written = [
-                pool.submit(write, c, rt.split_of(c)) for c in ("documents", "mentions", "claims")
-            ]
             tally: Tally = state["tally"]
             tally.add(corpus, docs, rt.tables["claims"])
             ids = rt.splits["doc_id"].to_pylist()
@@ -159,6 +156,11 @@ def stream_release(
             if on_tables is not None:
                 rt.put("ner", ner_parts)
                 rt.tables = {name: rt.tables[name] for name in CONFIGS}
+            # written once the ner pieces are done: a row group of documents (the largest
+            # thing in memory) is never gathered while the pieces are being made
+            written = [
+                pool.submit(write, c, rt.split_of(c)) for c in ("documents", "mentions", "claims")
+            ]
             written.append(pool.submit(write, "ner", ner_parts))
             for f in written:
                 f.result()

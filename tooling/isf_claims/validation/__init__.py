@@ -20,11 +20,11 @@ from isf_claims.errors import refuse
 from isf_claims.repo import Repo
 from isf_claims.validation import backends, history
 from isf_claims.validation.policy import finalize
-from isf_claims.validation.reader import DOCUMENT, Inputs
 from isf_claims.validation.report import DEFAULT_MAX_PER_CODE, Finding, Report
 
 if TYPE_CHECKING:
     from isf_claims.corpus import Corpus
+    from isf_claims.validation.reader import Inputs
 
 DEFAULT_ENGINE = "pandera"
 
@@ -102,7 +102,7 @@ def _report(repo: Repo, inputs: Inputs, engine: str, engine_found: list[Finding]
     reported = inputs.reported_files()
     if reported is not None:
         found = [f for f in found if _in_scope(f, reported, inputs.scope_ids)]
-    checked = sum(1 for f in inputs.files if f.kind == DOCUMENT or inputs.full)
+    checked = len(inputs.files) if inputs.full else len(inputs.documents)
     return Report(
         engine=engine,
         schema_version=inputs.schema.version,

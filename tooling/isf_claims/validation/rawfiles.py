@@ -143,10 +143,10 @@ def check_metas(
         if kind != FILE:
             continue  # refused by the listing checks, never opened
         try:
-            data = read_regular(repo.meta_path(doc_id))
+            meta_data = read_regular(repo.meta_path(doc_id))
         except (OSError, NotRegularFile):
             continue  # gone or swapped since the listing
-        meta, problems = meta_problems(doc_id, data)
+        meta, problems = meta_problems(doc_id, meta_data)
         for p in problems:
             out.findings.append(
                 finding(
@@ -164,6 +164,8 @@ def check_metas(
         out.metas[doc_id] = meta
         if listing.raw_kind(doc_id) != FILE:
             continue
+        data: bytes | None
+        digest: str | None
         if doc_id in known:
             data, digest = known[doc_id]
         else:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -191,7 +192,7 @@ class Batch:
     lines: np.ndarray  # 1-based line number, per row (int32)
     typed: list[Finding] = field(default_factory=list)
     raw: RawTexts | None = None
-    metas: dict[str, dict] = field(default_factory=dict)
+    metas: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -200,7 +201,7 @@ class _Extra:
 
     raw: RawTexts
     findings: list[Finding]
-    metas: dict[str, dict]
+    metas: dict[str, dict[str, Any]]
 
 
 def open_inputs(repo: Repo, paths: Sequence[Path | str] = (), version: str | None = None) -> Inputs:
@@ -213,7 +214,7 @@ def open_inputs(repo: Repo, paths: Sequence[Path | str] = (), version: str | Non
     listing = list_files(repo)
     shared = {p.name[: -len(ANNOTATION_SUFFIX)] for p in (repo.entities_path, repo.clusters_path)}
     annotated = {n[: -len(ANNOTATION_SUFFIX)] for n in listing.annotated} - shared
-    ids = sorted(annotated) if full else sorted(scope & annotated)
+    ids = sorted(annotated) if scope is None else sorted(scope & annotated)
     where = repo.rel(repo.annotated_dir)
     folder = repo.annotated_dir  # one Path object, not two per file
     files = [
@@ -332,9 +333,10 @@ def _raw_reader(inputs: Inputs) -> Callable[[list[SourceFile]], _Extra]:
 
 @dataclass
 class Records:
-    """Every typed record of the document files that passed level 1, in one table."""
+    """Every typed record of the document files that passed level 1, in one table (what
+    ``load_corpus`` reads through :func:`parse_documents`)."""
 
-    inputs: Inputs  # files, level-1 findings (``inputs.ok``: none), schema
+    inputs: Inputs  # files, level-1 findings, schema
     records: pa.Table  # ``record_schema(inputs.schema)``
     file_idx: np.ndarray  # index into ``inputs.files``, per row
     lines: np.ndarray  # 1-based line number, per row

@@ -22,8 +22,8 @@ from isf_claims.errors import IsfError, refuse_finding
 from isf_claims.fsutil import read_regular
 from isf_claims.raw import has_lone_surrogate
 from isf_claims.schema import DOCUMENT_LAYERS, SPAN_KEYS, Schema
-from isf_claims.validation import report
 from isf_claims.validation.report import Finding
+from isf_claims.validation.report import finding as worded
 from isf_claims.validation.rules import layer_of
 
 BOM = b"\xef\xbb\xbf"
@@ -69,7 +69,7 @@ def repaired(data: bytes) -> bytes:
 
 def finding(f: SourceFile, code: str, **kw: Any) -> Finding:
     """A ``code`` finding on ``f``, worded by the code book from ``kw``."""
-    return report.finding(code, file=f.rel, doc_id=f.doc_id, **kw)
+    return worded(code, file=f.rel, doc_id=f.doc_id, **kw)
 
 
 def bytes_ok(f: SourceFile, data: bytes, findings: list[Finding], utf8: bool = False) -> bool:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pyarrow as pa
 
+import isf_claims.validation.wording as wording
 from isf_claims.annotations import dumps
 from isf_claims.schema import Schema
 from isf_claims.tables import record_schema, shared_schema
-from isf_claims.validation import wording
 from isf_claims.validation.report import Finding, words
 from isf_claims.validation.rules import INT64, layer_of
 from isf_claims.validation.structure import MEMBER_KEYS, SourceFile

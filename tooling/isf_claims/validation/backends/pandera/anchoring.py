@@ -9,6 +9,7 @@ sort); only documents that fail it are searched pair by pair to name the spans.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,15 @@ from isf_claims.validation.rules import (
     layer_of,
     span_what,
 )
+
+
+def _describe_raw(code: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Describes a document row's raw-file finding ``code``."""
+
+    def describe(r: dict[str, Any]) -> dict[str, Any]:
+        return describe_raw(code, r["doc_id"], r["raw_sha256"], r["raw_sha"])
+
+    return describe
 
 
 def documents(
@@ -57,7 +67,7 @@ def documents(
             "documents",
             rows,
             code,
-            lambda r, code=code: describe_raw(code, r["doc_id"], r["raw_sha256"], r["raw_sha"]),
+            _describe_raw(code),
             "raw_sha256" if code == "raw-changed" else None,
         )
     anchored = docs.filter(pl.col("_status").is_null() & pl.col("raw_sha").is_not_null()).select(
@@ -97,7 +107,7 @@ def _status(spans: pl.DataFrame) -> pl.DataFrame:
     return spans.with_columns(status.alias("_status"))
 
 
-def _describe(code: str, what: str):
+def _describe(code: str, what: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     def describe(r: dict[str, Any]) -> dict[str, Any]:
         return describe_span(code, what, r["_raw"], r["_s"], r["_e"], r["_t"])
 
@@ -200,7 +210,8 @@ def _overlapping_rows(doc: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarr
         packed = np.maximum.accumulate((d << width) | ee)  # max end so far, per document
         running = packed & ((1 << width) - 1)
     else:
-        running = pl.Series(ee).cum_max().over(pl.Series(d)).to_numpy()
+        frame = pl.DataFrame({"d": d, "e": ee})
+        running = frame.select(pl.col("e").cum_max().over("d")).to_series().to_numpy()
     new = np.ones(len(d), dtype=bool)
     new[1:] = (d[1:] != d[:-1]) | (running[:-1] <= ss[1:])
     block = np.cumsum(new)

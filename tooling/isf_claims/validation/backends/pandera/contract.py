@@ -10,8 +10,8 @@ the file and line through the frames' provenance columns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -38,6 +38,9 @@ from isf_claims.validation.rules import (
     layer_of,
 )
 
+if TYPE_CHECKING:
+    import pandera.polars as pandera_pl
+
 pa = pandera_polars()  # pandera.polars; in the CLI without pandas (see pandera_import)
 
 _DTYPES = {"string": pl.String, "integer": pl.Int64, "boolean": pl.Boolean}
@@ -45,10 +48,21 @@ _UNIQUE_CHECKS = ("multiple_fields_uniqueness", "field_uniqueness")
 SPAN_PARTS = ("start", "end", "text")
 
 
-def compile_schema(descriptor: dict[str, Any]) -> tuple[pa.DataFrameSchema, dict[str, list[str]]]:
+def _part_missing(span: str, part: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Describes a claim row whose optional ``span`` lacks ``part`` (the row is not needed)."""
+
+    def describe(r: dict[str, Any]) -> dict[str, Any]:
+        return wording.span_part_missing(span, part)
+
+    return describe
+
+
+def compile_schema(
+    descriptor: dict[str, Any],
+) -> tuple[pandera_pl.DataFrameSchema, dict[str, list[str]]]:
     """A pandera schema for a Table Schema descriptor, and per column the constraint name
     of each check (pandera reports checks by their position)."""
-    columns: dict[str, pa.Column] = {}
+    columns: dict[str, pandera_pl.Column] = {}
     names: dict[str, list[str]] = {}
     for f in descriptor["fields"]:
         cons = f.get("constraints", {})
@@ -141,7 +155,7 @@ def row_rules(schema: Schema, frames: Frames, findings: list[Finding]) -> list[F
                 "claims",
                 rows,
                 "missing-value",
-                lambda r, p=f.name, q=part: wording.span_part_missing(p, q),
+                _part_missing(f.name, part),
                 col,
             )
     check_rule_values(schema)
@@ -161,7 +175,7 @@ def row_rules(schema: Schema, frames: Frames, findings: list[Finding]) -> list[F
         violates
     )
 
-    def describe(r: dict) -> dict:
+    def describe(r: dict[str, Any]) -> dict[str, Any]:
         problems = attribution_problems(
             r["attribution"], r["source_type"], r["cue_commitment"], r["_cue"], r["_src"]
         )

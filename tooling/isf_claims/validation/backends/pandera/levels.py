@@ -11,7 +11,7 @@ clusters) are small and checked first. Memory stays that of a group plus the nar
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -80,7 +80,7 @@ class Run:
         inputs = self.inputs
         index = {id(f): i for i, f in enumerate(inputs.files)}
         tables, file_idx, lines, typed, raws = [], [], [], [], []
-        metas: dict[str, dict] = {}
+        metas: dict[str, dict[str, Any]] = {}
         for batch in parse_documents(inputs):
             where = np.array([index[id(f)] for f in batch.files], dtype=np.int32)
             tables.append(batch.records)

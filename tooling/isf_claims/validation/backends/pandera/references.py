@@ -3,6 +3,8 @@ records agree. Each check only relies on records with no finding at an earlier l
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 
 from isf_claims.validation import wording
@@ -29,7 +31,7 @@ def _dangling(
         ref.table,
         rows,
         ref.code,
-        lambda r, ref=ref: wording.dangling(ref, r),
+        partial(wording.dangling, ref),
         ref.field,
     )
 

@@ -10,6 +10,7 @@ compared as bytes (no collation, no normalisation). Edges use the schema's white
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from isf_claims.schema import Schema
@@ -40,6 +41,24 @@ from isf_claims.validation.rules import (
 # ``rules.EDGE_WHITESPACE_RE`` for Java, whose ``$`` also matches before a final newline.
 EDGE_RE = f"^{WHITE_SPACE_CLASS}|{WHITE_SPACE_CLASS}(?![\\s\\S])"
 SPAN_CODES = ("span-inverted", "span-out-of-range", "quote-mismatch", "span-edge-whitespace")
+
+
+def _describe_raw(code: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Describes a document row's raw-file finding ``code``."""
+
+    def describe(r: dict[str, Any]) -> dict[str, Any]:
+        return describe_raw(code, r["doc_id"], r["raw_sha256"], r["raw_sha"])
+
+    return describe
+
+
+def _describe_span(code: str, what: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Describes a span row's anchoring finding ``code``."""
+
+    def describe(r: dict[str, Any]) -> dict[str, Any]:
+        return describe_span(code, what, r["_raw"], r["_s"], r["_e"], r["_t"])
+
+    return describe
 
 
 def _documents(spark: Any, frames: Frames, dirty2: set[Unit]) -> tuple[Any, Any]:
@@ -74,7 +93,7 @@ def _raw_findings(schema: Schema, rows: list[dict[str, Any]]) -> list[Finding]:
             "documents",
             [r for r in rows if r["_status"] == code],
             code,
-            lambda r, code=code: describe_raw(code, r["doc_id"], r["raw_sha256"], r["raw_sha"]),
+            _describe_raw(code),
             "raw_sha256" if code == "raw-changed" else None,
         )
     return out
@@ -140,9 +159,7 @@ def anchoring(spark: Any, frames: Frames, dirty2: set[Unit]) -> list[Finding]:
                 table,
                 [r for r in bad if r["_group"] == n and r["_status"] == code],
                 code,
-                lambda r, code=code, what=what: describe_span(
-                    code, what, r["_raw"], r["_s"], r["_e"], r["_t"]
-                ),
+                _describe_span(code, what),
                 prefix,
             )
         overlap = layer_of(schema, TABLE_LAYERS[table]).overlap

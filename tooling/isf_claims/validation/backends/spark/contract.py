@@ -12,6 +12,8 @@ table come back in one Spark job, worded by the pandera engine's own wording.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from isf_claims.schema import Schema
@@ -46,6 +48,15 @@ from isf_claims.validation.rules import (
 SPAN_PARTS = ("start", "end", "text")
 
 
+def _part_missing(span: str, part: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Describes a claim row whose optional ``span`` lacks ``part`` (the row is not needed)."""
+
+    def describe(r: dict[str, Any]) -> dict[str, Any]:
+        return wording.span_part_missing(span, part)
+
+    return describe
+
+
 def java_pattern(pattern: str) -> str:
     """A Table Schema pattern (anchored, whole value) for Java's regex (Spark's ``rlike``):
     ``$`` would also match before a final newline, so the end is "no character left"."""
@@ -59,7 +70,11 @@ def compile_schema(descriptor: dict[str, Any], data: bool = True) -> Any:
     import pandera.pyspark as pa
     import pyspark.sql.types as T
 
-    dtypes = {"string": T.StringType(), "integer": T.LongType(), "boolean": T.BooleanType()}
+    dtypes: dict[str, T.StringType | T.LongType | T.BooleanType] = {
+        "string": T.StringType(),
+        "integer": T.LongType(),
+        "boolean": T.BooleanType(),
+    }
     columns = {}
     for f in descriptor["fields"]:
         cons = f.get("constraints", {}) if data else {}
@@ -157,7 +172,7 @@ def contract(spark: Any, frames: Frames, prior: list[Finding]) -> list[Finding]:
                     table,
                     hit,
                     code,
-                    lambda r, pk=pk, code=code: wording.duplicate(pk, r, code),
+                    functools.partial(wording.duplicate, pk, code=code),
                 )
                 continue
             code = CONSTRAINT_CODES[kind]
@@ -208,7 +223,7 @@ def _partial_findings(schema: Schema, rows: list[dict[str, Any]]) -> list[Findin
             "claims",
             [r for r in rows if r[f"_no_{s}_{p}"]],
             "missing-value",
-            lambda r, s=s, p=p: wording.span_part_missing(s, p),
+            _part_missing(s, p),
             f"{s}_{p}",
         )
     return out

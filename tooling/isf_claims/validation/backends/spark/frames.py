@@ -22,6 +22,7 @@ import polars as pl
 import pyarrow as pa
 
 from isf_claims.corpus import corpus_from_records
+from isf_claims.frames import frame_of
 from isf_claims.schema import Schema
 from isf_claims.tables import TABLE_LAYERS, record_schema
 from isf_claims.validation.backends.spark.structure import (
@@ -116,13 +117,13 @@ def _shared(inputs: Inputs, key: int) -> tuple[dict[str, pa.Table], list[Finding
         shared=shared,
     )
     members = (
-        pl.from_arrow(corpus.tables["cluster_members"])
+        frame_of(corpus.tables["cluster_members"])
         .with_columns(pl.int_range(pl.len()).over("_line").alias("_member"))
         .filter(pl.col("cluster_id").is_not_null())
     )
     out = {
-        "entities": pl.from_arrow(corpus.tables["entities"]),
-        "clusters": pl.from_arrow(corpus.tables["clusters"]),
+        "entities": frame_of(corpus.tables["entities"]),
+        "clusters": frame_of(corpus.tables["clusters"]),
         "cluster_members": members,
     }
     tables = {
@@ -200,6 +201,7 @@ def _empty_records_schema(schema: Schema) -> Any:
 def clean(spark: Any, frame: Any, table: str, units: set[Unit]) -> Any:
     """Rows of ``frame`` with no finding among ``units`` (qualified files)."""
     members = table == "cluster_members"
+    rows: list[tuple[str, int | None] | tuple[str, int | None, int]]
     if members:
         rows = [(f, ln, int(m[8:-1])) for f, ln, m in units if m is not None]
         schema = "_file string, _line int, _member long"

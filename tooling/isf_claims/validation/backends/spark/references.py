@@ -5,6 +5,7 @@ rows come back in one Spark job."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from isf_claims.validation import wording
@@ -40,7 +41,7 @@ def references(spark: Any, frames: Frames, findings: list[Finding]) -> list[Find
             ref.table,
             _dangling(frames, ref),
             ref.code,
-            lambda r, ref=ref: wording.dangling(ref, r),
+            partial(wording.dangling, ref),
             ref.field,
         )
         for ref in REFERENCES

@@ -319,7 +319,7 @@ def read_structure(spark: Any, parts: list[Part]) -> list[Any]:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    persisted = []
+    persisted: list[Any] = []  # Spark DataFrames (see _pass)
     pending = list(parts)
     while pending:
         groups: dict[Any, list[Part]] = {}
@@ -381,8 +381,8 @@ def _pass(spark: Any, group: list[Part], persisted: list[Any], level: Any, F: An
             got = status.get((part.key, f.rel))
             if got is None:
                 # Spark leaves out empty files: checked here, they have no records.
-                f.ok, found = _empty_file(f, part.schema, part.kept)
-                inputs.findings += found
+                f.ok, empty_found = _empty_file(f, part.schema, part.kept)
+                inputs.findings += empty_found
             else:
                 f.ok = got["ok"]
                 if got["declared"] in part.kept:
