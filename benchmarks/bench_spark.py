@@ -3,7 +3,8 @@
 cluster on 127.0.0.1 (one core each), against the default engine on the same corpus.
 
     .venv/bin/python benchmarks/bench_spark.py --docs 10000
-    .venv/bin/python benchmarks/bench_spark.py --docs 100000 --repeat 1
+    .venv/bin/python benchmarks/bench_spark.py --docs 100000 --repeat 1 \
+        --corpus /work/wt-scale/benchmarks/out/scale-synth-100000   # an existing corpus
 
 Each figure is a separate process. Memory is the peak of the summed RSS of the command's
 process tree, sampled every 0.1 s from /proc: the Python driver and the driver JVM (with
@@ -87,9 +88,13 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--corpus", type=Path, help="an existing corpus (read only)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    path, stats = corpus(args.out, args.docs)
+    if args.corpus is not None:
+        path, stats = args.corpus, {"path": str(args.corpus)}
+    else:
+        path, stats = corpus(args.out, args.docs)
     base = [CLI, "validate", "--root", str(path)]
     results: dict[str, object] = {"docs": args.docs, "corpus": stats}
     results["default"] = measure("default engine (pandera)", base, args.repeat)

@@ -38,15 +38,29 @@ RANDOM = 10  # randomly corrupted corpora, checked by the three engines
 runner = CliRunner()
 
 
+# For the JVMs the module starts (driver, cluster daemons, executors): the quick JIT only,
+# and the serial collector. Short runs on small corpora spend much of their time compiling
+# Java; this halved the suite's Spark time on a loaded 2-core machine (not for real runs,
+# where the optimising compiler pays off).
+JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
 @pytest.fixture(scope="module")
 def spark() -> Any:
     """The module's one local session (127.0.0.1, as the cluster test needs)."""
+    saved = {k: os.environ.get(k) for k in ("SPARK_LOCAL_IP", "JAVA_TOOL_OPTIONS")}
     os.environ["SPARK_LOCAL_IP"] = LOCAL_IP
+    os.environ["JAVA_TOOL_OPTIONS"] = JAVA_OPTIONS
     from isf_claims.validation.backends.spark.session import get_session
 
     session = get_session(LOCAL)
     yield session
     session.stop()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 def _same(spark_report: Report, default: Report, context: str = "") -> None:
