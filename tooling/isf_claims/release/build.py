@@ -28,6 +28,7 @@ from isf_claims.release import card, checksums, croissant, datapackage, evaluati
 from isf_claims.release import splits as split_rule
 from isf_claims.release import tokenize as tok
 from isf_claims.release.datafiles import Shape
+from isf_claims.release.memory import give_back_freed_memory
 from isf_claims.release.metadata import DatasetMeta, json_bytes, read_dataset_meta
 from isf_claims.release.parquet import WRITER
 from isf_claims.release.stream import BATCH_DOCS, Streamed, batches, document_ids, stream_release
@@ -321,6 +322,7 @@ def build_release(
     each data file is written as its rows come (:mod:`isf_claims.release.stream`), into a
     temporary sibling folder renamed into place at the end, so memory does not grow with the
     corpus and a refused or failed build leaves ``out`` as it was."""
+    give_back_freed_memory()
     validation = check_valid(repo) if validate else {"engine": None, "note": "skipped"}
     if not document_ids(repo):
         raise _empty(repo)

@@ -158,12 +158,12 @@ def stream_release(
                 rt.tables = {name: rt.tables[name] for name in CONFIGS}
             # written once the ner pieces are done: a row group of documents (the largest
             # thing in memory) is never gathered while the pieces are being made
-            written = [
-                pool.submit(write, c, rt.split_of(c)) for c in ("documents", "mentions", "claims")
-            ]
+            written = [pool.submit(write, c, rt.split_of(c)) for c in ("mentions", "claims")]
             written.append(pool.submit(write, "ner", ner_parts))
             for f in written:
                 f.result()
+            # the documents alone: its row group is never gathered next to another's
+            write("documents", rt.split_of("documents"))
             if on_tables is not None:
                 on_tables(rt)
             del rt, docs, mentions, doc_parts, pieces, ner_parts, written, corpus
