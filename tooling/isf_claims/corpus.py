@@ -29,6 +29,7 @@ from isf_claims.repo import ANNOTATION_SUFFIX, Repo
 from isf_claims.schema import DOCUMENT_LAYERS, Schema, known_versions, latest_version, load_schema
 from isf_claims.tables import (
     TABLE_LAYERS,
+    cluster_members,
     read_json_lines,
     record_schema,
     shared_schema,
@@ -296,7 +297,8 @@ def corpus_from_records(
         ]
         corpus.tables[name] = pa.Table.from_arrays(cols, schema=table_schema(schema, name))
         if layer == "cluster":
-            corpus.tables["cluster_members"] = _members(recs, rec_lines, repo.rel(path), schema)
+            rel = repo.rel(path)
+            corpus.tables["cluster_members"] = cluster_members(schema, recs, rec_lines, rel)
     return corpus
 
 
@@ -351,22 +353,6 @@ def _documents(
         else:
             out.append(pa.nulls(headers.num_rows, f.type))
     return pa.Table.from_arrays(out, schema=target)
-
-
-def _members(recs: pa.Table, lines: np.ndarray, rel: str, schema: Schema) -> pa.Table:
-    members = recs["members"].combine_chunks()
-    lengths = pc.fill_null(pc.list_value_length(members), 0).to_numpy()
-    parent = pc.list_parent_indices(members)
-    flat = pc.list_flatten(members)
-    cols = [
-        recs["id"].combine_chunks().take(parent),
-        pc.struct_field(flat, "doc_id"),
-        pc.struct_field(flat, "claim"),
-        pc.struct_field(flat, "note"),
-        pa.array([rel] * len(flat), pa.string()),
-        pa.array(np.repeat(lines, lengths).astype(np.int32)),
-    ]
-    return pa.Table.from_arrays(cols, schema=table_schema(schema, "cluster_members"))
 
 
 # ---------------------------------------------------------------------------- writing back

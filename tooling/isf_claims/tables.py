@@ -7,7 +7,9 @@ carries its provenance (``_file``, ``_line``) so a finding can name the file and
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from isf_claims.raw import META_FIELDS
@@ -108,3 +110,21 @@ def table_schema(schema: Schema, table: str) -> pa.Schema:
     elif table in ("zones", "mentions", "claims", "markers"):
         fields.insert(0, pa.field("doc_id", pa.string()))
     return pa.schema(fields + PROVENANCE)
+
+
+def cluster_members(schema: Schema, recs: pa.Table, lines: np.ndarray, rel: str) -> pa.Table:
+    """The ``cluster_members`` table from typed cluster records (``lines``: each record's
+    1-based line in ``rel``), one row per member, columnar."""
+    members = recs["members"].combine_chunks()
+    lengths = pc.fill_null(pc.list_value_length(members), 0).to_numpy()
+    parent = pc.list_parent_indices(members)
+    flat = pc.list_flatten(members)
+    cols = [
+        recs["id"].combine_chunks().take(parent),
+        pc.struct_field(flat, "doc_id"),
+        pc.struct_field(flat, "claim"),
+        pc.struct_field(flat, "note"),
+        pa.array([rel] * len(flat), pa.string()),
+        pa.array(np.repeat(lines, lengths).astype(np.int32)),
+    ]
+    return pa.Table.from_arrays(cols, schema=table_schema(schema, "cluster_members"))

@@ -21,7 +21,13 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from isf_claims.schema import DOCUMENT_LAYERS, Schema
-from isf_claims.tables import TABLE_LAYERS, read_json_lines, shared_schema, table_schema
+from isf_claims.tables import (
+    TABLE_LAYERS,
+    cluster_members,
+    read_json_lines,
+    shared_schema,
+    table_schema,
+)
 from isf_claims.validation.frames_util import row_finding
 from isf_claims.validation.policy import Unit
 from isf_claims.validation.reader import CLUSTERS, ENTITIES, Batch, Inputs, RawTexts
@@ -139,24 +145,8 @@ def shared_tables(inputs: Inputs) -> tuple[dict[str, pa.Table], list[Finding]]:
         cols += [pa.array([rel] * recs.num_rows, pa.string()), pa.array(lines)]
         out[name] = pa.Table.from_arrays(cols, schema=table_schema(schema, name))
         if layer == "cluster":
-            out["cluster_members"] = _members(schema, recs, lines, rel)
+            out["cluster_members"] = cluster_members(schema, recs, lines, rel)
     return out, findings
-
-
-def _members(schema: Schema, recs: pa.Table, lines: np.ndarray, rel: str) -> pa.Table:
-    members = recs["members"].combine_chunks()
-    lengths = pc.fill_null(pc.list_value_length(members), 0).to_numpy()
-    parent = pc.list_parent_indices(members)
-    flat = pc.list_flatten(members)
-    cols = [
-        recs["id"].combine_chunks().take(parent),
-        pc.struct_field(flat, "doc_id"),
-        pc.struct_field(flat, "claim"),
-        pc.struct_field(flat, "note"),
-        pa.array([rel] * len(flat), pa.string()),
-        pa.array(np.repeat(lines, lengths).astype(np.int32)),
-    ]
-    return pa.Table.from_arrays(cols, schema=table_schema(schema, "cluster_members"))
 
 
 def polars_tables(tables: dict[str, pa.Table]) -> dict[str, pl.DataFrame]:
