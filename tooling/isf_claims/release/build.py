@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -35,6 +35,9 @@ from isf_claims.release.stream import BATCH_DOCS, Streamed, batches, document_id
 from isf_claims.release.tables import DEFAULT_CONFIG, ReleaseTables
 from isf_claims.repo import Repo
 from isf_claims.schema import Schema
+
+if TYPE_CHECKING:
+    from isf_claims.validation.report import Report
 
 DATACARD = "DATACARD.md"
 # A second, independent annotation set of some documents (same file format as annotated/);
@@ -65,15 +68,7 @@ def check_valid(repo: Repo) -> dict[str, Any]:
     errors. The one place the build calls validation. Returns the validation summary."""
     from isf_claims.validation import validate
 
-    report = validate(repo)
-    if not report.ok:
-        raise refuse(
-            "release-invalid-corpus",
-            path=str(repo.root),
-            expected="`isf-claims validate` passes",
-            found="\n" + report.render(),
-        )
-    return {"engine": "pandera", "errors": 0, "warnings": len(report.warnings)}
+    return _summary(repo, validate(repo))
 
 
 def check_valid_and_load(repo: Repo) -> tuple[dict[str, Any], Corpus]:
@@ -82,10 +77,21 @@ def check_valid_and_load(repo: Repo) -> tuple[dict[str, Any], Corpus]:
     from isf_claims.validation import validate_and_load
 
     report, corpus = validate_and_load(repo)
-    if not report.ok or corpus is None:
-        check_valid(repo)  # words the refusal
-        raise AssertionError("unreachable: the corpus validated once and not twice")
-    return {"engine": "pandera", "errors": 0, "warnings": len(report.warnings)}, corpus
+    summary = _summary(repo, report)
+    assert corpus is not None  # validate_and_load returns the corpus of a valid report
+    return summary, corpus
+
+
+def _summary(repo: Repo, report: Report) -> dict[str, Any]:
+    """The validation summary of a valid corpus; the refusal of an invalid one."""
+    if not report.ok:
+        raise refuse(
+            "release-invalid-corpus",
+            path=str(repo.root),
+            expected="`isf-claims validate` passes",
+            found="\n" + report.render(),
+        )
+    return {"engine": "pandera", "errors": 0, "warnings": len(report.warnings)}
 
 
 def agreement_report(repo: Repo, validated: bool = False) -> dict[str, Any] | None:
